@@ -10,3 +10,15 @@ export {
   type StorageFile,
 } from './storage-adapter.js'
 export { MemoryAdapter } from './adapters/memory-adapter.js'
+export {
+  KeyEncoder,
+  KeyTag,
+  compareKeys,
+  decodeKey,
+  encodeKey,
+  prefixUpperBound,
+  type KeyColumnType,
+  type KeyDirection,
+  type KeyType,
+  type KeyValue,
+} from './key-codec.js'
