@@ -1,0 +1,15 @@
+/**
+ * The browser suites, registered against one target (one browser + storage combination). Each e2e spec file is
+ * a one-liner calling browserSuites with its target; the harness (dev server + browser) is shared by the suites.
+ */
+import { describe } from 'vitest'
+import { useBrowserHarness, type BrowserTarget } from '../support/browser-harness.js'
+import { opfsAdapterSuite } from './opfs-adapter-suite.js'
+
+/** Registers every browser suite against `target`. */
+export function browserSuites(target: BrowserTarget): void {
+  describe(target.name, () => {
+    const harness = useBrowserHarness(target)
+    opfsAdapterSuite(harness)
+  })
+}
