@@ -10,6 +10,7 @@ export {
   type StorageFile,
 } from './storage-adapter.js'
 export { MemoryAdapter } from './adapters/memory-adapter.js'
+export { OpfsAdapter, type OpfsAdapterOptions } from './adapters/opfs-adapter.js'
 export {
   KeyEncoder,
   KeyTag,
