@@ -1,0 +1,209 @@
+/**
+ * Range scans: stateless, batched, forward or backward, with inclusive/exclusive bounds.
+ * Owns: the scan output format.
+ * Invariants:
+ *   (1) Stateless: every call seeks from the root; the caller continues with the bound set exclusive to the
+ *       last key returned (the tree may change between calls).
+ *   (2) One call returns up to min(maxEntries, MAX_SCAN_ENTRIES) entries in key order (descending when
+ *       reversed), and as many as fit in the output buffer, but at least one when the range is not empty
+ *       (E_OUTPUT with the needed size when even the first does not fit).
+ *   (3) done = 1 exactly when no entry of the range follows the last one returned.
+ *   (4) Only the current leaf is pinned; it is released before the walk moves to a sibling.
+ *
+ * Input (input buffer): lower bound bytes [0, lowerLength), then upper bound bytes.
+ * Flags: 1 has lower, 2 lower inclusive, 4 has upper, 8 upper inclusive, 16 reverse.
+ *
+ * Output (output buffer), m = the entry capacity of this call:
+ *
+ * | OFFSET | SIZE | MEANING |
+ * |---|---|---|
+ * | 0 | 4 | count n |
+ * | 4 | 4 | done (1 = range exhausted) |
+ * | 8 | 4 | m (array capacity) |
+ * | 12 | 4 | data offset D = 16 + 16*m (from the start of the output buffer) |
+ * | 16 | 4*m | key offsets (relative to D) |
+ * | 16+4m | 4*m | key lengths |
+ * | 16+8m | 4*m | value offsets (relative to D) |
+ * | 16+12m | 4*m | value lengths |
+ * | D | .. | packed bytes: key i then value i, for i = 0..n-1 |
+ *
+ * Not here: seeking and leaf search (btree.ts).
+ */
+import { fetch, pinImage, pinMark, releaseTo } from './buffer-pool'
+import { cellAt, cellKey, cellKeyLength, leafValue, leafValueWord, node, nodeCount, VALUE_OVERFLOW } from './page-layout'
+import { checkNode, findLeaf, foundLeaf, leafSearch, searchFound } from './btree'
+import { compareKeys, copyBytes } from './keys'
+import { readChain } from './overflow'
+import { failure, needOutput } from './status'
+
+/** Scan flag bits. */
+export const SCAN_LOWER: u32 = 1
+export const SCAN_LOWER_INCLUSIVE: u32 = 2
+export const SCAN_UPPER: u32 = 4
+export const SCAN_UPPER_INCLUSIVE: u32 = 8
+export const SCAN_REVERSE: u32 = 16
+/** Most entries one scan call returns. */
+export const MAX_SCAN_ENTRIES: u32 = 8192
+
+/** Runs one scan batch (see the header). Returns the entry count or a status. */
+export function scan(
+  root: u32,
+  flags: u32,
+  lower: usize,
+  lowerLength: u32,
+  upper: usize,
+  upperLength: u32,
+  maxEntries: u32,
+  out: usize,
+  cap: usize,
+): i32 {
+  const max: u32 = maxEntries == 0 ? 1 : maxEntries > MAX_SCAN_ENTRIES ? MAX_SCAN_ENTRIES : maxEntries
+  const meta: usize = (<usize>max << 4) + 16
+  if (meta + 64 > cap) return needOutput(<u32>(meta + 64))
+  const keyOffsets = out + 16
+  const keyLengths = keyOffsets + (<usize>max << 2)
+  const valueOffsets = keyLengths + (<usize>max << 2)
+  const valueLengths = valueOffsets + (<usize>max << 2)
+  const data = out + meta
+  const dataCap = cap - meta
+  const hasLower = (flags & SCAN_LOWER) != 0
+  const hasUpper = (flags & SCAN_UPPER) != 0
+  const lowerInclusive = (flags & SCAN_LOWER_INCLUSIVE) != 0
+  const upperInclusive = (flags & SCAN_UPPER_INCLUSIVE) != 0
+  const reverse = (flags & SCAN_REVERSE) != 0
+
+  const mark = pinMark()
+  let p: usize = 0
+  let idx: i32 = 0
+  if (!reverse) {
+    p = hasLower ? findLeaf(root, lower, lowerLength, 0) : findLeaf(root, 0, 0, -1)
+    if (!p) return failure()
+    if (hasLower) {
+      idx = leafSearch(p, lower, lowerLength)
+      if (searchFound && !lowerInclusive) idx++
+    }
+  } else {
+    p = hasUpper ? findLeaf(root, upper, upperLength, 0) : findLeaf(root, 0, 0, 1)
+    if (!p) return failure()
+    if (hasUpper) {
+      idx = leafSearch(p, upper, upperLength)
+      if (!(searchFound && upperInclusive)) idx--
+    } else {
+      idx = nodeCount(p) - 1
+    }
+  }
+  let pg = foundLeaf
+  if (!pinImage(p)) return failure()
+
+  let n: u32 = 0
+  let pos: usize = 0
+  let done: u32 = 0
+  // Whether every key of the current leaf is inside the far bound (skips the per-entry compare).
+  let inside = false
+  let insideLeaf: u32 = 0
+  while (true) {
+    // Move to the leaf holding the next entry.
+    if (!reverse) {
+      while (idx >= nodeCount(p)) {
+        const next = node(p).link
+        if (!next) {
+          done = 1
+          break
+        }
+        releaseTo(mark)
+        p = fetch(next)
+        if (!p) return failure()
+        const st = checkNode(p, next, 0)
+        if (st < 0) {
+          releaseTo(mark)
+          return st
+        }
+        pg = next
+        idx = 0
+      }
+    } else {
+      while (idx < 0) {
+        const prev = node(p).prev
+        if (!prev) {
+          done = 1
+          break
+        }
+        releaseTo(mark)
+        p = fetch(prev)
+        if (!p) return failure()
+        const st = checkNode(p, prev, 0)
+        if (st < 0) {
+          releaseTo(mark)
+          return st
+        }
+        pg = prev
+        idx = nodeCount(p) - 1
+      }
+    }
+    if (done) break
+    if (insideLeaf != pg) {
+      insideLeaf = pg
+      const count = nodeCount(p)
+      if (!reverse) {
+        const lastCell = cellAt(p, count - 1)
+        inside = !hasUpper || compareKeys(cellKey(lastCell), cellKeyLength(lastCell), upper, upperLength) < 0
+      } else {
+        const firstCell = cellAt(p, 0)
+        inside = !hasLower || compareKeys(cellKey(firstCell), cellKeyLength(firstCell), lower, lowerLength) > 0
+      }
+    }
+    const c = cellAt(p, idx)
+    const keyLength = cellKeyLength(c)
+    if (!inside) {
+      if (!reverse) {
+        const r = compareKeys(cellKey(c), keyLength, upper, upperLength)
+        if (r > 0 || (r == 0 && !upperInclusive)) {
+          done = 1
+          break
+        }
+      } else {
+        const r = compareKeys(cellKey(c), keyLength, lower, lowerLength)
+        if (r < 0 || (r == 0 && !lowerInclusive)) {
+          done = 1
+          break
+        }
+      }
+    }
+    if (n == max) break
+    const w = leafValueWord(c)
+    const valueLength = w & ~VALUE_OVERFLOW
+    const need = <usize>keyLength + <usize>valueLength
+    if (pos + need > dataCap) {
+      if (n == 0) {
+        releaseTo(mark)
+        return needOutput(<u32>(meta + need + 64))
+      }
+      break
+    }
+    const k = <usize>n << 2
+    store<u32>(keyOffsets + k, <u32>pos)
+    store<u32>(keyLengths + k, keyLength)
+    store<u32>(valueOffsets + k, <u32>pos + keyLength)
+    store<u32>(valueLengths + k, valueLength)
+    if (w & VALUE_OVERFLOW) {
+      copyBytes(data + pos, cellKey(c), keyLength)
+      const st = readChain(load<u32>(leafValue(c)), valueLength, data + pos + keyLength)
+      if (st < 0) {
+        releaseTo(mark)
+        return st
+      }
+    } else {
+      copyBytes(data + pos, cellKey(c), need)
+    }
+    pos += need
+    n++
+    if (!reverse) idx++
+    else idx--
+  }
+  releaseTo(mark)
+  store<u32>(out, n)
+  store<u32>(out, done, 4)
+  store<u32>(out, max, 8)
+  store<u32>(out, <u32>meta, 12)
+  return <i32>n
+}

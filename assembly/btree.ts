@@ -1,0 +1,857 @@
+/**
+ * B+tree: search, get, insert/replace, delete, splits, merges, redistribution, root handling, drop.
+ * Owns: the structure of a tree (nodes in page-layout.ts format) and every algorithm that changes it.
+ * Invariants (bt_check verifies them, btree-check.ts):
+ *   (1) Keys are strictly ascending within a node and across leaves; every key of child i of an interior
+ *       node lies in [key i-1, key i) (the rightmost child: [last key, upper bound)).
+ *   (2) All leaves are at level 0 and at the same depth; an interior node's level is its children's + 1.
+ *   (3) Leaves form a doubly linked list in key order (right = offset 16, left = offset 20).
+ *   (4) Roots never move: a root split moves the root's content down into a new page (pushRootDown); when
+ *       an interior root is left with a single child, that child's content moves up (collapseRoot).
+ *   (5) Fill: a non-root node below MIN_FILL cannot be merged with an adjacent sibling (the merge would not
+ *       fit). Every operation that shrinks a node, or splits one (its outer neighbours change), schedules a
+ *       fill check of the affected nodes on the work list; `runFix` processes it until empty.
+ *   (6) An interior root has at least one key; a non-root interior node may be left with none only when it
+ *       cannot merge (it still has one child).
+ *   (7) Pins: an operation pins the path it descends (pin stack, buffer-pool.ts (3)) and releases it before
+ *       it returns; the work list re-descends by key, so no pointer survives a structural change.
+ *   (8) After a failed operation (status < 0 other than E_KEY_TOO_LARGE / E_OUTPUT, which are detected
+ *       before any change) the pool may hold a half-applied change: the caller must `discardAll`.
+ *
+ * Splits: a full node and the pending cell are divided where the larger half is smallest (node.ts (2)),
+ * except the append fast path: inserting past the last key of the rightmost leaf moves only the new entry
+ * to the new right page (and the same at interior levels along the right edge), so ascending inserts fill
+ * pages nearly full. The new separator goes into the parent, which may split in turn (up to the root).
+ * Redistribution replaces a separator; when the new one does not fit, the parent splits the same way.
+ *
+ * Work list item: [level u32 | flags][key length u32][key bytes]; the key routes a descent to the node to
+ * check at that level (a key inside the node's range). Flag REDISTRIBUTE allows moving cells between
+ * siblings (set after shrinking operations; not after splits, so append splits keep their full left page).
+ *
+ * Not here: scans (btree-scan.ts), bulk load (btree-bulk.ts), verification (btree-check.ts).
+ */
+import { fetch, markDirty, newFrame, pageSize, peek, pinMark, releaseTo } from './buffer-pool'
+import { copyBytes, compareKeys } from './keys'
+import {
+  cellAt,
+  cellChild,
+  cellKey,
+  cellKeyLength,
+  interiorCellSize,
+  leafCellSize,
+  leafValue,
+  leafValueWord,
+  MAX_VALUE_LENGTH,
+  node,
+  NODE_SLOTS,
+  nodeCount,
+  pageType,
+  PT_INTERIOR,
+  PT_LEAF,
+  slot,
+  VALUE_OVERFLOW,
+  writeInteriorCell,
+  writeLeafCellHead,
+} from './page-layout'
+import { allocPage, freePage } from './page-alloc'
+import {
+  childAt,
+  chooseInteriorPivot,
+  chooseLeafSplit,
+  clCost,
+  clCount,
+  clKeyLength,
+  clPtr,
+  clPush,
+  clPushNode,
+  clReset,
+  CONTENT_END,
+  leafCellBytes,
+  MAX_KEY,
+  MIN_FILL,
+  nodeAppendList,
+  nodeClearCells,
+  nodeRemove,
+  nodeReserve,
+  nodeSetup,
+  nodeUsed,
+  scratchA,
+  scratchB,
+  scratchCell,
+  sepBuffer0,
+  sepBuffer1,
+  sepNew,
+  sepOld,
+  setChildAt,
+  USABLE,
+  valueInline,
+} from './node'
+import { freeChain, readChain, writeChain } from './overflow'
+import {
+  corrupt,
+  D_LAYOUT,
+  D_LEVEL,
+  D_PAGE_TYPE,
+  E_BAD_ARGUMENT,
+  E_KEY_TOO_LARGE,
+  fail,
+  failure,
+  needOutput,
+  OK,
+} from './status'
+import { regionAlloc } from './regions'
+import { invariant, invariantAt } from './messages'
+
+/** Deepest tree accepted (a deeper descent is reported as corruption). */
+export const MAX_DEPTH: i32 = 48
+
+const PATH_PAGES: usize = memory.data(MAX_DEPTH * 4)
+const PATH_PTRS: usize = memory.data(MAX_DEPTH * 4)
+const PATH_IDX: usize = memory.data(MAX_DEPTH * 4)
+/** Index of the deepest entry of the current path. */
+let pathDepth: i32 = 0
+
+@inline function pathPage(d: i32): u32 {
+  return load<u32>(PATH_PAGES + (<usize>d << 2))
+}
+@inline function pathPtr(d: i32): usize {
+  return <usize>load<u32>(PATH_PTRS + (<usize>d << 2))
+}
+@inline function pathIdx(d: i32): i32 {
+  return load<i32>(PATH_IDX + (<usize>d << 2))
+}
+@inline function setPath(d: i32, pg: u32, p: usize): void {
+  store<u32>(PATH_PAGES + (<usize>d << 2), pg)
+  store<u32>(PATH_PTRS + (<usize>d << 2), <u32>p)
+  store<i32>(PATH_IDX + (<usize>d << 2), 0)
+}
+@inline function setPathIdx(d: i32, idx: i32): void {
+  store<i32>(PATH_IDX + (<usize>d << 2), idx)
+}
+
+// ---- searching -----------------------------------------------------------------------------------
+
+/** Set by `leafSearch`: whether the key was found. */
+export let searchFound: bool = false
+
+/** Index of `key` in leaf p, or of the first larger key (searchFound tells which). */
+export function leafSearch(p: usize, key: usize, keyLength: u32): i32 {
+  let lo: i32 = 0
+  let hi: i32 = nodeCount(p)
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const c = cellAt(p, mid)
+    const r = compareKeys(c + 6, cellKeyLength(c), key, keyLength)
+    if (r < 0) lo = mid + 1
+    else if (r > 0) hi = mid
+    else {
+      searchFound = true
+      return mid
+    }
+  }
+  searchFound = false
+  return lo
+}
+
+/** Index of the child of interior node p whose range holds `key` (first separator > key). */
+export function interiorSearch(p: usize, key: usize, keyLength: u32): i32 {
+  let lo: i32 = 0
+  let hi: i32 = nodeCount(p)
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const c = cellAt(p, mid)
+    if (compareKeys(c + 6, cellKeyLength(c), key, keyLength) <= 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** Checks that node p (page pg) may be reached where a node of `level` is expected (-1: any node). */
+export function checkNode(p: usize, pg: u32, level: i32): i32 {
+  const t = pageType(p)
+  if (t != PT_LEAF && t != PT_INTERIOR) return corrupt(pg, D_PAGE_TYPE, t)
+  const lvl = <i32>node(p).level
+  if ((t == PT_LEAF) != (lvl == 0) || (level >= 0 && lvl != level)) return corrupt(pg, D_LEVEL, lvl)
+  const content = <u32>node(p).content
+  if (<u32>NODE_SLOTS + (<u32>nodeCount(p) << 1) > content || content > CONTENT_END) return corrupt(pg, D_LAYOUT)
+  return OK
+}
+
+/** Descends from `root` towards `key`, pinning every node, down to `level` (0 = leaf); fills the path. */
+function descend(root: u32, key: usize, keyLength: u32, level: u32): i32 {
+  if (root == 0) return fail(E_BAD_ARGUMENT)
+  let pg = root
+  let d: i32 = 0
+  let expect: i32 = -1
+  while (true) {
+    const p = fetch(pg)
+    if (!p) return failure()
+    const st = checkNode(p, pg, expect)
+    if (st < 0) return st
+    setPath(d, pg, p)
+    const lvl = <u32>node(p).level
+    if (lvl <= level) break
+    const idx = interiorSearch(p, key, keyLength)
+    setPathIdx(d, idx)
+    pg = childAt(p, idx)
+    d++
+    if (d >= MAX_DEPTH) return corrupt(pg, D_LEVEL)
+    expect = <i32>lvl - 1
+  }
+  pathDepth = d
+  return OK
+}
+
+/** Page number of the leaf last returned by `findLeaf`. */
+export let foundLeaf: u32 = 0
+
+/**
+ * The leaf whose range holds `key` (edge < 0: the leftmost leaf, edge > 0: the rightmost), without pinning
+ * (buffer-pool.ts (1): valid until the next fetch). 0 on failure.
+ */
+export function findLeaf(root: u32, key: usize, keyLength: u32, edge: i32): usize {
+  if (root == 0) {
+    fail(E_BAD_ARGUMENT)
+    return 0
+  }
+  let pg = root
+  let expect: i32 = -1
+  let depth: i32 = 0
+  while (true) {
+    const p = peek(pg)
+    if (!p) return 0
+    if (checkNode(p, pg, expect) < 0) return 0
+    if (pageType(p) == PT_LEAF) {
+      foundLeaf = pg
+      return p
+    }
+    const idx = edge < 0 ? 0 : edge > 0 ? nodeCount(p) : interiorSearch(p, key, keyLength)
+    expect = <i32>node(p).level - 1
+    pg = childAt(p, idx)
+    if (++depth >= MAX_DEPTH) {
+      corrupt(pg, D_LEVEL)
+      return 0
+    }
+  }
+  return 0
+}
+
+// ---- values ---------------------------------------------------------------------------------------
+
+/** Copies the value of leaf cell c to `dst` (inline or from its overflow chain). */
+export function copyValue(c: usize, dst: usize): i32 {
+  const w = leafValueWord(c)
+  const length = w & ~VALUE_OVERFLOW
+  if (w & VALUE_OVERFLOW) return readChain(load<u32>(leafValue(c)), length, dst)
+  copyBytes(dst, leafValue(c), length)
+  return OK
+}
+
+/** Value length of leaf cell c. */
+@inline export function valueLength(c: usize): u32 {
+  return leafValueWord(c) & ~VALUE_OVERFLOW
+}
+
+/**
+ * Writes a result record [found u32][length u32][value bytes, padded to 4] at `out` for cell c (0 = absent).
+ * Returns the record size, or E_OUTPUT (needed = offset + size) when it does not fit in `cap`.
+ */
+export function writeResult(c: usize, out: usize, cap: usize, offset: usize): i32 {
+  const length = c ? valueLength(c) : 0
+  const size: usize = ((<usize>length + 3) & ~(<usize>3)) + 8
+  if (offset + size > cap) return needOutput(<u32>(offset + size))
+  store<u32>(out + offset, c ? 1 : 0)
+  store<u32>(out + offset, length, 4)
+  if (c) {
+    const st = copyValue(c, out + offset + 8)
+    if (st < 0) return st
+  }
+  return <i32>size
+}
+
+/** Looks `key` up; writes the result record at out+offset (writeResult). Returns the record size or a status. */
+export function getOne(root: u32, key: usize, keyLength: u32, out: usize, cap: usize, offset: usize): i32 {
+  const p = findLeaf(root, key, keyLength, 0)
+  if (!p) return failure()
+  const idx = leafSearch(p, key, keyLength)
+  return writeResult(searchFound ? cellAt(p, idx) : 0, out, cap, offset)
+}
+
+// ---- work list (invariant 5) ----------------------------------------------------------------------
+
+const WORK_CAPACITY: i32 = 512
+const WORK_REDISTRIBUTE: u32 = 0x8000_0000
+const MAX_FIX_STEPS: i32 = 1_000_000
+let workArena: usize = 0
+let workOffsets: usize = 0
+let workCount: i32 = 0
+let workTop: usize = 0
+let fixKey: usize = 0
+let fixKeyLength: u32 = 0
+
+/** Carves the work list. */
+export function btreeInit(): bool {
+  workArena = regionAlloc(<usize>WORK_CAPACITY * (<usize>MAX_KEY + 8))
+  workOffsets = regionAlloc(<usize>WORK_CAPACITY << 2)
+  fixKey = regionAlloc(<usize>MAX_KEY + 8)
+  return workArena != 0 && workOffsets != 0 && fixKey != 0
+}
+
+/** Forgets pending work (after a failure). */
+export function workReset(): void {
+  workCount = 0
+  workTop = 0
+}
+
+/** Schedules a fill check of the node at `level` whose range holds the key. */
+export function workPush(level: u32, key: usize, keyLength: u32, redistribute: bool): i32 {
+  if (workCount == WORK_CAPACITY) return invariant('rebalance work list overflow')
+  const e = workArena + workTop
+  store<u32>(e, level | (redistribute ? WORK_REDISTRIBUTE : 0))
+  store<u32>(e, keyLength, 4)
+  memory.copy(e + 8, key, keyLength)
+  store<u32>(workOffsets + (<usize>workCount << 2), <u32>workTop)
+  workCount++
+  workTop += (8 + <usize>keyLength + 3) & ~3
+  return OK
+}
+
+/** Schedules a check of node p's range (by its first key) at its level. */
+function workPushNode(p: usize, redistribute: bool): i32 {
+  if (nodeCount(p) == 0) return OK
+  const c = cellAt(p, 0)
+  return workPush(<u32>node(p).level, cellKey(c), cellKeyLength(c), redistribute)
+}
+
+/** Processes the work list until it is empty (invariant 5). */
+export function runFix(root: u32): i32 {
+  let steps: i32 = 0
+  while (workCount > 0) {
+    workCount--
+    const off = <usize>load<u32>(workOffsets + (<usize>workCount << 2))
+    const e = workArena + off
+    const word = load<u32>(e)
+    fixKeyLength = load<u32>(e, 4)
+    memory.copy(fixKey, e + 8, fixKeyLength)
+    workTop = off
+    const st = fixOne(root, word & ~WORK_REDISTRIBUTE, fixKey, fixKeyLength, (word & WORK_REDISTRIBUTE) != 0)
+    if (st < 0) {
+      workReset()
+      return st
+    }
+    if (++steps > MAX_FIX_STEPS) {
+      workReset()
+      return invariantAt(root, 'rebalancing did not converge')
+    }
+  }
+  return OK
+}
+
+// ---- splits -----------------------------------------------------------------------------------------
+
+/** Moves the root's content into a new page and makes the root an interior node above it (invariant 4). */
+function pushRootDown(): i32 {
+  const p = pathPtr(0)
+  const cpg = allocPage()
+  if (!cpg) return failure()
+  const c = newFrame(cpg)
+  if (!c) return failure()
+  memory.copy(c, p, CONTENT_END)
+  const level = <u32>node(p).level
+  nodeSetup(p, PT_INTERIOR, level + 1)
+  node(p).link = cpg
+  markDirty(p)
+  for (let d = pathDepth; d >= 1; d--) {
+    store<u32>(PATH_PAGES + (<usize>(d + 1) << 2), pathPage(d))
+    store<u32>(PATH_PTRS + (<usize>(d + 1) << 2), <u32>pathPtr(d))
+    store<i32>(PATH_IDX + (<usize>(d + 1) << 2), pathIdx(d))
+  }
+  const rootIdx = pathIdx(0)
+  setPath(1, cpg, c)
+  setPathIdx(1, rootIdx)
+  setPathIdx(0, 0)
+  pathDepth++
+  if (pathDepth >= MAX_DEPTH) return corrupt(pathPage(0), D_LEVEL)
+  return OK
+}
+
+/**
+ * Inserts the cell (src, size) at index pos of the node at path depth d, which has no room for it, by
+ * splitting the node (and its ancestors as needed). For an interior node, `rightChild` becomes child pos+1.
+ */
+function splitNode(d: i32, pos: i32, src: usize, size: u32, rightChild: u32, append: bool): i32 {
+  if (d == 0) {
+    const st = pushRootDown()
+    if (st < 0) return st
+    d = 1
+  }
+  const p = pathPtr(d)
+  const pg = pathPage(d)
+  const leaf = pageType(p) == PT_LEAF
+  const level = <u32>node(p).level
+  const n = nodeCount(p)
+  memory.copy(scratchA, p, pageSize)
+  if (!leaf) setChildAt(scratchA, pos, rightChild)
+  clReset()
+  clPushNode(scratchA, 0, pos)
+  clPush(src, size)
+  clPushNode(scratchA, pos, n)
+  const total = n + 1
+  let j: i32
+  if (leaf) j = append ? n : chooseLeafSplit()
+  else j = append ? n - 1 : chooseInteriorPivot()
+  if (j < 1 || j >= total || (!leaf && j + 1 >= total)) return invariantAt(pg, 'no split point fits both halves')
+  const rpg = allocPage()
+  if (!rpg) return failure()
+  const r = newFrame(rpg)
+  if (!r) return failure()
+  nodeSetup(r, leaf ? PT_LEAF : PT_INTERIOR, level)
+  nodeClearCells(p)
+  let sepCell: usize = 0
+  if (leaf) {
+    nodeAppendList(p, 0, j)
+    nodeAppendList(r, j, total)
+    const oldRight = node(scratchA).link
+    node(r).link = oldRight
+    node(r).prev = pg
+    node(p).link = rpg
+    if (oldRight) {
+      const nb = fetch(oldRight)
+      if (!nb) return failure()
+      if (pageType(nb) != PT_LEAF) return corrupt(oldRight, D_PAGE_TYPE, pageType(nb))
+      node(nb).prev = rpg
+      markDirty(nb)
+    }
+    sepCell = cellAt(r, 0)
+  } else {
+    nodeAppendList(p, 0, j)
+    node(p).link = cellChild(clPtr(j))
+    nodeAppendList(r, j + 1, total)
+    node(r).link = node(scratchA).link
+    sepCell = clPtr(j)
+  }
+  markDirty(p)
+  markDirty(r)
+  const sep = level & 1 ? sepBuffer1 : sepBuffer0
+  const sepLength = cellKeyLength(sepCell)
+  writeInteriorCell(sep, pg, cellKey(sepCell), sepLength)
+  let st = workPushNode(p, false)
+  if (st < 0) return st
+  st = workPushNode(r, false)
+  if (st < 0) return st
+  const q = pathPtr(d - 1)
+  const qi = pathIdx(d - 1)
+  return insertCell(d - 1, qi, sep, 6 + sepLength, rpg, append && qi == nodeCount(q))
+}
+
+/** Inserts interior cell (src, size) at index pos of the node at depth d and sets child pos+1 to `rightChild`. */
+function insertCell(d: i32, pos: i32, src: usize, size: u32, rightChild: u32, append: bool): i32 {
+  const p = pathPtr(d)
+  const c = nodeReserve(p, pos, size)
+  if (c) {
+    memory.copy(c, src, size)
+    setChildAt(p, pos + 1, rightChild)
+    markDirty(p)
+    return OK
+  }
+  return splitNode(d, pos, src, size, rightChild, append)
+}
+
+// ---- put / delete -----------------------------------------------------------------------------------
+
+/** Set by putOne/deleteOne: bytes written at the old-value output (0 when not requested). */
+export let oldWritten: i32 = 0
+
+/**
+ * Inserts or replaces key -> value. With `oldOut` != 0, first writes the previous value's result record
+ * (writeResult) at oldOut (capacity oldCap), failing with E_OUTPUT before any change when it does not fit.
+ * Returns 1 when the key existed, 0 when it was inserted, or a status.
+ */
+export function putOne(
+  root: u32,
+  key: usize,
+  keyLength: u32,
+  value: usize,
+  valueLen: u32,
+  oldOut: usize,
+  oldCap: usize,
+): i32 {
+  oldWritten = 0
+  if (keyLength > MAX_KEY) return fail(E_KEY_TOO_LARGE)
+  if (valueLen > MAX_VALUE_LENGTH) return fail(E_BAD_ARGUMENT)
+  const mark = pinMark()
+  let st = descend(root, key, keyLength, 0)
+  if (st < 0) {
+    releaseTo(mark)
+    return st
+  }
+  const d = pathDepth
+  const leaf = pathPtr(d)
+  const idx = leafSearch(leaf, key, keyLength)
+  const found = searchFound
+  const inline = valueInline(keyLength, valueLen)
+  const size = leafCellBytes(keyLength, valueLen)
+  if (oldOut) {
+    st = writeResult(found ? cellAt(leaf, idx) : 0, oldOut, oldCap, 0)
+    if (st < 0) {
+      releaseTo(mark)
+      return st
+    }
+    oldWritten = st
+  }
+  let oldSize: u32 = 0
+  if (found) {
+    const c = cellAt(leaf, idx)
+    const w = leafValueWord(c)
+    oldSize = leafCellSize(c)
+    if (inline && !(w & VALUE_OVERFLOW) && oldSize == size) {
+      store<u32>(c, valueLen)
+      copyBytes(leafValue(c), value, valueLen)
+      markDirty(leaf)
+      releaseTo(mark)
+      return 1
+    }
+    if (w & VALUE_OVERFLOW) {
+      st = freeChain(load<u32>(leafValue(c)), w & ~VALUE_OVERFLOW)
+      if (st < 0) {
+        releaseTo(mark)
+        return st
+      }
+    }
+    nodeRemove(leaf, idx)
+    markDirty(leaf)
+  }
+  let first: u32 = 0
+  if (!inline) {
+    first = writeChain(value, valueLen)
+    if (!first) {
+      releaseTo(mark)
+      return failure()
+    }
+  }
+  const c = nodeReserve(leaf, idx, size)
+  if (c) {
+    writeLeafCell(c, key, keyLength, value, valueLen, inline, first)
+    markDirty(leaf)
+    if (found && size < oldSize && d > 0) st = workPush(0, key, keyLength, true)
+  } else {
+    writeLeafCell(scratchCell, key, keyLength, value, valueLen, inline, first)
+    const append = idx == nodeCount(leaf) && node(leaf).link == 0
+    st = splitNode(d, idx, scratchCell, size, 0, append)
+  }
+  releaseTo(mark)
+  if (st >= 0) st = runFix(root)
+  else workReset()
+  return st < 0 ? st : found ? 1 : 0
+}
+
+function writeLeafCell(c: usize, key: usize, keyLength: u32, value: usize, valueLen: u32, inline: bool, first: u32): void {
+  writeLeafCellHead(c, key, keyLength, inline ? valueLen : valueLen | VALUE_OVERFLOW)
+  if (inline) copyBytes(leafValue(c), value, valueLen)
+  else store<u32>(leafValue(c), first)
+}
+
+/**
+ * Deletes `key`. With `oldOut` != 0, first writes the old value's result record (as putOne).
+ * Returns 1 when the key existed, 0 otherwise, or a status.
+ */
+export function deleteOne(root: u32, key: usize, keyLength: u32, oldOut: usize, oldCap: usize): i32 {
+  oldWritten = 0
+  if (keyLength > MAX_KEY) return fail(E_KEY_TOO_LARGE)
+  const mark = pinMark()
+  let st = descend(root, key, keyLength, 0)
+  if (st < 0) {
+    releaseTo(mark)
+    return st
+  }
+  const d = pathDepth
+  const leaf = pathPtr(d)
+  const idx = leafSearch(leaf, key, keyLength)
+  const found = searchFound
+  if (oldOut) {
+    st = writeResult(found ? cellAt(leaf, idx) : 0, oldOut, oldCap, 0)
+    if (st < 0) {
+      releaseTo(mark)
+      return st
+    }
+    oldWritten = st
+  }
+  if (!found) {
+    releaseTo(mark)
+    return 0
+  }
+  const c = cellAt(leaf, idx)
+  const w = leafValueWord(c)
+  if (w & VALUE_OVERFLOW) {
+    st = freeChain(load<u32>(leafValue(c)), w & ~VALUE_OVERFLOW)
+    if (st < 0) {
+      releaseTo(mark)
+      return st
+    }
+  }
+  nodeRemove(leaf, idx)
+  markDirty(leaf)
+  releaseTo(mark)
+  if (d > 0) {
+    st = workPush(0, key, keyLength, true)
+    if (st >= 0) st = runFix(root)
+    if (st < 0) return st
+  }
+  return 1
+}
+
+// ---- fill maintenance (invariant 5) -------------------------------------------------------------------
+
+/** Collapses an interior root with no keys: its only child's content moves up (invariant 4). */
+function collapseRoot(): i32 {
+  const p = pathPtr(0)
+  while (pageType(p) == PT_INTERIOR && nodeCount(p) == 0) {
+    const cpg = node(p).link
+    const level = <i32>node(p).level
+    const mark = pinMark()
+    const c = fetch(cpg)
+    if (!c) return failure()
+    const st = checkNode(c, cpg, level - 1)
+    if (st < 0) return st
+    memory.copy(p, c, CONTENT_END)
+    markDirty(p)
+    releaseTo(mark)
+    const fs = freePage(cpg)
+    if (fs < 0) return fs
+  }
+  return OK
+}
+
+/** Merges node R (page rpg) into its left sibling L (page lpg); s = separator index in the parent at depth d-1. */
+function merge(d: i32, s: i32, l: usize, lpg: u32, r: usize, rpg: u32): i32 {
+  const q = pathPtr(d - 1)
+  const leaf = pageType(l) == PT_LEAF
+  if (!leaf) {
+    const sc = cellAt(q, s)
+    const keyLength = cellKeyLength(sc)
+    const c = nodeReserve(l, nodeCount(l), 6 + keyLength)
+    if (!c) return invariantAt(lpg, 'merged separator does not fit')
+    writeInteriorCell(c, node(l).link, cellKey(sc), keyLength)
+  }
+  const rn = nodeCount(r)
+  for (let i = 0; i < rn; i++) {
+    const rc = cellAt(r, i)
+    const sz = leaf ? leafCellSize(rc) : interiorCellSize(rc)
+    const c = nodeReserve(l, nodeCount(l), sz)
+    if (!c) return invariantAt(lpg, 'merged cells do not fit')
+    memory.copy(c, rc, sz)
+  }
+  const right = node(r).link
+  node(l).link = right
+  if (leaf && right) {
+    const nb = fetch(right)
+    if (!nb) return failure()
+    if (pageType(nb) != PT_LEAF) return corrupt(right, D_PAGE_TYPE, pageType(nb))
+    node(nb).prev = lpg
+    markDirty(nb)
+  }
+  markDirty(l)
+  nodeRemove(q, s)
+  setChildAt(q, s, lpg)
+  markDirty(q)
+  return freePage(rpg)
+}
+
+/**
+ * Moves cells between siblings L and R (separator index s in the parent at depth d-1) so that both end up
+ * at least MIN_FILL. Returns 1 when done, 0 when no such distribution exists (nothing changed), or a status.
+ * The new separator replaces the old one; when it does not fit, the parent splits (insertCell).
+ */
+function redistribute(d: i32, s: i32, l: usize, lpg: u32, r: usize, rpg: u32): i32 {
+  const q = pathPtr(d - 1)
+  const leaf = pageType(l) == PT_LEAF
+  memory.copy(scratchA, l, pageSize)
+  memory.copy(scratchB, r, pageSize)
+  clReset()
+  clPushNode(scratchA, 0, nodeCount(scratchA))
+  if (!leaf) {
+    const sc = cellAt(q, s)
+    const keyLength = cellKeyLength(sc)
+    writeInteriorCell(sepOld, node(scratchA).link, cellKey(sc), keyLength)
+    clPush(sepOld, 6 + keyLength)
+  }
+  clPushNode(scratchB, 0, nodeCount(scratchB))
+  const n = clCount()
+  const j = leaf ? chooseLeafSplit() : chooseInteriorPivot()
+  if (j < 1) return 0
+  const leftCost = clCost(0, j)
+  const rightCost = leaf ? clCost(j, n) : clCost(j + 1, n)
+  if (leftCost < MIN_FILL || rightCost < MIN_FILL) return 0
+  const sepLength = clKeyLength(j)
+  writeInteriorCell(sepNew, lpg, cellKey(clPtr(j)), sepLength)
+  nodeClearCells(l)
+  nodeAppendList(l, 0, j)
+  nodeClearCells(r)
+  if (leaf) {
+    nodeAppendList(r, j, n)
+  } else {
+    node(l).link = cellChild(clPtr(j))
+    nodeAppendList(r, j + 1, n)
+  }
+  markDirty(l)
+  markDirty(r)
+  let st = workPushNode(l, false)
+  if (st < 0) return st
+  st = workPushNode(r, false)
+  if (st < 0) return st
+  nodeRemove(q, s)
+  markDirty(q)
+  st = insertCell(d - 1, s, sepNew, 6 + sepLength, rpg, false)
+  return st < 0 ? st : 1
+}
+
+/** Fill check of the node at `level` whose range holds `key` (invariant 5). */
+function fixOne(root: u32, level: u32, key: usize, keyLength: u32, allowRedistribute: bool): i32 {
+  const mark = pinMark()
+  let st = descend(root, key, keyLength, level)
+  if (st < 0) {
+    releaseTo(mark)
+    return st
+  }
+  const d = pathDepth
+  if (d == 0) {
+    st = collapseRoot()
+    releaseTo(mark)
+    return st
+  }
+  const x = pathPtr(d)
+  if (<u32>node(x).level != level) {
+    releaseTo(mark)
+    return OK
+  }
+  const xpg = pathPage(d)
+  const q = pathPtr(d - 1)
+  const i = pathIdx(d - 1)
+  const n = nodeCount(q)
+  const leaf = pageType(x) == PT_LEAF
+  const ux = nodeUsed(x)
+  let lp: usize = 0
+  let lpg: u32 = 0
+  let ul: u32 = 0
+  let rp: usize = 0
+  let rpg: u32 = 0
+  let ur: u32 = 0
+  if (i > 0) {
+    lpg = childAt(q, i - 1)
+    lp = fetch(lpg)
+    if (!lp) return releaseFail(mark)
+    st = checkNode(lp, lpg, <i32>level)
+    if (st < 0) return releaseWith(mark, st)
+    ul = nodeUsed(lp)
+    const sepCost: u32 = leaf ? 0 : interiorCellSize(cellAt(q, i - 1)) + 2
+    if ((ux < MIN_FILL || ul < MIN_FILL) && ux + ul + sepCost <= USABLE) {
+      st = merge(d, i - 1, lp, lpg, x, xpg)
+      if (st >= 0) st = workPush(level + 1, key, keyLength, true)
+      if (st >= 0) st = workPush(level, key, keyLength, true)
+      return releaseWith(mark, st)
+    }
+  }
+  if (i < n) {
+    rpg = childAt(q, i + 1)
+    rp = fetch(rpg)
+    if (!rp) return releaseFail(mark)
+    st = checkNode(rp, rpg, <i32>level)
+    if (st < 0) return releaseWith(mark, st)
+    ur = nodeUsed(rp)
+    const sepCost: u32 = leaf ? 0 : interiorCellSize(cellAt(q, i)) + 2
+    if ((ux < MIN_FILL || ur < MIN_FILL) && ux + ur + sepCost <= USABLE) {
+      st = merge(d, i, x, xpg, rp, rpg)
+      if (st >= 0) st = workPush(level + 1, key, keyLength, true)
+      if (st >= 0) st = workPush(level, key, keyLength, true)
+      return releaseWith(mark, st)
+    }
+  }
+  if (allowRedistribute && ux < MIN_FILL) {
+    const leftFirst = lp != 0 && (rp == 0 || ul >= ur)
+    for (let k = 0; k < 2; k++) {
+      const useLeft = (k == 0) == leftFirst
+      if (useLeft && lp == 0) continue
+      if (!useLeft && rp == 0) continue
+      st = workPush(level + 1, key, keyLength, true)
+      if (st < 0) return releaseWith(mark, st)
+      const r = useLeft ? redistribute(d, i - 1, lp, lpg, x, xpg) : redistribute(d, i, x, xpg, rp, rpg)
+      if (r != 0) return releaseWith(mark, r < 0 ? r : OK)
+      workCount--
+      workTop = <usize>load<u32>(workOffsets + (<usize>workCount << 2))
+    }
+  }
+  releaseTo(mark)
+  return OK
+}
+
+function releaseWith(mark: u32, st: i32): i32 {
+  releaseTo(mark)
+  return st
+}
+
+function releaseFail(mark: u32): i32 {
+  releaseTo(mark)
+  return failure()
+}
+
+// ---- create / drop ------------------------------------------------------------------------------------
+
+/** Allocates an empty tree (a leaf root); returns its root page or 0 on failure. */
+export function createTree(): u32 {
+  const mark = pinMark()
+  const pg = allocPage()
+  if (!pg) return 0
+  const p = newFrame(pg)
+  if (!p) return 0
+  nodeSetup(p, PT_LEAF, 0)
+  releaseTo(mark)
+  return pg
+}
+
+function dropNode(pg: u32, level: i32): i32 {
+  const mark = pinMark()
+  const p = fetch(pg)
+  if (!p) return failure()
+  let st = checkNode(p, pg, level)
+  if (st < 0) return releaseWith(mark, st)
+  const n = nodeCount(p)
+  if (pageType(p) == PT_INTERIOR) {
+    const childLevel = <i32>node(p).level - 1
+    for (let i = 0; i <= n; i++) {
+      st = dropNode(childAt(p, i), childLevel)
+      if (st < 0) return releaseWith(mark, st)
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const c = cellAt(p, i)
+      const w = leafValueWord(c)
+      if (w & VALUE_OVERFLOW) {
+        st = freeChain(load<u32>(leafValue(c)), w & ~VALUE_OVERFLOW)
+        if (st < 0) return releaseWith(mark, st)
+      }
+    }
+  }
+  releaseTo(mark)
+  return freePage(pg)
+}
+
+/** Frees every page of the tree at `root`, the root included. */
+export function dropTree(root: u32): i32 {
+  if (root == 0) return fail(E_BAD_ARGUMENT)
+  return dropNode(root, -1)
+}
+
+/** Rebalances the right edge after a bulk load: schedules every level of the right edge (btree-bulk.ts). */
+export function fixRightEdge(root: u32, levels: u32, key: usize, keyLength: u32): i32 {
+  for (let level: u32 = levels; level-- > 0; ) {
+    const st = workPush(level, key, keyLength, true)
+    if (st < 0) return st
+  }
+  return runFix(root)
+}
+
+/** Checks that slot offsets of node p are sane (used by bt_check). */
+export function slotInRange(p: usize, i: i32): bool {
+  const off = slot(p, i)
+  return off >= <u32>node(p).content && off < CONTENT_END
+}

@@ -1,0 +1,406 @@
+/**
+ * The WASM core's ABI: every export engine/wasm calls, in one place.
+ * Owns: argument/result conventions and the batch input/output formats.
+ * Invariants:
+ *   (1) No export throws (status.ts (1)); a negative result is a status, anything else a count or 0.
+ *   (2) Every export starts with the error registers cleared and ends with nothing pinned
+ *       (buffer-pool.ts (3)); after a failure the pin stack and the rebalance work list are reset.
+ *   (3) Only init, ensure_input and ensure_output grow memory (regions.ts (2)).
+ *   (4) Batch exports read their input from the input buffer and write their results to the output buffer;
+ *       when the output fills up they stop after the last entry that fit and return how many input entries
+ *       they processed (E_OUTPUT only when not even the first fits; nothing was applied for it).
+ *
+ * Batch formats (all integers u32 little-endian, records packed back to back):
+ *
+ * | export | input record | output record |
+ * |---|---|---|
+ * | bt_get | key bytes at input[0..keyLength) | [found][length][value, padded to 4] |
+ * | bt_get_batch | [keyLength][key] | [found][length][value, padded to 4] |
+ * | bt_put_batch | [keyLength][valueLength][key][value] | returnOld: [found][length][old value, padded to 4] |
+ * | bt_delete_batch | [keyLength][key] | returnOld: as put; else [found] |
+ * | bt_bulk | [keyLength][valueLength][key][value] | none |
+ * | bt_scan | lower bound bytes, then upper bound bytes | see btree-scan.ts |
+ * | bt_check | none | see btree-check.ts; on E_INVARIANT a message (messages.ts) |
+ * | fl_pages | none | [count][pageNo x count] |
+ * | db_header | none | [pageSize][version][pageCount][freelistHead][freeCount][directoryRoot][lastCommitSeq u64] |
+ * | bt_create | none | [root] |
+ * | pool_prepare_commit | none | [count][0][pageNo x count][frame offset x count] |
+ * | pool_stats | none | f64 x 6: frames, dirty, hits, misses, evictions, spills |
+ *
+ * Not here: the algorithms (btree*.ts, buffer-pool.ts, page-alloc.ts).
+ */
+import {
+  discardAll,
+  fetch,
+  fetchUnverified,
+  adoptUnverified,
+  markClean,
+  markDirty,
+  newFrame,
+  pageSize as poolPageSize,
+  pinMark,
+  pinnedFrames,
+  poolInit,
+  poolStats,
+  prepareCommit,
+  releaseTo,
+  setSpillLsn,
+} from './buffer-pool'
+import { crc32c as crc, crcInit, pageChecksum } from './crc32c'
+import { btreeInit, createTree, deleteOne, dropTree, getOne, oldWritten, putOne, workReset } from './btree'
+import { bulkAbort, bulkAdd, bulkBegin, bulkEnd, bulkInit, BULK_BEGIN, BULK_END } from './btree-bulk'
+import { checkInit, checkTree } from './btree-check'
+import { scan } from './btree-scan'
+import { dbHeader, FORMAT_VERSION, MAGIC_HI, MAGIC_LO, PT_LEAF } from './page-layout'
+import { formatHeader, listFreePages } from './page-alloc'
+import { MAX_KEY, nodeInit, nodeSetup } from './node'
+import {
+  buffersInit,
+  ensureInput,
+  ensureOutput,
+  inCap,
+  inPtr,
+  outCap,
+  outPtr,
+  regionsReady,
+  regionsStart,
+  regionsTop,
+} from './regions'
+import {
+  corrupt,
+  D_CHECKSUM,
+  D_NOT_DATABASE,
+  D_PAGE_SIZE,
+  D_VERSION,
+  E_BAD_ARGUMENT,
+  E_KEY_TOO_LARGE,
+  E_OUTPUT,
+  fail,
+  failure,
+  lastErrorArg,
+  lastErrorDetail,
+  lastErrorPage,
+  lastNeededBytes,
+  OK,
+  resetError,
+} from './status'
+
+const MIN_INPUT: usize = 256 << 10
+const MIN_OUTPUT: usize = 1 << 20
+
+@inline function finish(st: i32): i32 {
+  if (st < 0) {
+    releaseTo(0)
+    workReset()
+  }
+  return st
+}
+
+/** Carves all regions for `pageSize` (power of two 1024..65536) and `frames` frames (>= 16). 0 or E_BAD_ARGUMENT. */
+export function init(pageSize: u32, frames: u32): i32 {
+  resetError()
+  if (regionsReady()) return fail(E_BAD_ARGUMENT)
+  if (pageSize < 1024 || pageSize > 65536 || (pageSize & (pageSize - 1)) != 0) return fail(E_BAD_ARGUMENT)
+  if (frames < 16 || frames > (1 << 22)) return fail(E_BAD_ARGUMENT)
+  regionsStart()
+  crcInit()
+  if (!poolInit(pageSize, frames)) return fail(E_OUTPUT)
+  if (!nodeInit() || !btreeInit() || !bulkInit() || !checkInit()) return fail(E_OUTPUT)
+  const input = MIN_INPUT > <usize>pageSize * 4 ? MIN_INPUT : <usize>pageSize * 4
+  const output = MIN_OUTPUT > <usize>pageSize * 8 ? MIN_OUTPUT : <usize>pageSize * 8
+  if (!buffersInit(input, output)) return fail(E_OUTPUT)
+  return OK
+}
+
+/** Address of the input buffer. */
+export function in_ptr(): usize {
+  return inPtr
+}
+/** Capacity of the input buffer. */
+export function in_cap(): usize {
+  return inCap
+}
+/** Address of the output buffer. */
+export function out_ptr(): usize {
+  return outPtr
+}
+/** Capacity of the output buffer. */
+export function out_cap(): usize {
+  return outCap
+}
+/** Grows the input buffer to at least n bytes (may grow memory; content is not kept). */
+export function ensure_input(n: usize): i32 {
+  resetError()
+  return ensureInput(n)
+}
+/** Grows the output buffer to at least n bytes (may grow memory; content is not kept). */
+export function ensure_output(n: usize): i32 {
+  resetError()
+  return ensureOutput(n)
+}
+/** Page of the last failure. */
+export function last_error_page(): u32 {
+  return lastErrorPage()
+}
+/** Corruption detail code of the last E_CORRUPT (status.ts D_*). */
+export function last_error_detail(): i32 {
+  return lastErrorDetail()
+}
+/** Extra argument of the last failure (found type/level/version, entry index). */
+export function last_error_arg(): u32 {
+  return lastErrorArg()
+}
+/** Output bytes needed after E_OUTPUT. */
+export function needed_bytes(): u32 {
+  return lastNeededBytes()
+}
+/** Bytes from the start of memory to the end of the last region (memory-baseline tests). */
+export function heap_top(): usize {
+  return regionsTop()
+}
+/** Frames pinned right now (0 between exports). */
+export function pool_pinned(): u32 {
+  return pinnedFrames()
+}
+/** Largest key (pageSize - 64) / 4. */
+export function max_key(): u32 {
+  return MAX_KEY
+}
+
+/** CRC32C of len bytes at ptr continuing from `seed` (a finished CRC, 0 to start). */
+export function crc32c(ptr: usize, len: usize, seed: u32): u32 {
+  return crc(seed, ptr, len)
+}
+
+/** Formats a new database in the pool: page 0 and an empty directory root at page 1, both dirty. */
+export function db_format(): i32 {
+  resetError()
+  let st = formatHeader()
+  if (st >= 0) {
+    const mark = pinMark()
+    const p = newFrame(1)
+    if (!p) st = failure()
+    else {
+      nodeSetup(p, PT_LEAF, 0)
+      releaseTo(mark)
+    }
+  }
+  return finish(st)
+}
+
+/** Reads page 0 through the pool and validates magic, version, page size and checksum. */
+export function db_open(): i32 {
+  resetError()
+  const p = fetchUnverified(0)
+  if (!p) return finish(failure())
+  const h = dbHeader(p)
+  let st = OK
+  if (h.magicLo != MAGIC_LO || h.magicHi != MAGIC_HI) st = corrupt(0, D_NOT_DATABASE)
+  else if (h.version == 0 || h.version > FORMAT_VERSION) st = corrupt(0, D_VERSION, h.version)
+  else if (h.pageSize != poolPageSize) st = corrupt(0, D_PAGE_SIZE, h.pageSize)
+  else if (pageChecksum(0, p, poolPageSize) != load<u32>(p + poolPageSize - 4)) st = corrupt(0, D_CHECKSUM)
+  else if (!adoptUnverified(0, p)) st = failure()
+  else setSpillLsn(h.lastCommitSeq + 1)
+  releaseTo(0)
+  return finish(st)
+}
+
+/** Writes the header fields to the output buffer (see the table above). */
+export function db_header(): i32 {
+  resetError()
+  const mark = pinMark()
+  const p = fetch(0)
+  if (!p) return finish(failure())
+  const h = dbHeader(p)
+  store<u32>(outPtr, h.pageSize)
+  store<u32>(outPtr, h.version, 4)
+  store<u32>(outPtr, h.pageCount, 8)
+  store<u32>(outPtr, h.freelistHead, 12)
+  store<u32>(outPtr, h.freeCount, 16)
+  store<u32>(outPtr, h.directoryRoot, 20)
+  store<u64>(outPtr, h.lastCommitSeq, 24)
+  releaseTo(mark)
+  return OK
+}
+
+/** Sets the header's last commit sequence number (page 0 becomes dirty). */
+export function db_set_last_commit_seq(seq: u64): i32 {
+  resetError()
+  const mark = pinMark()
+  const p = fetch(0)
+  if (!p) return finish(failure())
+  dbHeader(p).lastCommitSeq = seq
+  markDirty(p)
+  setSpillLsn(seq + 1)
+  releaseTo(mark)
+  return OK
+}
+
+/** Allocates an empty tree; its root page is written at output[0]. */
+export function bt_create(): i32 {
+  resetError()
+  const root = createTree()
+  if (!root) return finish(failure())
+  store<u32>(outPtr, root)
+  return OK
+}
+
+/** Frees every page of the tree. */
+export function bt_drop(root: u32): i32 {
+  resetError()
+  return finish(dropTree(root))
+}
+
+/** Looks up the key at input[0..keyLength); writes one result record; returns 1 (found) or 0. */
+export function bt_get(root: u32, keyLength: u32): i32 {
+  resetError()
+  if (keyLength > MAX_KEY) return fail(E_KEY_TOO_LARGE)
+  const st = getOne(root, inPtr, keyLength, outPtr, outCap, 0)
+  if (st < 0) return finish(st)
+  return <i32>load<u32>(outPtr)
+}
+
+function inputFits(pos: usize, n: usize): bool {
+  return pos + n <= inCap
+}
+
+/** Looks up `count` keys; returns how many were processed (invariant 4). */
+export function bt_get_batch(root: u32, count: u32): i32 {
+  resetError()
+  let pos: usize = 0
+  let o: usize = 0
+  for (let i: u32 = 0; i < count; i++) {
+    if (!inputFits(pos, 4)) return fail(E_BAD_ARGUMENT)
+    const kl = load<u32>(inPtr + pos)
+    if (!inputFits(pos + 4, kl)) return fail(E_BAD_ARGUMENT)
+    if (kl > MAX_KEY) return finish(fail(E_KEY_TOO_LARGE))
+    const st = getOne(root, inPtr + pos + 4, kl, outPtr, outCap, o)
+    if (st < 0) {
+      if (st == E_OUTPUT && i > 0) return <i32>i
+      return finish(st)
+    }
+    o += <usize>st
+    pos += 4 + <usize>kl
+  }
+  return <i32>count
+}
+
+/** Inserts or replaces `count` entries in order; returns how many were applied (invariant 4). */
+export function bt_put_batch(root: u32, count: u32, returnOld: u32): i32 {
+  resetError()
+  let pos: usize = 0
+  let o: usize = 0
+  for (let i: u32 = 0; i < count; i++) {
+    if (!inputFits(pos, 8)) return fail(E_BAD_ARGUMENT)
+    const kl = load<u32>(inPtr + pos)
+    const vl = load<u32>(inPtr + pos, 4)
+    if (!inputFits(pos + 8, <usize>kl + <usize>vl)) return fail(E_BAD_ARGUMENT)
+    const key = inPtr + pos + 8
+    const st = putOne(root, key, kl, key + kl, vl, returnOld ? outPtr + o : 0, returnOld ? outCap - o : 0)
+    if (st < 0) {
+      if (st == E_OUTPUT && i > 0) return <i32>i
+      return finish(st)
+    }
+    o += <usize>oldWritten
+    pos += 8 + <usize>kl + <usize>vl
+  }
+  return <i32>count
+}
+
+/** Deletes `count` keys in order; returns how many were applied (invariant 4). */
+export function bt_delete_batch(root: u32, count: u32, returnOld: u32): i32 {
+  resetError()
+  let pos: usize = 0
+  let o: usize = 0
+  for (let i: u32 = 0; i < count; i++) {
+    if (!inputFits(pos, 4)) return fail(E_BAD_ARGUMENT)
+    const kl = load<u32>(inPtr + pos)
+    if (!inputFits(pos + 4, kl)) return fail(E_BAD_ARGUMENT)
+    if (!returnOld && o + 4 > outCap) {
+      if (i > 0) return <i32>i
+      return fail(E_OUTPUT)
+    }
+    const st = deleteOne(root, inPtr + pos + 4, kl, returnOld ? outPtr + o : 0, returnOld ? outCap - o : 0)
+    if (st < 0) {
+      if (st == E_OUTPUT && i > 0) return <i32>i
+      return finish(st)
+    }
+    if (returnOld) o += <usize>oldWritten
+    else {
+      store<u32>(outPtr + o, <u32>st)
+      o += 4
+    }
+    pos += 4 + <usize>kl
+  }
+  return <i32>count
+}
+
+/** One scan batch (btree-scan.ts); bounds in the input buffer. Returns the entry count. */
+export function bt_scan(root: u32, flags: u32, lowerLength: u32, upperLength: u32, maxEntries: u32): i32 {
+  resetError()
+  if (!inputFits(0, <usize>lowerLength + <usize>upperLength)) return fail(E_BAD_ARGUMENT)
+  if (lowerLength > MAX_KEY || upperLength > MAX_KEY) return fail(E_KEY_TOO_LARGE)
+  const st = scan(root, flags, inPtr, lowerLength, inPtr + lowerLength, upperLength, maxEntries, outPtr, outCap)
+  return finish(st)
+}
+
+/** Streams `count` bulk-load entries; flags 1 = first call (begin), 2 = last call (finish). */
+export function bt_bulk(root: u32, count: u32, flags: u32): i32 {
+  resetError()
+  let st = OK
+  if (flags & BULK_BEGIN) st = bulkBegin(root)
+  let pos: usize = 0
+  for (let i: u32 = 0; st >= 0 && i < count; i++) {
+    if (!inputFits(pos, 8)) {
+      st = fail(E_BAD_ARGUMENT)
+      break
+    }
+    const kl = load<u32>(inPtr + pos)
+    const vl = load<u32>(inPtr + pos, 4)
+    if (!inputFits(pos + 8, <usize>kl + <usize>vl)) {
+      st = fail(E_BAD_ARGUMENT)
+      break
+    }
+    const key = inPtr + pos + 8
+    st = bulkAdd(key, kl, key + kl, vl, i)
+    pos += 8 + <usize>kl + <usize>vl
+  }
+  if (st >= 0 && flags & BULK_END) st = bulkEnd(root)
+  if (st < 0) bulkAbort()
+  return finish(st)
+}
+
+/** Verifies the tree (btree-check.ts). Returns the number of pages it uses. */
+export function bt_check(root: u32): i32 {
+  resetError()
+  return finish(checkTree(root, outPtr, outCap))
+}
+
+/** Lists the free pages. Returns their number. */
+export function fl_pages(): i32 {
+  resetError()
+  return finish(listFreePages(outPtr, outCap))
+}
+
+/** Seals every dirty frame with `lsn` and lists them (see the table above). */
+export function pool_prepare_commit(lsn: u64): i32 {
+  resetError()
+  return finish(prepareCommit(lsn, outPtr, outCap))
+}
+
+/** Marks the frames sealed by the last prepare as clean. */
+export function pool_mark_clean(): void {
+  markClean()
+}
+
+/** Forgets every frame (clean and dirty). */
+export function pool_discard_all(): void {
+  discardAll()
+  workReset()
+  bulkAbort()
+}
+
+/** Writes the pool statistics to the output buffer. */
+export function pool_stats(): void {
+  poolStats(outPtr)
+}
