@@ -114,25 +114,188 @@ const INVALID_BYTE_SEQUENCE = '22021'
  * tokenize('SELECT "A", b FROM t')  // IDENT select, QUOTED_IDENT A, COMMA, IDENT b, IDENT from, IDENT t, EOF
  */
 export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = []
-  const len = sql.length
-  let pos = 0
+  return new Scanner(sql).run()
+}
 
-  const push = (type: TokenTypeCode, start: number, end: number, text: string): void => {
-    tokens.push({ type, start, end, text, keyword: Keyword.NONE })
+/** One pass over one input; methods rather than per-call closures keep tokenize allocation-light. */
+class Scanner {
+  readonly #sql: string
+  readonly #len: number
+  readonly #tokens: Token[] = []
+  #pos = 0
+
+  constructor(sql: string) {
+    this.#sql = sql
+    this.#len = sql.length
   }
 
-  const fail = (offset: number, message: string, hint?: string): RustyError => syntaxErrorAt(sql, offset, message, hint)
+  run(): Token[] {
+    const sql = this.#sql
+    const len = this.#len
+    while (this.#pos < len) {
+      const start = this.#pos
+      const c = sql.charCodeAt(start)
 
-  const unterminated = (offset: number, what: string): RustyError =>
-    fail(offset, `unterminated ${what} at or near "${nearText(sql, offset)}"`)
+      if (c < 128 && (CLASS[c] & SPACE) !== 0) {
+        this.#pos++
+        continue
+      }
+      if (c === CH_MINUS && sql.charCodeAt(start + 1) === CH_MINUS) {
+        const nl = sql.indexOf('\n', start)
+        this.#pos = nl < 0 ? len : nl + 1
+        continue
+      }
+      if (c === CH_SLASH && sql.charCodeAt(start + 1) === CH_STAR) {
+        this.#blockComment(start)
+        continue
+      }
+      if (isIdentStart(c)) {
+        this.#word(start, c)
+        continue
+      }
+      if (isDigit(c) || (c === CH_DOT && isDigit(sql.charCodeAt(start + 1)))) {
+        this.#number(start)
+        continue
+      }
+      switch (c) {
+        case CH_QUOTE:
+          this.#push(TokenType.STRING, start, this.#standardString(start, start))
+          continue
+        case CH_DQUOTE:
+          this.#quotedIdentifier(start)
+          continue
+        case CH_DOLLAR:
+          this.#dollar(start)
+          continue
+        case CH_LPAREN:
+          this.#single(TokenType.LPAREN, start, '(')
+          continue
+        case CH_RPAREN:
+          this.#single(TokenType.RPAREN, start, ')')
+          continue
+        case CH_LBRACKET:
+          this.#single(TokenType.LBRACKET, start, '[')
+          continue
+        case CH_RBRACKET:
+          this.#single(TokenType.RBRACKET, start, ']')
+          continue
+        case CH_COMMA:
+          this.#single(TokenType.COMMA, start, ',')
+          continue
+        case CH_SEMI:
+          this.#single(TokenType.SEMICOLON, start, ';')
+          continue
+        case CH_DOT:
+          this.#single(TokenType.DOT, start, '.')
+          continue
+        case CH_COLON:
+          if (sql.charCodeAt(start + 1) === CH_COLON) {
+            this.#pos = start + 2
+            this.#push(TokenType.TYPECAST, start, '::')
+          } else {
+            this.#single(TokenType.COLON, start, ':')
+          }
+          continue
+      }
+      if (isOpChar(c)) {
+        this.#operator(start)
+        continue
+      }
+      throw this.#fail(start, `syntax error at or near "${String.fromCodePoint(sql.codePointAt(start) ?? c)}"`)
+    }
+    this.#tokens.push({ type: TokenType.EOF, start: len, end: len, text: '', keyword: Keyword.NONE })
+    return this.#tokens
+  }
+
+  /** Appends a token that ends at the current position. */
+  #push(type: TokenTypeCode, start: number, text: string): void {
+    this.#tokens.push({ type, start, end: this.#pos, text, keyword: Keyword.NONE })
+  }
+
+  #single(type: TokenTypeCode, start: number, text: string): void {
+    this.#pos = start + 1
+    this.#tokens.push({ type, start, end: start + 1, text, keyword: Keyword.NONE })
+  }
+
+  #fail(offset: number, message: string, hint?: string): RustyError {
+    return syntaxErrorAt(this.#sql, offset, message, hint)
+  }
+
+  #unterminated(offset: number, what: string): RustyError {
+    return this.#fail(offset, `unterminated ${what} at or near "${nearText(this.#sql, offset)}"`)
+  }
+
+  /** Nested block comments. */
+  #blockComment(start: number): void {
+    const sql = this.#sql
+    let depth = 1
+    let p = start + 2
+    while (depth > 0) {
+      if (p >= this.#len) throw this.#unterminated(start, '/* comment')
+      const d = sql.charCodeAt(p)
+      if (d === CH_SLASH && sql.charCodeAt(p + 1) === CH_STAR) {
+        depth++
+        p += 2
+      } else if (d === CH_STAR && sql.charCodeAt(p + 1) === CH_SLASH) {
+        depth--
+        p += 2
+      } else {
+        p++
+      }
+    }
+    this.#pos = p
+  }
+
+  /** A word, or a prefixed string: E'', B'', X'', N''. */
+  #word(start: number, c: number): void {
+    const sql = this.#sql
+    const next = sql.charCodeAt(start + 1)
+    if (next === CH_QUOTE) {
+      const lower = c | 32
+      if (lower === 101) {
+        const value = this.#escapeString(start, start + 1)
+        this.#push(TokenType.STRING, start, value)
+        return
+      }
+      if (lower === 98) {
+        const digits = this.#bitString(start, 'bit string literal')
+        this.#push(TokenType.BIT_STRING, start, digits)
+        return
+      }
+      if (lower === 120) {
+        const digits = this.#bitString(start, 'hexadecimal string literal')
+        this.#push(TokenType.HEX_STRING, start, digits)
+        return
+      }
+      if (lower === 110) {
+        // N'...': a national character string is an ordinary string here
+        const value = this.#standardString(start, start + 1)
+        this.#push(TokenType.STRING, start, value)
+        return
+      }
+    }
+    if ((c | 32) === 117 && next === CH_AMP) {
+      const third = sql.charCodeAt(start + 2)
+      if (third === CH_QUOTE || third === CH_DQUOTE) {
+        throw unsupportedAt(sql, start, third === CH_QUOTE ? "Unicode escape string constants (U&'...')" : 'Unicode escape identifiers (U&"...")')
+      }
+    }
+    let p = start + 1
+    const len = this.#len
+    while (p < len && isIdentCont(sql.charCodeAt(p))) p++
+    const text = foldIdentifier(sql.slice(start, p))
+    this.#pos = p
+    this.#tokens.push({ type: TokenType.IDENT, start, end: p, text, keyword: keywordCategory(text) })
+  }
 
   /**
    * After a closing quote: when only whitespace with at least one newline (and `--` comments)
    * separates it from another quote, the string continues (SQL standard; scan.l `quotecontinue`).
    * Returns the offset of that next quote, or -1.
    */
-  const continuation = (from: number): number => {
+  #continuation(from: number): number {
+    const sql = this.#sql
+    const len = this.#len
     let p = from
     let newline = false
     while (p < len) {
@@ -142,7 +305,7 @@ export function tokenize(sql: string): Token[] {
         p++
       } else if (c === CH_SPACE || c === CH_TAB || c === 12 || c === 11) {
         p++
-      } else if (c === CH_MINUS && sql.charCodeAt(p + 1) === CH_MINUS && newline) {
+      } else if (c === CH_MINUS && sql.charCodeAt(p + 1) === CH_MINUS) {
         while (p < len && sql.charCodeAt(p) !== CH_NL) p++
       } else {
         break
@@ -151,22 +314,23 @@ export function tokenize(sql: string): Token[] {
     return newline && p < len && sql.charCodeAt(p) === CH_QUOTE ? p : -1
   }
 
-  /** A standard string whose opening quote is at `quote`; returns the value, advances `pos`. */
-  const standardString = (start: number, quote: number): string => {
+  /** A standard string whose opening quote is at `quote`; returns the value, advances the position. */
+  #standardString(start: number, quote: number): string {
+    const sql = this.#sql
     let value = ''
     let p = quote + 1
     for (;;) {
       const close = sql.indexOf("'", p)
-      if (close < 0) throw unterminated(start, 'quoted string')
+      if (close < 0) throw this.#unterminated(start, 'quoted string')
       value += sql.slice(p, close)
       if (sql.charCodeAt(close + 1) === CH_QUOTE) {
         value += "'"
         p = close + 2
         continue
       }
-      const next = continuation(close + 1)
+      const next = this.#continuation(close + 1)
       if (next < 0) {
-        pos = close + 1
+        this.#pos = close + 1
         return value
       }
       p = next + 1
@@ -174,40 +338,40 @@ export function tokenize(sql: string): Token[] {
   }
 
   /** An E'' string whose opening quote is at `quote`; processes backslash escapes. */
-  const escapeString = (start: number, quote: number): string => {
+  #escapeString(start: number, quote: number): string {
+    const sql = this.#sql
+    const len = this.#len
     let value = ''
+    // bytes of consecutive \ooo / \xhh escapes, decoded together as UTF-8
     let bytes: number[] | null = null
-    const flushBytes = (at: number): void => {
-      if (bytes === null) return
-      try {
-        value += UTF8.decode(new Uint8Array(bytes))
-      } catch {
-        throw new RustyError(INVALID_BYTE_SEQUENCE, 'invalid byte sequence for encoding "UTF8"', { position: positionOf(sql, at) })
-      }
-      bytes = null
-    }
+    let bytesAt = 0
     let p = quote + 1
     for (;;) {
-      if (p >= len) throw unterminated(start, 'quoted string')
+      if (p >= len) throw this.#unterminated(start, 'quoted string')
       const c = sql.charCodeAt(p)
+      const byteEscape =
+        c === CH_BACKSLASH &&
+        ((sql[p + 1] === 'x' && p + 2 < len && sql.charCodeAt(p + 2) < 128 && (CLASS[sql.charCodeAt(p + 2)] & HEX) !== 0) ||
+          (sql[p + 1] >= '0' && sql[p + 1] <= '7'))
+      if (bytes !== null && !byteEscape) {
+        value += this.#decodeBytes(bytes, bytesAt)
+        bytes = null
+      }
       if (c === CH_QUOTE) {
         if (sql.charCodeAt(p + 1) === CH_QUOTE) {
-          flushBytes(p)
           value += "'"
           p += 2
           continue
         }
-        const next = continuation(p + 1)
+        const next = this.#continuation(p + 1)
         if (next < 0) {
-          flushBytes(p)
-          pos = p + 1
+          this.#pos = p + 1
           return value
         }
         p = next + 1
         continue
       }
       if (c !== CH_BACKSLASH) {
-        flushBytes(p)
         // copy a run of plain characters at once
         let q = p + 1
         while (q < len) {
@@ -219,50 +383,36 @@ export function tokenize(sql: string): Token[] {
         p = q
         continue
       }
-      // backslash escape
       const escAt = p
-      if (p + 1 >= len) throw unterminated(start, 'quoted string')
+      if (p + 1 >= len) throw this.#unterminated(start, 'quoted string')
       const e = sql[p + 1]
       p += 2
-      if (e === 'x' && p < len && sql.charCodeAt(p) < 128 && (CLASS[sql.charCodeAt(p)] & HEX) !== 0) {
+      if (byteEscape) {
         let q = p
-        while (q < p + 2 && q < len && sql.charCodeAt(q) < 128 && (CLASS[sql.charCodeAt(q)] & HEX) !== 0) q++
-        const byte = parseInt(sql.slice(p, q), 16)
+        let byte: number
+        if (e === 'x') {
+          while (q < p + 2 && q < len && sql.charCodeAt(q) < 128 && (CLASS[sql.charCodeAt(q)] & HEX) !== 0) q++
+          byte = parseInt(sql.slice(p, q), 16)
+        } else {
+          q = p - 1
+          while (q < p + 2 && q < len && sql[q] >= '0' && sql[q] <= '7') q++
+          byte = parseInt(sql.slice(p - 1, q), 8) & 0xff
+        }
         p = q
-        if (byte === 0) throw new RustyError(INVALID_BYTE_SEQUENCE, 'invalid byte sequence for encoding "UTF8": 0x00', { position: positionOf(sql, escAt) })
-        ;(bytes ??= []).push(byte)
+        if (byte === 0) {
+          throw new RustyError(INVALID_BYTE_SEQUENCE, 'invalid byte sequence for encoding "UTF8": 0x00', { position: positionOf(sql, escAt) })
+        }
+        if (bytes === null) {
+          bytes = []
+          bytesAt = escAt
+        }
+        bytes.push(byte)
         continue
       }
-      if (e >= '0' && e <= '7') {
-        let q = p - 1
-        while (q < p + 2 && q < len && sql[q] >= '0' && sql[q] <= '7') q++
-        const byte = parseInt(sql.slice(p - 1, q), 8) & 0xff
-        p = q
-        if (byte === 0) throw new RustyError(INVALID_BYTE_SEQUENCE, 'invalid byte sequence for encoding "UTF8": 0x00', { position: positionOf(sql, escAt) })
-        ;(bytes ??= []).push(byte)
-        continue
-      }
-      flushBytes(escAt)
       if (e === 'u' || e === 'U') {
-        const digits = e === 'u' ? 4 : 8
-        const hex = sql.slice(p, p + digits)
-        if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) {
-          throw fail(escAt, 'invalid Unicode escape', 'Unicode escapes must be \\uXXXX or \\UXXXXXXXX.')
-        }
-        p += digits
-        let code = parseInt(hex, 16)
-        if (code >= 0xd800 && code <= 0xdbff) {
-          // a high surrogate must be followed by an escaped low surrogate
-          const low = /^\\u([0-9a-fA-F]{4})/.exec(sql.slice(p, p + 6))
-          const lowCode = low === null ? -1 : parseInt(low[1], 16)
-          if (lowCode < 0xdc00 || lowCode > 0xdfff) throw fail(escAt, 'invalid Unicode surrogate pair')
-          code = 0x10000 + ((code - 0xd800) << 10) + (lowCode - 0xdc00)
-          p += 6
-        } else if (code >= 0xdc00 && code <= 0xdfff) {
-          throw fail(escAt, 'invalid Unicode surrogate pair')
-        }
-        if (code === 0 || code > 0x10ffff) throw fail(escAt, 'invalid Unicode escape value')
-        value += String.fromCodePoint(code)
+        const [text, next] = this.#unicodeEscape(escAt, p, e === 'u' ? 4 : 8)
+        value += text
+        p = next
         continue
       }
       switch (e) {
@@ -288,32 +438,101 @@ export function tokenize(sql: string): Token[] {
     }
   }
 
-  /** B'' or X'' digits; the quote is at `quote`. */
-  const bitString = (start: number, quote: number, what: string): string => {
-    const close = sql.indexOf("'", quote + 1)
-    if (close < 0) throw unterminated(start, what)
-    pos = close + 1
-    return sql.slice(quote + 1, close)
+  #decodeBytes(bytes: number[], at: number): string {
+    try {
+      return UTF8.decode(new Uint8Array(bytes))
+    } catch {
+      throw new RustyError(INVALID_BYTE_SEQUENCE, 'invalid byte sequence for encoding "UTF8"', { position: positionOf(this.#sql, at) })
+    }
   }
 
-  /** A dollar-quoted string starting at `start` (`$$` or `$tag$`); null when `$` starts no tag. */
-  const dollarString = (start: number): string | null => {
+  /** \uXXXX or \UXXXXXXXX (a surrogate pair as two \u escapes); returns the text and the next offset. */
+  #unicodeEscape(escAt: number, from: number, digits: number): [string, number] {
+    const sql = this.#sql
+    const hex = sql.slice(from, from + digits)
+    if (hex.length !== digits || !isHexDigits(hex)) {
+      throw this.#fail(escAt, 'invalid Unicode escape', 'Unicode escapes must be \\uXXXX or \\UXXXXXXXX.')
+    }
+    let p = from + digits
+    let code = parseInt(hex, 16)
+    if (code >= 0xd800 && code <= 0xdbff) {
+      // a high surrogate must be followed by an escaped low surrogate
+      const low = sql.slice(p + 2, p + 6)
+      const lowCode = sql[p] === '\\' && sql[p + 1] === 'u' && low.length === 4 && isHexDigits(low) ? parseInt(low, 16) : -1
+      if (lowCode < 0xdc00 || lowCode > 0xdfff) throw this.#fail(escAt, 'invalid Unicode surrogate pair')
+      code = 0x10000 + ((code - 0xd800) << 10) + (lowCode - 0xdc00)
+      p += 6
+    } else if (code >= 0xdc00 && code <= 0xdfff) {
+      throw this.#fail(escAt, 'invalid Unicode surrogate pair')
+    }
+    if (code === 0 || code > 0x10ffff) throw this.#fail(escAt, 'invalid Unicode escape value')
+    return [String.fromCodePoint(code), p]
+  }
+
+  /** B'' or X'' digits; the prefix letter is at `start`. */
+  #bitString(start: number, what: string): string {
+    const close = this.#sql.indexOf("'", start + 2)
+    if (close < 0) throw this.#unterminated(start, what)
+    this.#pos = close + 1
+    return this.#sql.slice(start + 2, close)
+  }
+
+  #quotedIdentifier(start: number): void {
+    const sql = this.#sql
+    let text = ''
+    let p = start + 1
+    for (;;) {
+      const close = sql.indexOf('"', p)
+      if (close < 0) throw this.#unterminated(start, 'quoted identifier')
+      text += sql.slice(p, close)
+      if (sql.charCodeAt(close + 1) === CH_DQUOTE) {
+        text += '"'
+        p = close + 2
+        continue
+      }
+      p = close + 1
+      break
+    }
+    if (text === '') throw this.#fail(start, 'zero-length delimited identifier at or near """"')
+    this.#pos = p
+    this.#push(TokenType.QUOTED_IDENT, start, text)
+  }
+
+  /** `$n` parameters and dollar-quoted strings (`$$...$$`, `$tag$...$tag$`). */
+  #dollar(start: number): void {
+    const sql = this.#sql
+    const len = this.#len
+    if (isDigit(sql.charCodeAt(start + 1))) {
+      let p = start + 1
+      while (p < len && isDigit(sql.charCodeAt(p))) p++
+      if (p < len && isIdentCont(sql.charCodeAt(p))) {
+        let q = p
+        while (q < len && isIdentCont(sql.charCodeAt(q))) q++
+        throw this.#fail(start, `trailing junk after parameter at or near "${sql.slice(start, q)}"`)
+      }
+      this.#pos = p
+      this.#push(TokenType.PARAM, start, sql.slice(start + 1, p))
+      return
+    }
+    // the tag: `$` alone, or an identifier without `$`, closed by `$`
     let p = start + 1
     while (p < len) {
       const c = sql.charCodeAt(p)
       if (c === CH_DOLLAR) break
-      if (!(p === start + 1 ? isIdentStart(c) : isIdentCont(c) && c !== CH_DOLLAR)) return null
+      if (!(p === start + 1 ? isIdentStart(c) : isIdentCont(c))) throw this.#fail(start, 'syntax error at or near "$"')
       p++
     }
-    if (p >= len) return null
+    if (p >= len) throw this.#fail(start, 'syntax error at or near "$"')
     const delimiter = sql.slice(start, p + 1)
     const close = sql.indexOf(delimiter, p + 1)
-    if (close < 0) throw unterminated(start, 'dollar-quoted string')
-    pos = close + delimiter.length
-    return sql.slice(p + 1, close)
+    if (close < 0) throw this.#unterminated(start, 'dollar-quoted string')
+    this.#pos = close + delimiter.length
+    this.#push(TokenType.STRING, start, sql.slice(p + 1, close))
   }
 
-  const number = (start: number): void => {
+  #number(start: number): void {
+    const sql = this.#sql
+    const len = this.#len
     let p = start
     let type: TokenTypeCode = TokenType.INTEGER
     let text: string
@@ -333,23 +552,22 @@ export function tokenize(sql: string): Token[] {
         digits += sql[p]
         p++
       }
-      if (digits === '') throw fail(start, `trailing junk after numeric literal at or near "${sql.slice(start, p + 1)}"`)
+      if (digits === '') throw this.#fail(start, `trailing junk after numeric literal at or near "${sql.slice(start, p + 1)}"`)
       text = BigInt((radix === 16 ? '0x' : radix === 8 ? '0o' : '0b') + digits).toString()
     } else {
-      p = digitsEnd(p)
+      p = this.#digitsEnd(p)
       if (sql.charCodeAt(p) === CH_DOT && sql.charCodeAt(p + 1) !== CH_DOT) {
         type = TokenType.DECIMAL
-        p = digitsEnd(p + 1)
+        p = this.#digitsEnd(p + 1)
       }
-      const e = sql.charCodeAt(p) | 32
-      if (e === 101) {
+      if ((sql.charCodeAt(p) | 32) === 101) {
         // exponent: e[+-]digits; anything else after the e is trailing junk
         let q = p + 1
         const sign = sql.charCodeAt(q)
         if (sign === CH_PLUS || sign === CH_MINUS) q++
         if (isDigit(sql.charCodeAt(q))) {
           type = TokenType.DECIMAL
-          p = digitsEnd(q)
+          p = this.#digitsEnd(q)
         }
       }
       text = sql.slice(start, p)
@@ -358,14 +576,16 @@ export function tokenize(sql: string): Token[] {
     if (p < len && isIdentCont(sql.charCodeAt(p))) {
       let q = p
       while (q < len && isIdentCont(sql.charCodeAt(q))) q++
-      throw fail(start, `trailing junk after numeric literal at or near "${sql.slice(start, q)}"`)
+      throw this.#fail(start, `trailing junk after numeric literal at or near "${sql.slice(start, q)}"`)
     }
-    pos = p
-    push(type, start, p, text)
+    this.#pos = p
+    this.#push(type, start, text)
   }
 
   /** End of a run of decimal digits with single underscores between digits. */
-  const digitsEnd = (from: number): number => {
+  #digitsEnd(from: number): number {
+    const sql = this.#sql
+    const len = this.#len
     let p = from
     while (p < len) {
       const c = sql.charCodeAt(p)
@@ -376,198 +596,51 @@ export function tokenize(sql: string): Token[] {
     return p
   }
 
-  while (pos < len) {
-    const start = pos
-    const c = sql.charCodeAt(pos)
-
-    if (c < 128 && (CLASS[c] & SPACE) !== 0) {
-      pos++
-      continue
+  /** An operator, by PostgreSQL's rule (invariant 2). */
+  #operator(start: number): void {
+    const sql = this.#sql
+    const len = this.#len
+    let p = start
+    while (p < len) {
+      const d = sql.charCodeAt(p)
+      if (!isOpChar(d)) break
+      // a comment starts inside the run: the operator ends before it
+      if (p > start && ((d === CH_MINUS && sql.charCodeAt(p + 1) === CH_MINUS) || (d === CH_SLASH && sql.charCodeAt(p + 1) === CH_STAR))) break
+      p++
     }
-    if (c === CH_MINUS && sql.charCodeAt(pos + 1) === CH_MINUS) {
-      const nl = sql.indexOf('\n', pos)
-      pos = nl < 0 ? len : nl + 1
-      continue
-    }
-    if (c === CH_SLASH && sql.charCodeAt(pos + 1) === CH_STAR) {
-      // nested block comments
-      let depth = 1
-      let p = pos + 2
-      while (depth > 0) {
-        if (p >= len) throw unterminated(start, '/* comment')
-        const d = sql.charCodeAt(p)
-        if (d === CH_SLASH && sql.charCodeAt(p + 1) === CH_STAR) {
-          depth++
-          p += 2
-        } else if (d === CH_STAR && sql.charCodeAt(p + 1) === CH_SLASH) {
-          depth--
-          p += 2
-        } else {
-          p++
-        }
-      }
-      pos = p
-      continue
-    }
-
-    if (isIdentStart(c)) {
-      const next = sql.charCodeAt(pos + 1)
-      if (next === CH_QUOTE) {
-        const lower = c | 32
-        if (lower === 101) {
-          // E'...'
-          const value = escapeString(start, pos + 1)
-          push(TokenType.STRING, start, pos, value)
-          continue
-        }
-        if (lower === 98) {
-          const digits = bitString(start, pos + 1, 'bit string literal')
-          push(TokenType.BIT_STRING, start, pos, digits)
-          continue
-        }
-        if (lower === 120) {
-          const digits = bitString(start, pos + 1, 'hexadecimal string literal')
-          push(TokenType.HEX_STRING, start, pos, digits)
-          continue
-        }
-        if (lower === 110) {
-          // N'...': a national character string is an ordinary string here
-          const value = standardString(start, pos + 1)
-          push(TokenType.STRING, start, pos, value)
-          continue
-        }
-      }
-      if ((c | 32) === 117 && next === CH_AMP) {
-        const third = sql.charCodeAt(pos + 2)
-        if (third === CH_QUOTE || third === CH_DQUOTE) {
-          throw unsupportedAt(sql, start, third === CH_QUOTE ? "Unicode escape string constants (U&'...')" : 'Unicode escape identifiers (U&"...")')
-        }
-      }
-      let p = pos + 1
-      while (p < len && isIdentCont(sql.charCodeAt(p))) p++
-      const text = foldIdentifier(sql.slice(pos, p))
-      tokens.push({ type: TokenType.IDENT, start, end: p, text, keyword: keywordCategory(text) })
-      pos = p
-      continue
-    }
-
-    if (isDigit(c) || (c === CH_DOT && isDigit(sql.charCodeAt(pos + 1)))) {
-      number(start)
-      continue
-    }
-
-    switch (c) {
-      case CH_QUOTE: {
-        const value = standardString(start, pos)
-        push(TokenType.STRING, start, pos, value)
-        continue
-      }
-      case CH_DQUOTE: {
-        let text = ''
-        let p = pos + 1
-        for (;;) {
-          const close = sql.indexOf('"', p)
-          if (close < 0) throw unterminated(start, 'quoted identifier')
-          text += sql.slice(p, close)
-          if (sql.charCodeAt(close + 1) === CH_DQUOTE) {
-            text += '"'
-            p = close + 2
-            continue
-          }
-          p = close + 1
+    let n = p - start
+    const last = sql.charCodeAt(start + n - 1)
+    if (n > 1 && (last === CH_PLUS || last === CH_MINUS)) {
+      let special = false
+      for (let i = start; i < start + n - 1; i++) {
+        if (isSpecialOpChar(sql.charCodeAt(i))) {
+          special = true
           break
         }
-        if (text === '') throw fail(start, 'zero-length delimited identifier at or near """"')
-        pos = p
-        push(TokenType.QUOTED_IDENT, start, p, text)
-        continue
       }
-      case CH_DOLLAR: {
-        const next = sql.charCodeAt(pos + 1)
-        if (isDigit(next)) {
-          let p = pos + 1
-          while (p < len && isDigit(sql.charCodeAt(p))) p++
-          if (p < len && isIdentCont(sql.charCodeAt(p))) {
-            let q = p
-            while (q < len && isIdentCont(sql.charCodeAt(q))) q++
-            throw fail(start, `trailing junk after parameter at or near "${sql.slice(start, q)}"`)
-          }
-          push(TokenType.PARAM, start, p, sql.slice(pos + 1, p))
-          pos = p
-          continue
-        }
-        const value = dollarString(start)
-        if (value === null) throw fail(start, `syntax error at or near "$"`)
-        push(TokenType.STRING, start, pos, value)
-        continue
+      if (!special) {
+        do n--
+        while (n > 1 && (sql.charCodeAt(start + n - 1) === CH_PLUS || sql.charCodeAt(start + n - 1) === CH_MINUS))
       }
-      case CH_LPAREN:
-        push(TokenType.LPAREN, start, ++pos, '(')
-        continue
-      case CH_RPAREN:
-        push(TokenType.RPAREN, start, ++pos, ')')
-        continue
-      case CH_LBRACKET:
-        push(TokenType.LBRACKET, start, ++pos, '[')
-        continue
-      case CH_RBRACKET:
-        push(TokenType.RBRACKET, start, ++pos, ']')
-        continue
-      case CH_COMMA:
-        push(TokenType.COMMA, start, ++pos, ',')
-        continue
-      case CH_SEMI:
-        push(TokenType.SEMICOLON, start, ++pos, ';')
-        continue
-      case CH_DOT:
-        push(TokenType.DOT, start, ++pos, '.')
-        continue
-      case CH_COLON:
-        if (sql.charCodeAt(pos + 1) === CH_COLON) {
-          push(TokenType.TYPECAST, start, pos + 2, '::')
-          pos += 2
-        } else {
-          push(TokenType.COLON, start, ++pos, ':')
-        }
-        continue
     }
-
-    if (isOpChar(c)) {
-      let p = pos
-      while (p < len) {
-        const d = sql.charCodeAt(p)
-        if (!isOpChar(d)) break
-        // a comment starts inside the run: the operator ends before it
-        if (p > pos && ((d === CH_MINUS && sql.charCodeAt(p + 1) === CH_MINUS) || (d === CH_SLASH && sql.charCodeAt(p + 1) === CH_STAR))) break
-        p++
-      }
-      let n = p - pos
-      const last = sql.charCodeAt(pos + n - 1)
-      if (n > 1 && (last === CH_PLUS || last === CH_MINUS)) {
-        let special = false
-        for (let i = pos; i < pos + n - 1; i++) {
-          if (isSpecialOpChar(sql.charCodeAt(i))) {
-            special = true
-            break
-          }
-        }
-        if (!special) {
-          do n--
-          while (n > 1 && (sql.charCodeAt(pos + n - 1) === CH_PLUS || sql.charCodeAt(pos + n - 1) === CH_MINUS))
-        }
-      }
-      let text = sql.slice(pos, pos + n)
-      if (text === '!=') text = '<>'
-      push(TokenType.OPERATOR, start, pos + n, text)
-      pos += n
-      continue
-    }
-
-    throw fail(start, `syntax error at or near "${String.fromCodePoint(sql.codePointAt(start) ?? c)}"`)
+    let text = n === 1 ? OP_TEXT[sql.charCodeAt(start)] : sql.slice(start, start + n)
+    if (text === '!=') text = '<>'
+    this.#pos = start + n
+    this.#push(TokenType.OPERATOR, start, text)
   }
-  push(TokenType.EOF, len, len, '')
-  return tokens
 }
+
+function isHexDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 128 || (CLASS[c] & HEX) === 0) return false
+  }
+  return true
+}
+
+/** Interned one-character operator strings. */
+const OP_TEXT: string[] = []
+for (let c = 0; c < 128; c++) OP_TEXT.push(String.fromCharCode(c))
 
 function validDigit(c: number, radix: number): boolean {
   if (radix === 16) return c < 128 && (CLASS[c] & HEX) !== 0

@@ -20,7 +20,7 @@ import { Keyword, TokenType, type Token, type TokenTypeCode } from '../lexer/ind
 export const MAX_DEPTH = 1000
 
 /** The one shared empty list. */
-export const EMPTY: readonly never[] = Object.freeze([])
+export const EMPTY: readonly never[] = Object.freeze([] as never[])
 
 /** Freezes a list built by the parser (the empty list is shared). */
 export function frozen<T>(list: T[]): readonly T[] {

@@ -201,8 +201,14 @@ export abstract class DdlParser extends DmlParser {
         collation = this.qualifiedName()
         continue
       }
-      const constraint = this.parseColumnConstraint()
+      let constraint = this.parseColumnConstraint()
       if (constraint === null) break
+      if (constraint.kind === 'DefaultConstraint' && constraint.expr.kind === 'Collate') {
+        // DEFAULT takes a b_expr, which has no COLLATE: `DEFAULT 'x' COLLATE "C"` collates the column
+        if (collation !== null) throw this.error()
+        collation = constraint.expr.collation
+        constraint = this.nodeTo({ ...constraint, expr: constraint.expr.expr }, constraint.expr.expr.end)
+      }
       constraints.push(constraint)
     }
     return this.node({ kind: 'ColumnDef', start, name, type, collation, constraints: frozen(constraints) })
