@@ -567,14 +567,19 @@ export class KvStore {
   }
 
   async #rollbackGroup(error: unknown, frees: PendingFree[]): Promise<void> {
+    let synced: Promise<void> | undefined
     try {
-      await this.#pager.rollback()
+      // Pager.rollback discards the pool and truncates the WAL before its first await, so everything readers
+      // depend on is back at the last acknowledged commit before anything else can run.
+      synced = this.#pager.rollback()
       this.#versions.discardAfter(this.#ackSeq)
       this.#appliedSeq = this.#ackSeq
       const kept = this.#pendingFrees.filter((f) => f.dropSeq <= this.#ackSeq && !frees.includes(f))
       this.#pendingFrees = [...frees, ...kept]
       this.#loadDirectory()
+      await synced
     } catch (rollbackError) {
+      synced?.catch(() => undefined)
       this.#fail(`rollback of a failed commit (${error instanceof Error ? error.message : String(error)})`, rollbackError)
     }
   }
@@ -716,9 +721,8 @@ export class KvStore {
   }
 
   #rootOrUndefined(name: string, seq: number): number | undefined {
-    const key = treeNameKey(name, this.maxKeyBytes)
     if (seq < this.#appliedSeq) {
-      const old = this.#versions.lookup(this.#dirRoot, key, seq)
+      const old = this.#versions.lookup(this.#dirRoot, treeNameKey(name, this.maxKeyBytes), seq)
       if (old !== UNCHANGED) return old === undefined ? undefined : this.#decodeRoot(old)
     }
     return this.#dir.get(name)

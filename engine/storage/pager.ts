@@ -358,7 +358,10 @@ export class Pager implements PageHost {
     this.#wal.publish()
   }
 
-  /** Returns to the last durable commit after a failed apply, write or sync (invariant 4). */
+  /**
+   * Returns to the last durable commit after a failed apply, write or sync (invariant 4). The pool and the
+   * WAL are back before the first await (the caller relies on it); the promise resolves after the sync.
+   */
   async rollback(): Promise<void> {
     this.#spilled.clear()
     this.core.discardAll()

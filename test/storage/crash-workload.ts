@@ -79,17 +79,17 @@ export function makeWorkload(seed: number, groups: number): Workload {
   const steps: Step[] = []
   let held = 0
   for (let g = 0; g < groups; g++) {
-    const roll = rng.int(10)
+    const roll = rng.int(20)
     if (roll === 0) {
       steps.push({ kind: 'checkpoint' })
       continue
     }
-    if (roll === 1) {
+    if (roll <= 2) {
       steps.push({ kind: 'snapshot' })
       held++
       continue
     }
-    if (roll === 2 && held > 0) {
+    if (roll <= 4 && held > 0) {
       steps.push({ kind: 'release' })
       held--
       continue

@@ -18,7 +18,7 @@ import { FaultAdapter, type UnsyncedFate } from './fault-adapter.js'
 import { Rng, utf8 } from './helpers.js'
 
 const NAME = 'crash.rdb'
-const OPTIONS = { name: NAME, pageSize: 1024, cachePages: 64, checkpointBytes: 24 << 10 }
+const OPTIONS = { name: NAME, pageSize: 1024, cachePages: 64, checkpointBytes: 64 << 10 }
 const FATES: UnsyncedFate[] = ['kept', 'lost', 'random']
 
 interface Run {
@@ -29,6 +29,7 @@ interface Run {
 /** Runs a workload on a fresh FaultAdapter; crashes at call `base + crashAt` unless crashAt is undefined. */
 async function run(workload: Workload, crashAt: number | undefined, tearSeed: number): Promise<Run & { base: number }> {
   const adapter = new FaultAdapter()
+  adapter.record = crashAt === undefined
   const kv = await KvStore.open({ adapter, create: true, ...OPTIONS })
   await kv.commit(buildBatch(kv, workload.setup))
   const base = adapter.calls
@@ -65,11 +66,26 @@ async function verify(workload: Workload, image: MemoryAdapter, acked: number): 
   await kv.close()
 }
 
-async function crashEverywhere(seed: number, groups: number): Promise<{ points: number; calls: number }> {
+/** Kinds of crash points a workload offers (counted in its crash-free run). */
+interface Coverage {
+  walWrites: number
+  walSyncs: number
+  walTruncates: number
+  checkpointWrites: number
+  checkpointSyncs: number
+}
+
+async function crashEverywhere(seed: number, groups: number, coverage: Coverage): Promise<{ points: number; calls: number }> {
   const workload = makeWorkload(seed, groups)
   const dry = await run(workload, undefined, 0)
   const calls = dry.adapter.calls - dry.base
   expect(dry.acked).toBe(workload.batches)
+  for (const event of dry.adapter.events.slice(dry.base)) {
+    const wal = event.file.endsWith('-wal')
+    if (event.kind === 'write') wal ? coverage.walWrites++ : coverage.checkpointWrites++
+    else if (event.kind === 'sync') wal ? coverage.walSyncs++ : coverage.checkpointSyncs++
+    else if (wal) coverage.walTruncates++
+  }
   let points = 0
   for (let at = 0; at < calls; at++) {
     const crashed = await run(workload, at, seed * 7919 + at)
@@ -94,12 +110,20 @@ describe('KvStore crashes', () => {
   it('recovers every acknowledged commit and nothing partial, whatever write, sync or truncate a crash hits', async () => {
     let points = 0
     let calls = 0
-    for (const seed of [1, 2, 3, 4]) {
-      const result = await crashEverywhere(seed, 24)
+    const coverage: Coverage = { walWrites: 0, walSyncs: 0, walTruncates: 0, checkpointWrites: 0, checkpointSyncs: 0 }
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const result = await crashEverywhere(seed, 40, coverage)
       points += result.points
       calls += result.calls
     }
-    console.info(`kv-store-fault: ${points} crash images from ${calls} crash points`)
-    expect(points).toBeGreaterThan(1000)
+    console.info(`kv-store-fault: ${points} crash images from ${calls} crash points ${JSON.stringify(coverage)}`)
+    expect(points).toBeGreaterThan(3500)
+    // Crash points inside commits (WAL writes, spills, syncs) and inside checkpoints (database file runs and
+    // sync, WAL reset truncate, header write and syncs) are all there.
+    expect(coverage.walWrites).toBeGreaterThan(200)
+    expect(coverage.walSyncs).toBeGreaterThan(200)
+    expect(coverage.checkpointWrites).toBeGreaterThan(20)
+    expect(coverage.checkpointSyncs).toBeGreaterThan(10)
+    expect(coverage.walTruncates).toBeGreaterThan(10)
   })
 })

@@ -188,6 +188,48 @@ describe('KvStore commits', () => {
     await kv.close()
   })
 
+  it('bulk-loads a tree created earlier in the same batch, and the tree takes puts afterwards', async () => {
+    const adapter = new MemoryAdapter()
+    const kv = await open(adapter)
+    const entries = Array.from({ length: 5000 }, (_, i) => [k(i), v(i, i % 500 === 0 ? 3000 : 20)] as const)
+    await kv.commit(kv.batch().createTree('bulk').bulkLoad('bulk', entries).put('bulk', k(5000), v(5000)))
+    expect(dump(kv, 'bulk').length).toBe(5001)
+    expectSameBytes(kv.get('bulk', k(1000)) as Uint8Array, v(1000, 3000))
+    expect(kv.check().trees[0].entries).toBe(5001)
+    await kv.close()
+    const again = await open(adapter, { create: false })
+    expectSameBytes(again.get('bulk', k(4999)) as Uint8Array, v(4999, 20))
+    again.check()
+    await again.close()
+  })
+
+  it('refuses a bulk load into a tree not created in the same batch (55000) and entries out of order (22023)', async () => {
+    const kv = await open(new MemoryAdapter())
+    await kv.commit(kv.batch().createTree('old'))
+    await expectRustyError(
+      kv.commit(kv.batch().bulkLoad('old', [[k(1), v(1)]])),
+      '55000',
+      /bulkLoad into tree "old" needs the tree to be created earlier in the same batch/,
+    )
+    await expectRustyError(
+      kv.commit(kv.batch().createTree('new').put('new', k(1), v(1)).bulkLoad('new', [[k(2), v(2)]])),
+      '55000',
+      /bulkLoad into tree "new" needs the tree to be created earlier in the same batch, with nothing written to it yet/,
+    )
+    expect(kv.hasTree('new')).toBe(false)
+    expectRustyThrow(
+      () =>
+        kv.batch().createTree('x').bulkLoad('x', [
+          [k(2), v(2)],
+          [k(1), v(1)],
+        ]),
+      '22023',
+      /needs strictly ascending keys \(entry 1 is not greater than the one before\)/,
+    )
+    kv.check()
+    await kv.close()
+  })
+
   it('reads many keys with one call, absent ones as undefined', async () => {
     const kv = await open(new MemoryAdapter())
     await kv.commit(kv.batch().createTree('t').put('t', k(1), v(1)).put('t', k(3), v(3)))
@@ -539,6 +581,50 @@ describe('KvStore failures', () => {
     await kv.commit(kv.batch().put('t', k(5), v(5)))
     expect(dump(kv, 't').length).toBe(2)
     await kv.close()
+  })
+
+  it('serves the last acknowledged commit to readers while a failed group is being rolled back', async () => {
+    const adapter = new HookedAdapter(new MemoryAdapter())
+    const kv = await open(adapter)
+    await kv.commit(kv.batch().createTree('t').put('t', k(1), v(1)))
+    const gate = new Gate()
+    let walSyncs = 0
+    adapter.hooks.sync = (file) => {
+      if (file !== WAL) return undefined
+      walSyncs++
+      if (walSyncs === 1) throw ioError(file, 'sync', new Error('flaky disk'))
+      return walSyncs === 2 ? gate.wait() : undefined
+    }
+    const failed = kv.commit(kv.batch().put('t', k(1), v(100)).put('t', k(2), v(2)).createTree('u'))
+    // The group's sync failed; the rollback's own sync now waits at the gate.
+    while (gate.arrived === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+    expectSameBytes(kv.get('t', k(1)) as Uint8Array, v(1))
+    expect(kv.get('t', k(2))).toBeUndefined()
+    expect(kv.treeNames()).toEqual(['t'])
+    expect(dump(kv, 't')).toEqual([[hex(k(1)), hex(v(1))]])
+    gate.open()
+    await expectRustyError(failed, '58030', /flaky disk/)
+    kv.check()
+    await kv.close()
+  })
+
+  it('stops the store with 55000 naming the cause when a checkpoint fails, and reopening loses nothing', async () => {
+    const adapter = new HookedAdapter(new MemoryAdapter())
+    const kv = await open(adapter, { checkpointBytes: 0 })
+    await kv.commit(kv.batch().createTree('t').put('t', k(1), v(1)))
+    adapter.hooks.sync = (file) => {
+      if (file === NAME) throw ioError(file, 'sync', new Error('device gone'))
+    }
+    await expectRustyError(kv.checkpoint(), '58030', /could not sync file "kv\.rdb": device gone/)
+    const error = expectRustyThrow(() => kv.get('t', k(1)), '55000', /kv store "kv\.rdb" stopped after a failed checkpoint \(could not sync file "kv\.rdb": device gone\); reopen it/)
+    expect(error.cause).toBeInstanceOf(Error)
+    expectRustyThrow(() => kv.batch(), '55000', /stopped after a failed checkpoint/)
+    await kv.close()
+    adapter.hooks = {}
+    const again = await open(adapter, { create: false })
+    expectSameBytes(again.get('t', k(1)) as Uint8Array, v(1))
+    again.check()
+    await again.close()
   })
 
   it('refuses calls on a closed store with 55000, and a committed batch cannot be committed again', async () => {
