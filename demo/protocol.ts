@@ -27,6 +27,14 @@ export interface PoolStatsData {
   spills: number
 }
 
+/** What KvStore.check() verified (plain data). */
+export interface CheckReportData {
+  pageCount: number
+  freePages: number
+  directoryPages: number
+  trees: { name: string; root: number; entries: number; pages: number; depth: number; dropped: boolean }[]
+}
+
 /** What the smoke page shows about an open store. */
 export interface StoreInfo {
   /** The adapter's kind (`'opfs'`). */
@@ -37,6 +45,8 @@ export interface StoreInfo {
   /** Sequence number of the last acknowledged commit, as a decimal string (u64). */
   commitSeq: string
   trees: { name: string; entries: number }[]
+  /** Bytes in the WAL (0 right after a checkpoint). */
+  walBytes: number
   pool: PoolStatsData
 }
 
@@ -44,7 +54,15 @@ export interface StoreInfo {
 export interface StorageOps {
   /** Opens (or creates) the worker's KvStore on OPFS. One store per worker. */
   'kv.open': {
-    request: { name: string; directory?: string; create: boolean; pageSize?: number; cachePages?: number }
+    request: {
+      name: string
+      directory?: string
+      create: boolean
+      pageSize?: number
+      cachePages?: number
+      /** OpfsAdapter's lockTimeoutMs (default 2000). */
+      lockTimeoutMs?: number
+    }
     result: StoreInfo
   }
   'kv.close': { request: object; result: null }
@@ -57,7 +75,7 @@ export interface StorageOps {
     result: [Uint8Array, Uint8Array][]
   }
   /** Runs KvStore.check(): every tree and the freelist; each page used exactly once. */
-  'kv.check': { request: object; result: null }
+  'kv.check': { request: object; result: CheckReportData }
   'kv.checkpoint': { request: object; result: null }
   'kv.info': { request: object; result: StoreInfo }
   /** Opens a raw file through OpfsAdapter; the result is a handle number for the other file ops. */

@@ -11,9 +11,8 @@
  * Not here: SQL (the future web/ worker), multi-tab coordination (a second tab gets the lock error).
  */
 import { RustyError, internalError, invalidParameter, wrongState, type RustyErrorData } from '../engine/common/index.js'
-import { OpfsAdapter } from '../engine/storage/adapters/opfs-adapter.js'
-import type { StorageFile } from '../engine/storage/index.js'
-import type { RequestMessage, ResponseMessage, ResultOf, StorageOp, StorageRequest } from './protocol.js'
+import { KvStore, OpfsAdapter, type StorageFile, type WriteBatch } from '../engine/storage/index.js'
+import type { BatchOp, RequestMessage, ResponseMessage, ResultOf, StoreInfo, StorageOp, StorageRequest } from './protocol.js'
 
 /** The part of DedicatedWorkerGlobalScope this module uses (the repo's TypeScript lib is DOM, not WebWorker). */
 interface WorkerScope {
@@ -25,6 +24,8 @@ const scope = self as unknown as WorkerScope
 
 const files = new Map<number, StorageFile>()
 let nextHandle = 1
+/** The worker's store and where it lives (one per worker). */
+let store: OpenStore | undefined
 
 function adapterFor(directory: string | undefined, lockTimeoutMs?: number): OpfsAdapter {
   return new OpfsAdapter({ directory, lockTimeoutMs })
@@ -36,22 +37,110 @@ function fileOf(handle: number): StorageFile {
   return file
 }
 
-function notYet(): never {
-  throw internalError('the storage worker was built without KvStore')
+interface OpenStore {
+  kv: KvStore
+  /** The adapter's kind ('opfs'). */
+  storage: string
+  directory: string
+}
+
+function openStore(): OpenStore {
+  if (store === undefined) throw wrongState('no store is open in this storage worker (send kv.open first)')
+  return store
+}
+
+function storeOf(): KvStore {
+  return openStore().kv
+}
+
+function toBatch(kv: KvStore, ops: readonly BatchOp[]): WriteBatch {
+  const batch = kv.batch()
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'createTree':
+        batch.createTree(op.tree)
+        break
+      case 'dropTree':
+        batch.dropTree(op.tree)
+        break
+      case 'put':
+        batch.put(op.tree, op.key, op.value)
+        break
+      case 'delete':
+        batch.delete(op.tree, op.key)
+        break
+    }
+  }
+  return batch
+}
+
+function countEntries(kv: KvStore, tree: string): number {
+  let entries = 0
+  for (const batch of kv.scanBatches(tree)) entries += batch.count
+  return entries
+}
+
+function infoOf(open: OpenStore): StoreInfo {
+  const { kv, storage, directory } = open
+  const stats = kv.stats()
+  return {
+    storage,
+    name: kv.name,
+    directory,
+    commitSeq: String(stats.lastCommitSeq),
+    trees: kv.treeNames().map((name) => ({ name, entries: countEntries(kv, name) })),
+    walBytes: stats.walBytes,
+    pool: { ...stats.pool },
+  }
 }
 
 type Handlers = { [K in StorageOp]: (request: Extract<StorageRequest, { op: K }>) => Promise<ResultOf<K>> | ResultOf<K> }
 
 /** One handler per operation: a new operation in protocol.ts breaks the build until it is handled here. */
 const handlers: Handlers = {
-  'kv.open': notYet,
-  'kv.close': notYet,
-  'kv.commit': notYet,
-  'kv.get': notYet,
-  'kv.scan': notYet,
-  'kv.check': notYet,
-  'kv.checkpoint': notYet,
-  'kv.info': notYet,
+  async 'kv.open'({ name, directory, create, pageSize, cachePages, lockTimeoutMs }) {
+    if (store !== undefined) throw wrongState(`this storage worker already has "${store.kv.name}" open (send kv.close first)`)
+    const adapter = adapterFor(directory, lockTimeoutMs)
+    const kv = await KvStore.open({ adapter, name, create, pageSize, cachePages })
+    store = { kv, storage: adapter.kind, directory: directory ?? '' }
+    return infoOf(store)
+  },
+  async 'kv.close'() {
+    const kv = storeOf()
+    store = undefined
+    await kv.close()
+    return null
+  },
+  async 'kv.commit'({ ops }) {
+    const kv = storeOf()
+    const { seq } = await kv.commit(toBatch(kv, ops))
+    return { seq: String(seq) }
+  },
+  'kv.get'({ tree, key }) {
+    return storeOf().get(tree, key) ?? null
+  },
+  'kv.scan'({ tree, lower, upper, reverse, limit }) {
+    const out: [Uint8Array, Uint8Array][] = []
+    const max = limit ?? Number.POSITIVE_INFINITY
+    if (max <= 0) return out
+    // scan() yields copies (invariant 3); breaking out of the loop releases its snapshot.
+    for (const entry of storeOf().scan(tree, { lower, upper, reverse })) {
+      out.push(entry)
+      if (out.length >= max) break
+    }
+    return out
+  },
+  'kv.check'() {
+    const report = storeOf().check()
+    return { ...report, trees: report.trees.map((tree) => ({ ...tree })) }
+  },
+  async 'kv.checkpoint'() {
+    await storeOf().checkpoint()
+    return null
+  },
+  'kv.info'() {
+    return infoOf(openStore())
+  },
 
   async 'file.open'({ name, directory, create, lockTimeoutMs }) {
     const file = await adapterFor(directory, lockTimeoutMs).open(name, { create })

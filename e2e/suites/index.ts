@@ -4,6 +4,8 @@
  */
 import { describe } from 'vitest'
 import { useBrowserHarness, type BrowserTarget } from '../support/browser-harness.js'
+import { demoSuite } from './demo-suite.js'
+import { kvStoreSuite } from './kv-store-suite.js'
 import { opfsAdapterSuite } from './opfs-adapter-suite.js'
 
 /** Registers every browser suite against `target`. */
@@ -11,5 +13,7 @@ export function browserSuites(target: BrowserTarget): void {
   describe(target.name, () => {
     const harness = useBrowserHarness(target)
     opfsAdapterSuite(harness)
+    kvStoreSuite(harness)
+    demoSuite(harness)
   })
 }

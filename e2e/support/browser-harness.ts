@@ -62,6 +62,15 @@ export class BrowserHarness {
     return TestPage.open(context, this.#server.baseUrl)
   }
 
+  /** Any page of the dev server (e.g. '/demo/') in a fresh context, with its uncaught errors collected. */
+  async openPage(path: string): Promise<{ page: Page; errors: string[] }> {
+    const context = await this.#browser.newContext()
+    const page = await context.newPage()
+    const errors = collectErrors(page)
+    await page.goto(new URL(path, this.#server.baseUrl).href)
+    return { page, errors }
+  }
+
   async close(): Promise<void> {
     await this.#browser.close()
     await this.#server.close()
@@ -86,6 +95,16 @@ export function useBrowserHarness(target: BrowserTarget): () => BrowserHarness {
   }
 }
 
+/** Collects a page's uncaught errors and console errors (its workers' included), for failure messages. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`)
+  })
+  return errors
+}
+
 /** One tab showing the test page. */
 export class TestPage {
   readonly page: Page
@@ -93,15 +112,12 @@ export class TestPage {
   /** Incremented by every (re)load; workers remember the load they belong to (invariant 2). */
   #load = 0
   /** Uncaught errors of the page and its workers, for failure messages. */
-  readonly errors: string[] = []
+  readonly errors: string[]
 
   private constructor(page: Page, baseUrl: string) {
     this.page = page
     this.#baseUrl = baseUrl
-    page.on('pageerror', (error) => this.errors.push(`page error: ${error.message}`))
-    page.on('console', (message) => {
-      if (message.type() === 'error') this.errors.push(`console: ${message.text()}`)
-    })
+    this.errors = collectErrors(page)
   }
 
   static async open(context: BrowserContext, baseUrl: string): Promise<TestPage> {
@@ -161,6 +177,17 @@ export class TestPage {
   }
 }
 
+/**
+ * The value with every Node Buffer replaced by a plain Uint8Array over the same bytes: Playwright serializes
+ * typed arrays as typed arrays, but a Buffer as a plain object of numbered keys.
+ */
+function plainBytes(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  if (value instanceof Uint8Array || value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map(plainBytes)
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainBytes(v)]))
+}
+
 /** One storage worker of a TestPage. */
 export class TestWorker {
   readonly #page: TestPage
@@ -173,10 +200,10 @@ export class TestWorker {
     this.#load = load
   }
 
-  /** Sends a request to the worker; throws the worker's RustyError on failure (invariant 3). */
+  /** Sends a request to the worker (Buffers may stand for Uint8Arrays); throws the worker's RustyError on failure (invariant 3). */
   async call<K extends StorageOp>(request: RequestOf<K>): Promise<ResultOf<K>> {
     if (this.#page.load !== this.#load) throw new Error(`storage worker ${this.#id} belonged to a page load that is gone`)
-    const message = request as StorageRequest
+    const message = plainBytes(request) as StorageRequest
     const outcome = await this.#page.page.evaluate(([worker, req]) => window.rustyTest.call(worker, req), [this.#id, message] as const)
     if (outcome.ok) return outcome.result as ResultOf<K>
     throw RustyError.fromJSON(outcome.error)

@@ -6,6 +6,7 @@
  *       of a test would be a flake, not a finding.
  *   (2) Never opens a browser window (vite.config.ts's `open` is for `npm start`).
  */
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createServer, type ViteDevServer } from 'vite'
@@ -19,8 +20,12 @@ export interface DevServer {
   close(): Promise<void>
 }
 
-/** Starts Vite on a free port. */
+/** Starts Vite on a free port. Fails when build/rustydb.wasm is missing: the pages' workers fetch it. */
 export async function startDevServer(): Promise<DevServer> {
+  const wasm = resolve(REPO_ROOT, 'build/rustydb.wasm')
+  if (!existsSync(wasm)) {
+    throw new Error(`${wasm} is missing: the browser tests load the WASM core from it. Run \`npm run build:wasm\` first.`)
+  }
   const server: ViteDevServer = await createServer({
     configFile: resolve(REPO_ROOT, 'vite.config.ts'),
     root: REPO_ROOT,
