@@ -76,7 +76,12 @@ describe('precedence (PostgreSQL 16 table)', () => {
     expect(parseError('SELECT a = b = c').message).toBe('syntax error at or near "="')
     expect(parseError('SELECT a < b < c').position).toBe(14)
     expect(parseError("SELECT a LIKE 'x' LIKE 'y'").message).toBe('syntax error at or near "LIKE"')
-    expect(parseError('SELECT a IN (1) IN (true)').message).toBe('syntax error at or near "IN"')
+    expect(parseError('SELECT a BETWEEN 1 AND 2 BETWEEN 3 AND 4').message).toBe('syntax error at or near "BETWEEN"')
+  })
+
+  it('chains IN and ANY, which end in a parenthesis (PostgreSQL accepts them)', () => {
+    expect(sxOf('a IN (1) IN (true)')).toBe('(in (in a [1]) [true])')
+    expect(sxOf('a = ANY (b) = c')).toBe('(= (= any a b) c)')
   })
 })
 

@@ -261,6 +261,15 @@ describe('WITH', () => {
     expect(parse('WITH x AS (SELECT 1) DELETE FROM t')[0]).toMatchObject({ kind: 'Delete', with: {} })
   })
 
+  it('gives a parenthesised query the WITH clause in front of it', () => {
+    expect(query('WITH x AS (SELECT 1) (SELECT * FROM x ORDER BY 1 LIMIT 2)')).toMatchObject({
+      with: { ctes: [{ name: 'x' }] },
+      body: { kind: 'Select' },
+      orderBy: [{}],
+      limit: { text: '2' },
+    })
+  })
+
   it('parses WITH inside subqueries', () => {
     expect(select('SELECT (WITH x AS (SELECT 1) SELECT * FROM x)').targets[0].expr).toMatchObject({ kind: 'Subquery', query: { with: {} } })
   })

@@ -8,6 +8,7 @@ export type * from './queries.js'
 export type * from './statements.js'
 export type * from './nodes.js'
 export {
+  NODE_KINDS,
   forEachChild,
   visitExpr,
   visitNode,

@@ -4,7 +4,8 @@
  * kind breaks the build until every visitor handles it), and forEachChild / walk, driven by one
  * table that names the children of every node kind.
  * Invariants:
- *   (1) forEachChild visits the direct child nodes of a node in source order, each exactly once.
+ *   (1) forEachChild visits every direct child node of a node exactly once, in field order (which is
+ *       source order, except where the AST reorders arguments, e.g. position(b, a)).
  *   (2) walk recurses at most as deep as the AST is high, which the parser bounds (MAX_DEPTH).
  * Not here: rewriting (the binder builds its own bound trees; the AST stays immutable).
  */
@@ -357,6 +358,9 @@ const CHILDREN: ChildTable = {
     each(n.targets, e)
   },
 }
+
+/** Every node kind, once (the keys of the child table, which the type system keeps complete). */
+export const NODE_KINDS: readonly NodeKind[] = Object.freeze(Object.keys(CHILDREN) as NodeKind[])
 
 /** Calls `fn` on each direct child node of `node`, in source order. */
 export function forEachChild(node: Node, fn: (child: Node) => void): void {

@@ -24,7 +24,8 @@
  *
  * Invariants:
  *   (1) parseExpr(min) consumes exactly the operators that bind tighter than `min`; a
- *       non-associative level seen twice in a row is a syntax error (`a = b = c`), as in PostgreSQL.
+ *       non-associative operator followed by one of its level is a syntax error (`a = b = c`,
+ *       `a LIKE b LIKE c`), as in PostgreSQL; IN (...) and ANY (...) end in a parenthesis and chain.
  *   (2) A parenthesis is resolved without backtracking: parseParenContent decides between a
  *       subquery and an expression list by recursing into nested parentheses first.
  *   (3) Every recursive entry and every link of a left-deep chain counts against MAX_DEPTH.
@@ -92,6 +93,23 @@ export function operatorPrecedence(op: string): number {
   }
 }
 
+/**
+ * The level at which `node` forbids another operator of the same level to follow it: a comparison,
+ * LIKE or BETWEEN ends in an open expression, so `a = b = c` is ambiguous and rejected; IN (...) and
+ * op ANY (...) end in a parenthesis, so PostgreSQL's grammar accepts `a IN (1) IN (true)`.
+ */
+function nonassociativeLevel(node: Expr): number {
+  switch (node.kind) {
+    case 'BinaryOp':
+      return P_CMP
+    case 'Like':
+    case 'Between':
+      return P_LIKE
+    default:
+      return 0
+  }
+}
+
 /** What a parenthesis held: a query, or one or more expressions. */
 export type ParenContent =
   | { readonly query: Query; readonly exprs: null; readonly start: number; readonly end: number }
@@ -112,6 +130,9 @@ const NIL_FUNCTIONS = new Set([
 ])
 
 const PATTERN_WORDS = new Set(['in', 'like', 'ilike', 'between', 'similar'])
+
+/** Operators that cannot be prefix operators (gram.y has them as separate tokens, not Op). */
+const NOT_PREFIX = new Set(['*', '/', '%', '^', '<', '>', '=', '<=', '>=', '<>', '=>'])
 
 export abstract class ExpressionParser extends TypeParser {
   /** A complete query (WITH, set operations, ORDER BY, LIMIT, ...). */
@@ -169,7 +190,7 @@ export abstract class ExpressionParser extends TypeParser {
       // AND / OR chains are flattened and do not grow the tree; every other link does
       if (prec !== P_AND && prec !== P_OR && ++this.depth > MAX_DEPTH) throw tooDeepAt(this.sql, this.tok.start, MAX_DEPTH)
       left = this.parseInfix(left, prec)
-      nonassoc = prec === P_CMP || prec === P_LIKE ? prec : 0
+      nonassoc = prec === P_CMP || prec === P_LIKE ? nonassociativeLevel(left) : 0
     }
     this.depth = saved
     return left
@@ -420,7 +441,8 @@ export abstract class ExpressionParser extends TypeParser {
         return this.node({ kind: 'Param', start, index })
       }
       case TokenType.OPERATOR: {
-        if (t.text === '*') throw this.error()
+        // PostgreSQL's grammar has no prefix form of the one-character and comparison operators
+        if (NOT_PREFIX.has(t.text)) throw this.error()
         this.advance()
         const operand = this.parseExpr(t.text === '-' || t.text === '+' ? P_UNARY : P_OP)
         return this.node({ kind: 'UnaryOp', start, op: t.text, operand })

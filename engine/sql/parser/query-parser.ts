@@ -224,15 +224,10 @@ export abstract class QueryParser extends ExpressionParser {
     if (withTies && orderBy.length === 0) {
       throw this.errorAt(this.tok, 'WITH TIES cannot be specified without ORDER BY clause')
     }
-    if (
-      withClause === null &&
-      orderBy.length === 0 &&
-      !limitSeen &&
-      !offsetSeen &&
-      locking.length === 0 &&
-      body.kind === 'Query'
-    ) {
-      return body
+    if (orderBy.length === 0 && !limitSeen && !offsetSeen && locking.length === 0 && body.kind === 'Query') {
+      // `(query)` alone is that query; `WITH ... (query)` gives the query the WITH (as PostgreSQL does)
+      if (withClause === null) return body
+      if (body.with === null) return this.node({ ...body, start, with: withClause })
     }
     return this.node({
       kind: 'Query',

@@ -268,6 +268,7 @@ export class StatementParser extends DdlParser {
     if (this.eatWords('session', 'characteristics', 'as', 'transaction')) {
       return this.node({ kind: 'SetTransaction', start, session: true, ...this.parseTransactionModes(true) })
     }
+    if (this.isWord('session') && this.isWordAt(1, 'authorization')) throw this.unsupported('SET SESSION AUTHORIZATION')
     let scope: SetVariable['scope'] = null
     if (this.isWord('session') && !this.isSetAssignmentAt(1)) {
       this.advance()
@@ -276,7 +277,6 @@ export class StatementParser extends DdlParser {
       this.advance()
       scope = 'LOCAL'
     }
-    if (this.isWord('session') && this.isWordAt(1, 'authorization')) throw this.unsupported('SET SESSION AUTHORIZATION')
     if (this.isWord('role') && !this.isSetAssignmentAt(1)) throw this.unsupported('SET ROLE')
     if (this.eatWords('time', 'zone')) {
       if (this.eatWord('local') || this.eatWord('default')) {

@@ -477,7 +477,7 @@ const PRINTERS: PrinterTable = {
   Alias: (n) => alias(n).slice(1),
   // queries
   Query: (n) => {
-    let out = withPrefix(n.with) + print(n.body)
+    let out = withPrefix(n.with) + (n.body.kind === 'Query' ? `(${print(n.body)})` : print(n.body))
     if (n.orderBy.length > 0) out += ' ' + orderBy(n.orderBy)
     if (n.limit !== null && !n.withTies) out += ` LIMIT ${print(n.limit)}`
     if (n.offset !== null) out += ` OFFSET ${print(n.offset)}`
