@@ -33,8 +33,18 @@ function testFiles(dir: string): string[] {
   return out
 }
 
-/** Every record that the engine named `engine` runs, in file order. */
-export function readCorpus(engine = 'postgresql'): SltRecord[] {
+const cache = new Map<string, readonly SltRecord[]>()
+
+/** Every record that the engine named `engine` runs, in file order (read once per process). */
+export function readCorpus(engine = 'postgresql'): readonly SltRecord[] {
+  const cached = cache.get(engine)
+  if (cached !== undefined) return cached
+  const records = scanCorpus(engine)
+  cache.set(engine, records)
+  return records
+}
+
+function scanCorpus(engine: string): SltRecord[] {
   const records: SltRecord[] = []
   for (const file of testFiles(CORPUS_DIR)) {
     const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/)

@@ -130,11 +130,25 @@ function binary(left: Expr, op: string, right: Expr, prec: number): string {
 
 const OP_CHARS = '+-*/<>=~!@#%^&|`?'
 
+/** The loosest operator a prefix operator's operand absorbs is the one just above this level. */
+function operandLevel(op: string): number {
+  return op === 'NOT' ? P_NOT : op === '-' || op === '+' ? P_UNARY : P_OP
+}
+
 function unary(op: string, operand: Expr): string {
-  if (op === 'NOT') return `NOT ${sub(operand, P_NOT + 1)}`
-  const text = sub(operand, op === '-' || op === '+' ? P_POSTFIX : P_OP + 1)
+  const level = operandLevel(op)
+  // A prefix operand needs no parentheses when it absorbs no more than this operator would: the
+  // parent already keeps looser operators from following (so NOT NOT a, - -a, NOT -a stay flat).
+  const flat = operand.kind === 'UnaryOp' && operandLevel(operand.op) >= level
+  const text = flat ? print(operand) : sub(operand, level + 1)
+  if (op === 'NOT') return `NOT ${text}`
   const space = op !== '-' && op !== '+' ? ' ' : OP_CHARS.includes(text[0]) ? ' ' : ''
   return `${op}${space}${text}`
+}
+
+/** `[a, b]` inside an ARRAY constructor (nested levels need no ARRAY keyword). */
+function arrayElements(elements: readonly Expr[]): string {
+  return '[' + elements.map((e) => (e.kind === 'ArrayConstructor' ? arrayElements(e.elements) : print(e))).join(', ') + ']'
 }
 
 function typeName(t: TypeName): string {
@@ -451,7 +465,7 @@ const PRINTERS: PrinterTable = {
   Cast: (n) => `CAST(${print(n.expr)} AS ${typeName(n.type)})`,
   FunctionCall: functionCall,
   SqlValueFunction: (n) => (n.precision === null ? n.name : `${n.name}(${n.precision})`),
-  ArrayConstructor: (n) => `ARRAY[${n.elements.map(print).join(', ')}]`,
+  ArrayConstructor: (n) => 'ARRAY' + arrayElements(n.elements),
   ArraySubquery: (n) => `ARRAY(${print(n.query)})`,
   Subscript: (n) => {
     const base = sub(n.expr, P_POSTFIX)
