@@ -107,6 +107,8 @@ export interface KvStats {
   /** Groups written (each one WAL write and one sync) and checkpoints run since open. */
   groups: number
   checkpoints: number
+  /** WAL writes of spilled pages ahead of their commit (a group larger than the spill buffer), since open. */
+  spillWrites: number
 }
 
 type State = 'open' | 'closing' | 'closed' | 'failed'
@@ -459,6 +461,7 @@ export class KvStore {
       pendingFrees: this.#pendingFrees.length,
       groups: this.#groups,
       checkpoints: this.#checkpoints,
+      spillWrites: this.#pager.spillWrites,
     }
   }
 

@@ -25,7 +25,9 @@
  *   (1a) spillPage never calls back into the core: it runs inside a core export (the CRC would reuse the
  *       core's buffers under the running call), so it only copies the image into the spill buffer. The
  *       store calls flushSpills() between core calls, which appends the buffered pages in one write once
- *       they exceed 4 MiB; writeCommit() writes whatever is left together with the commit (still one write).
+ *       they exceed `spillFlushBytes` (4 MiB); writeCommit() writes whatever is left together with the
+ *       commit (still one write). One core call can spill many pages (a bulk load into a small pool): the
+ *       buffer holds them until the call returns.
  *   (2) A commit is one WAL write call; its sync completes before syncCommit() returns (and before the
  *       caller acknowledges anything).
  *   (3) The pool is marked clean right after the commit's write: the frames are in the WAL file, so a page
@@ -61,8 +63,8 @@ export const DEFAULT_CACHE_PAGES = 1024
 export const MIN_CACHE_PAGES = 64
 /** Largest checkpoint write: contiguous runs longer than this are split. */
 const MAX_RUN_BYTES = 8 << 20
-/** flushSpills() appends the spill buffer to the WAL once it holds this many bytes. */
-const SPILL_FLUSH_BYTES = 4 << 20
+/** Default `spillFlushBytes`: flushSpills() appends the spill buffer to the WAL once it holds this much. */
+export const DEFAULT_SPILL_FLUSH_BYTES = 4 << 20
 
 /** Options of {@link Pager.open}. */
 export interface PagerOptions {
@@ -77,6 +79,12 @@ export interface PagerOptions {
   cachePages?: number
   /** The compiled core; default: compiled once from build/rustydb.wasm. */
   module?: WebAssembly.Module
+  /**
+   * Bytes of pages the pool spilled that are buffered in memory before they are appended to the WAL in one
+   * write (invariant 1a). Default 4 MiB. Smaller values write more often; tests use small values to crash
+   * between such a write and the commit.
+   */
+  spillFlushBytes?: number
 }
 
 /** What a checkpoint did. */
@@ -142,6 +150,8 @@ export class Pager implements PageHost {
   #groupSeq = 0
   /** Spill buffer (invariant 1a): page number -> copy of the image the pool evicted. */
   #spilled = new Map<number, Uint8Array>()
+  #spillFlushBytes = DEFAULT_SPILL_FLUSH_BYTES
+  #spillWrites = 0
 
   private constructor(name: string, db: StorageFile, wal: Wal, pageSize: number, created: boolean, recovery: WalRecovery) {
     this.name = name
@@ -163,6 +173,11 @@ export class Pager implements PageHost {
     return this.#wal.size
   }
 
+  /** WAL writes of spilled pages made before their commit (flushSpills), since open. */
+  get spillWrites(): number {
+    return this.#spillWrites
+  }
+
   /** The WAL file's name. */
   get walName(): string {
     return this.#wal.file.name
@@ -182,6 +197,8 @@ export class Pager implements PageHost {
     }
     const newPageSize = options.pageSize ?? DEFAULT_PAGE_SIZE
     if (!validPageSize(newPageSize)) throw invalidParameter(`invalid page size ${newPageSize}`, 'use a power of two from 1024 to 65536')
+    const spillFlushBytes = options.spillFlushBytes ?? DEFAULT_SPILL_FLUSH_BYTES
+    if (!Number.isSafeInteger(spillFlushBytes) || spillFlushBytes < 0) throw invalidParameter(`invalid spillFlushBytes ${spillFlushBytes}`)
 
     const db = await adapter.open(name, { create })
     let walFile: StorageFile | undefined
@@ -193,7 +210,9 @@ export class Pager implements PageHost {
         throw notRustyDb(name, probe.kind === 'empty' ? 'the file is empty' : probe.problem)
       }
       walFile = await adapter.open(`${name}-wal`, { create: true })
-      return await Pager.#openFiles(name, db, walFile, probe, create, newPageSize, cachePages, options.module)
+      const pager = await Pager.#openFiles(name, db, walFile, probe, create, newPageSize, cachePages, options.module)
+      pager.#spillFlushBytes = spillFlushBytes
+      return pager
     } catch (error) {
       await db.close()
       await walFile?.close()
@@ -306,15 +325,16 @@ export class Pager implements PageHost {
   }
 
   /**
-   * Appends the spill buffer to the WAL as uncommitted frames (one write) once it holds 4 MiB, or whenever it
-   * is non-empty with `force`. Call between core calls only (invariant 1a).
+   * Appends the spill buffer to the WAL as uncommitted frames (one write) once it holds `spillFlushBytes`, or
+   * whenever it is non-empty with `force`. Call between core calls only (invariant 1a).
    */
   flushSpills(force = false): void {
     const spilled = this.#spilled
-    if (spilled.size === 0 || (!force && spilled.size * this.pageSize < SPILL_FLUSH_BYTES)) return
+    if (spilled.size === 0 || (!force && spilled.size * this.pageSize < this.#spillFlushBytes)) return
     const pages = [...spilled.keys()]
     this.#wal.append(pages, (i) => spilled.get(pages[i]) as Uint8Array, this.#groupSeq, 0)
     spilled.clear()
+    this.#spillWrites++
   }
 
   // --- commits --------------------------------------------------------------------------------------------

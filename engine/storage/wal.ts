@@ -47,12 +47,18 @@
  *   (6) A reset truncates the file to 0 and syncs before it writes the new header (then syncs): a torn header
  *       is only ever seen on a file of at most 32 bytes, where it means "empty". A header that fails its
  *       checksum on a longer file is corruption (XX001), never silently an empty log.
- *   (7) Corruption versus a torn tail: writes land in order (a torn write leaves a prefix), and a new write
- *       starts only after the previous commit's sync. So when an invalid frame is followed by frames that
- *       chain to each other (each valid against its predecessor's stored crc, salts matching), bytes were
- *       written after the bad frame, and its commit was synced and acknowledged: recovery then fails with
- *       XX001 naming the bad frame's page instead of silently dropping acknowledged commits. An invalid last
- *       frame (nothing valid after it) cannot be told from a torn write and ends recovery at the previous
+ *   (7) Corruption versus a crash: a commit group may reach the log in several write calls (spilled pages
+ *       flushed ahead of the commit write), and before the group's sync the disk may keep any of them, so
+ *       after a crash the frames past the last valid commit are what is left of ONE group: all of them carry
+ *       that group's sequence number, some may be missing or torn, and a later group never follows (it is
+ *       written only after this one's sync). Recovery therefore collects the sequence numbers of the frames
+ *       past the last valid commit that are intact on their own: those chaining from it, the bad frame
+ *       itself when its salts match (a frame of zeros from a lost write does not), and every later frame
+ *       that chains from its predecessor's stored crc with the right salts. Two different sequence numbers
+ *       mean a later group was written after the bad frame's group was synced and acknowledged: that is
+ *       corruption, and recovery fails with XX001 naming the bad frame's page instead of silently dropping
+ *       acknowledged commits. Otherwise the bad frame cannot be told from a crash while its group was being
+ *       written (this includes a corrupt frame in the last commit), and recovery ends at the previous
  *       commit.
  * Not here: when to checkpoint and copying frames into the database file (pager.ts); the page CRC trailer
  *   (the core verifies it on every read).
@@ -420,6 +426,8 @@ export class Wal {
     let lastCommit = -1
     let bad = -1
     let commitCrc = crc
+    /** Sequence numbers of the valid frames past the last commit (invariant 7). */
+    let tailSeqs = new Set<number>()
     scan: for (let first = 0; first < total; first += perChunk) {
       const n = Math.min(perChunk, total - first)
       this.#readFrames(first, n, chunk)
@@ -431,10 +439,12 @@ export class Wal {
         }
         crc = cv.getUint32(at + F_CRC, true)
         tentative.set(cv.getUint32(at + F_PAGE, true), first + i)
+        tailSeqs.add(cv.getUint32(at + F_SEQ, true))
         const commit = cv.getUint32(at + F_COMMIT, true)
         if (commit !== 0) {
           for (const [page, frame] of tentative) this.#committed.set(page, frame)
           tentative.clear()
+          tailSeqs = new Set()
           lastCommit = first + i
           commitCrc = crc
           commits++
@@ -443,7 +453,7 @@ export class Wal {
         }
       }
     }
-    if (bad >= 0) this.#checkNothingValidAfter(bad, total, chunk, cv, perChunk)
+    if (bad >= 0) this.#checkTail(bad, total, chunk, cv, perChunk, tailSeqs)
 
     const end = WAL_HEADER_SIZE + (lastCommit + 1) * fs
     this.#committedEnd = end
@@ -474,10 +484,11 @@ export class Wal {
   }
 
   /**
-   * Invariant 7: frame `bad` is invalid. If any later complete frame chains from its predecessor's stored
-   * crc (with the right salts), the bad frame is corruption inside acknowledged data: XX001.
+   * Invariant 7: frame `bad` is invalid; `tailSeqs` holds the sequence numbers of the valid frames between
+   * the last commit and it. Adds the bad frame's own (when its salts match) and those of every later frame
+   * that chains from its predecessor; two different ones mean acknowledged commits follow: XX001.
    */
-  #checkNothingValidAfter(bad: number, total: number, chunk: Uint8Array, cv: DataView, perChunk: number): void {
+  #checkTail(bad: number, total: number, chunk: Uint8Array, cv: DataView, perChunk: number, tailSeqs: Set<number>): void {
     const fs = this.frameSize
     let badPage = -1
     let prevCrc = 0
@@ -487,12 +498,17 @@ export class Wal {
       for (let i = 0; i < n; i++) {
         const frame = first + i
         const at = i * fs
-        if (frame === bad) badPage = cv.getUint32(at + F_PAGE, true)
-        else if (this.#frameChains(chunk, cv, at, prevCrc)) {
+        const saltsMatch = cv.getUint32(at + F_SALT1, true) === this.#salt1 && cv.getUint32(at + F_SALT2, true) === this.#salt2
+        if (frame === bad) {
+          badPage = cv.getUint32(at + F_PAGE, true)
+          const seq = cv.getUint32(at + F_SEQ, true)
+          if (saltsMatch && seq !== 0) tailSeqs.add(seq)
+        } else if (this.#frameChains(chunk, cv, at, prevCrc)) tailSeqs.add(cv.getUint32(at + F_SEQ, true))
+        if (tailSeqs.size > 1) {
           throw dataCorrupted(
             this.file.name,
             badPage,
-            `WAL frame ${bad} fails its checksum but frame ${frame} after it is intact, so acknowledged commits would be lost`,
+            `WAL frame ${bad} fails its checksum but frame ${frame} after it belongs to a later commit, so acknowledged commits would be lost`,
             { hint: 'restore the database from a backup, or remove the WAL file to keep only what was checkpointed' },
           )
         }

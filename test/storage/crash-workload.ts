@@ -8,7 +8,7 @@
  *   (2) states[j] is the canonical text of the trees after the first j batches (states[0]: after setup).
  * Not here: crashing (fault-adapter.ts) and the assertions (kv-store-fault.test.ts).
  */
-import type { KvStore } from '../../engine/storage/kv-store.js'
+import type { KvStats, KvStore } from '../../engine/storage/kv-store.js'
 import type { Snapshot } from '../../engine/storage/snapshot.js'
 import { Rng, hex, utf8 } from './helpers.js'
 
@@ -46,15 +46,17 @@ export function canonical(model: Map<string, Map<string, string>>): string {
   return parts.join(';')
 }
 
-/** Canonical text of what a store holds (same format as canonical()). */
+/** Canonical text of what a store holds (same format as canonical(): scans come in key order already). */
 export function storeState(kv: KvStore): string {
-  const model = new Map<string, Map<string, string>>()
-  for (const name of kv.treeNames()) {
-    const tree = new Map<string, string>()
-    for (const [k, v] of kv.scan(name)) tree.set(hex(k), hex(v))
-    model.set(name, tree)
+  const parts: string[] = []
+  for (const name of kv.treeNames().sort()) {
+    const entries: string[] = []
+    for (const batch of kv.scanBatches(name)) {
+      for (let i = 0; i < batch.count; i++) entries.push(`${hex(batch.key(i))}=${hex(batch.value(i))}`)
+    }
+    parts.push(`${name}:${entries.join(',')}`)
   }
-  return canonical(model)
+  return parts.join(';')
 }
 
 function applyOp(model: Map<string, Map<string, string>>, op: Op): void {
@@ -92,6 +94,16 @@ export function makeWorkload(seed: number, groups: number): Workload {
     if (roll <= 4 && held > 0) {
       steps.push({ kind: 'release' })
       held--
+      continue
+    }
+    if (roll === 5 || g === 3) {
+      // A batch that dirties more pages than the pool holds: the pool spills, the pager flushes spills.
+      const tree = rng.pick([...model.keys()])
+      const ops: Op[] = []
+      for (let i = 0; i < 160; i++) ops.push({ kind: 'put', tree, key: key(1000 + rng.int(4000)), value: rng.bytes(150 + rng.int(200)) })
+      for (const op of ops) applyOp(model, op)
+      states.push(canonical(model))
+      steps.push({ kind: 'group', batches: [ops] })
       continue
     }
     const batches: Op[][] = []
@@ -146,10 +158,11 @@ export function buildBatch(kv: KvStore, ops: Op[]): ReturnType<KvStore['batch']>
 }
 
 /**
- * Runs the steps against a store; returns how many batches were acknowledged (they resolve in order).
- * Errors after a crash are expected: every call fails then, and the run just goes on to its end.
+ * Runs the steps against a store, then closes it; returns how many batches were acknowledged (they resolve
+ * in order) and the store's counters before the close (undefined once it stopped). Errors after a crash are
+ * expected: every call fails then, and the run just goes on to its end.
  */
-export async function runSteps(kv: KvStore, steps: Step[]): Promise<number> {
+export async function runSteps(kv: KvStore, steps: Step[]): Promise<{ acked: number; stats: KvStats | undefined }> {
   let acked = 0
   let index = 0
   const snapshots: Snapshot[] = []
@@ -175,6 +188,12 @@ export async function runSteps(kv: KvStore, steps: Step[]): Promise<number> {
     }
   }
   for (const s of snapshots) s.release()
+  let stats: KvStats | undefined
+  try {
+    stats = kv.stats()
+  } catch {
+    stats = undefined
+  }
   await kv.close().catch(() => undefined)
-  return acked
+  return { acked, stats }
 }

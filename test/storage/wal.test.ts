@@ -180,10 +180,25 @@ describe('Wal', () => {
     ] as const) {
       const bytes = clean.slice()
       bytes[WAL_HEADER_SIZE + frame * FRAME + offset] ^= 0x01
-      const error = await expectRustyError(openWal(adapterWith(bytes)), 'XX001', new RegExp(`WAL frame ${frame} fails its checksum`))
+      const error = await expectRustyError(openWal(adapterWith(bytes)), 'XX001', new RegExp(`WAL frame ${frame} fails its checksum but frame \\d+ after it belongs to a later commit`))
       expect(error.page).toBe(pageNo)
       expect(error.file).toBe('db-wal')
     }
+  })
+
+  it('ends recovery at the previous commit when a group written in several writes lost an earlier one (a crash, not corruption)', async () => {
+    const adapter = new MemoryAdapter()
+    const { wal } = await openWal(adapter)
+    await commit(wal, [[1, 1]], 1)
+    // Group 2: spilled pages flushed ahead of the commit, then the commit write; the disk kept only the second.
+    wal.append([2, 3], (i) => page(2 + i), 2, 0)
+    wal.append([1, 4], (i) => page(10 + i), 2, 50)
+    const bytes = fileBytes(adapter)
+    bytes.fill(0, WAL_HEADER_SIZE + FRAME, WAL_HEADER_SIZE + 3 * FRAME)
+    const { wal: reopened, recovery } = await openWal(adapterWith(bytes))
+    expect(recovery.commits).toBe(1)
+    expectSameBytes(readPage(reopened, 1) as Uint8Array, page(1))
+    expect(reopened.frameOf(4)).toBe(-1)
   })
 
   it('never counts frames left over from before a reset, even when they sit right after the new header', async () => {
