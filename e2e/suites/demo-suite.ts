@@ -10,7 +10,8 @@ import type { BrowserHarness } from '../support/browser-harness.js'
 export function demoSuite(harness: () => BrowserHarness): void {
   describe('storage smoke page', () => {
     it('opens its store on OPFS, puts and gets a key, and still has it after a reload', async () => {
-      const { page, errors } = await harness().openPage('/demo/')
+      const demo = await harness().newPage({ path: '/demo/' })
+      const { page, errors } = demo
       await expect.poll(() => page.locator('.banner').textContent()).toMatch(/storage smoke page.*SQL console and the\s+dashboard are not built yet/s)
       await page.waitForFunction(() => document.getElementById('state')?.textContent?.startsWith('store open') === true, undefined, {
         timeout: 60_000,
@@ -27,7 +28,7 @@ export function demoSuite(harness: () => BrowserHarness): void {
       await expect.poll(() => page.locator('#output').textContent()).toBe('"greeting" = "hello from the e2e suite"')
       await expect.poll(() => page.locator('#stat-entries').textContent()).toMatch(/^1 in "smoke"/)
 
-      await page.reload()
+      await demo.reload()
       await page.waitForFunction(() => document.getElementById('state')?.textContent?.startsWith('store open') === true, undefined, {
         timeout: 60_000,
       })
@@ -37,7 +38,7 @@ export function demoSuite(harness: () => BrowserHarness): void {
       await page.click('#check')
       await expect.poll(() => page.locator('#output').textContent()).toMatch(/^integrity check passed/)
       expect(errors).toEqual([])
-      await page.context().close()
+      await demo.closeBrowser()
     })
   })
 }

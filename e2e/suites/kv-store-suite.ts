@@ -1,10 +1,12 @@
 /**
- * KvStore over OpfsAdapter in a real browser, and the file format shared with Node.
+ * KvStore over OpfsAdapter in a real browser (a profile on disk, as users have it), and the file format shared
+ * with Node.
  * Behaviours: a seeded multi-tree workload (a few thousand entries, values larger than a page, overwrites,
- * deletes, a dropped tree, several commits) survives a page reload after a clean close, after a checkpoint, and
- * with the store still open (WAL recovery); a database written by NodeFsAdapter opens under OPFS and one
- * written under OPFS opens in Node, with every entry intact and check() passing on both sides; a second tab
- * cannot open a database another tab has open.
+ * deletes, a dropped tree, several commits) survives a page reload after a clean close, a browser restart, and
+ * a reload or browser exit with the store still open (WAL recovery); a commit that runs out of quota fails with
+ * 53100 and leaves the store usable with nothing committed lost; a second tab cannot open a database another
+ * tab has open; a database written by NodeFsAdapter opens under OPFS and one written under OPFS opens in Node,
+ * with every entry intact and check() passing on both sides.
  * Invariants checked: ARCHITECTURE.md "a committed transaction survives any crash" and "the same file opens on
  * every platform".
  * Not here: the adapter's own contract (opfs-adapter-suite.ts); crash points inside a commit (test/storage
@@ -19,14 +21,12 @@ import { KvStore, type WriteBatch } from '../../engine/storage/index.js'
 import { NodeFsAdapter } from '../../engine/storage/node.js'
 import type { BatchOp } from '../../demo/protocol.js'
 import type { BrowserHarness, TestWorker } from '../support/browser-harness.js'
-import { buildDataset, expectedAfter, followUpCommit, hex, sortedEntries, type Dataset } from '../support/dataset.js'
+import { buildDataset, expectedAfter, followUpCommit, hex, modelAfter, sortedEntries, type Dataset, type Model } from '../support/dataset.js'
 
 /** The workload's seed: E2E_SEED, else a fixed one (printed with every failure). */
 const SEED = Number(process.env.E2E_SEED ?? 20_251_123)
 /** A small pool, so the workload evicts and spills pages (64 is the minimum). */
 const CACHE_PAGES = 64
-
-type Model = ReadonlyMap<string, ReadonlyMap<string, Uint8Array>>
 
 /** Compares a store's trees with the model, entry by entry in key order; names the first difference. */
 async function expectStoreMatches(
@@ -136,19 +136,19 @@ export function kvStoreSuite(harness: () => BrowserHarness): void {
       expect(reopened.walBytes).toBeLessThanOrEqual(32)
       await expectBrowserStore(worker, 'after the reload', dataset.expected)
 
-      // The reopened store takes new commits, and they survive the next reload too.
+      // The reopened store takes new commits, and they survive closing and restarting the browser.
       const more = followUpCommit(SEED)
       await worker.call({ op: 'kv.commit', ops: more })
       await worker.call({ op: 'kv.close' })
-      await page.reload()
+      await page.restartBrowser()
       worker = await page.spawnWorker()
       await worker.call({ op: 'kv.open', name: 'app.rdb', directory: 'rustydb', create: false })
-      await expectBrowserStore(worker, 'after the second reload', expectedAfter(dataset, more))
+      await expectBrowserStore(worker, 'after a browser restart', expectedAfter(dataset, more))
       await worker.call({ op: 'kv.close' })
-      await page.closeContext()
+      await page.closeBrowser()
     })
 
-    it('recovers every acknowledged commit from the WAL when the page reloads with the store open', async () => {
+    it('recovers every acknowledged commit from the WAL when the page reloads or the browser closes with the store open', async () => {
       const page = await harness().newPage()
       let worker = await page.spawnWorker()
       await worker.call({ op: 'kv.open', name: 'crash.rdb', create: true, cachePages: CACHE_PAGES })
@@ -156,16 +156,64 @@ export function kvStoreSuite(harness: () => BrowserHarness): void {
       await worker.call({ op: 'kv.checkpoint' })
       await commitAll(worker, dataset.commits.slice(4))
       const before = await worker.call({ op: 'kv.info' })
-      expect(before.walBytes).toBeGreaterThan(0)
+      expect(before.walBytes).toBeGreaterThan(32)
 
       // No close: the reload kills the worker with both files open, like a crashed tab.
       await page.reload()
       worker = await page.spawnWorker()
       const after = await worker.call({ op: 'kv.open', name: 'crash.rdb', create: false, cachePages: CACHE_PAGES })
       expect(after.commitSeq).toBe(before.commitSeq)
-      await expectBrowserStore(worker, 'after recovery', dataset.expected)
+      await expectBrowserStore(worker, 'after the reload', dataset.expected)
+
+      // Again with the browser closed under the open store: what counts is what reached the profile's disk.
+      const more = followUpCommit(SEED)
+      const { seq } = await worker.call({ op: 'kv.commit', ops: more })
+      await page.restartBrowser()
+      worker = await page.spawnWorker()
+      const restarted = await worker.call({ op: 'kv.open', name: 'crash.rdb', create: false, cachePages: CACHE_PAGES })
+      expect(restarted.commitSeq).toBe(seq)
+      await expectBrowserStore(worker, 'after the browser restart', expectedAfter(dataset, more))
       await worker.call({ op: 'kv.close' })
-      await page.closeContext()
+      await page.closeBrowser()
+    })
+
+    it('rejects a commit that runs out of storage quota with 53100 and stays usable, losing nothing committed', async () => {
+      const page = await harness().newPage()
+      await page.overrideQuota(6 << 20)
+      let worker = await page.spawnWorker()
+      await worker.call({ op: 'kv.open', name: 'quota.rdb', create: true, cachePages: CACHE_PAGES })
+      await commitAll(worker, dataset.commits.slice(0, 2))
+      const committed = modelAfter(undefined, ...dataset.commits.slice(0, 2))
+      const before = await worker.call({ op: 'kv.info' })
+
+      const huge: BatchOp[] = Array.from({ length: 40 }, (_, i) => ({
+        kind: 'put' as const,
+        tree: 'blobs',
+        key: new TextEncoder().encode(`huge/${i}`),
+        value: new Uint8Array(256 << 10).fill(i),
+      }))
+      const error = await worker.call({ op: 'kv.commit', ops: huge }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(RustyError)
+      expect((error as RustyError).code).toBe('53100')
+      expect((error as RustyError).message).toMatch(/storage quota is exhausted/)
+
+      // Nothing of the failed commit is visible, everything before it is, and the store takes new commits.
+      expect((await worker.call({ op: 'kv.info' })).commitSeq).toBe(before.commitSeq)
+      await expectBrowserStore(worker, 'after the failed commit', committed)
+      const small: BatchOp[] = [{ kind: 'put', tree: 'events', key: new Uint8Array([1, 2, 3]), value: new Uint8Array([4, 5, 6]) }]
+      await worker.call({ op: 'kv.commit', ops: small })
+      const final = modelAfter(committed, small)
+      await expectBrowserStore(worker, 'after a commit that fits', final)
+
+      await page.reload()
+      worker = await page.spawnWorker()
+      await worker.call({ op: 'kv.open', name: 'quota.rdb', create: false, cachePages: CACHE_PAGES })
+      await expectBrowserStore(worker, 'after reopening', final)
+      await worker.call({ op: 'kv.close' })
+      await page.closeBrowser()
     })
 
     it('refuses to open a database that another tab has open, naming the lock', async () => {
@@ -186,7 +234,7 @@ export function kvStoreSuite(harness: () => BrowserHarness): void {
       const info = await other.call({ op: 'kv.open', name: 'shared.rdb', create: false, lockTimeoutMs: 0 })
       expect(info.trees).toEqual([])
       await other.call({ op: 'kv.close' })
-      await first.closeContext()
+      await first.closeBrowser()
     })
 
     it('opens a database written by Node (database file and WAL) with every entry intact', async () => {
@@ -213,7 +261,7 @@ export function kvStoreSuite(harness: () => BrowserHarness): void {
       await worker.call({ op: 'kv.commit', ops: more })
       await expectBrowserStore(worker, 'the Node database after a commit in Chromium', expectedAfter(dataset, more))
       await worker.call({ op: 'kv.close' })
-      await page.closeContext()
+      await page.closeBrowser()
     })
 
     it('opens in Node a database written in Chromium, with every entry intact', async () => {
@@ -230,7 +278,7 @@ export function kvStoreSuite(harness: () => BrowserHarness): void {
       const dbBytes = await worker.call({ op: 'file.export', name: 'web.rdb' })
       const walBytes = await worker.call({ op: 'file.export', name: 'web.rdb-wal' })
       expect(walBytes.length).toBeGreaterThan(32)
-      await page.closeContext()
+      await page.closeBrowser()
 
       const dir = tempDir()
       writeFileSync(join(dir, 'web.rdb'), dbBytes)

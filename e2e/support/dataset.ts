@@ -15,7 +15,7 @@ export interface Dataset {
   /** Batches to commit in order. */
   readonly commits: readonly (readonly BatchOp[])[]
   /** Final state: tree name -> hex key -> value. */
-  readonly expected: ReadonlyMap<string, ReadonlyMap<string, Uint8Array>>
+  readonly expected: Model
 }
 
 /** Lower-case hex of bytes (keys in the model and in failure messages). */
@@ -136,10 +136,18 @@ export function followUpCommit(seed: number): BatchOp[] {
   ]
 }
 
-/** The model after `extra` batches on top of `dataset` (for stores that got follow-up commits). */
-export function expectedAfter(dataset: Dataset, ...extra: (readonly BatchOp[])[]): Map<string, Map<string, Uint8Array>> {
+/** A model: tree name -> hex key -> value. */
+export type Model = ReadonlyMap<string, ReadonlyMap<string, Uint8Array>>
+
+/** The model after `batches` on top of `base` (default: no trees); `base` is not changed. */
+export function modelAfter(base: Model | undefined, ...batches: (readonly BatchOp[])[]): Model {
   const model = new Map<string, Map<string, Uint8Array>>()
-  for (const [tree, entries] of dataset.expected) model.set(tree, new Map(entries))
-  for (const ops of extra) applyToModel(model, ops)
+  for (const [tree, entries] of base ?? []) model.set(tree, new Map(entries))
+  for (const ops of batches) applyToModel(model, ops)
   return model
+}
+
+/** The model after `extra` batches on top of `dataset` (for stores that got follow-up commits). */
+export function expectedAfter(dataset: Dataset, ...extra: (readonly BatchOp[])[]): Model {
+  return modelAfter(dataset.expected, ...extra)
 }

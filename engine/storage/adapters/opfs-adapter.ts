@@ -11,6 +11,7 @@
  *   (3) Every failure surfaces as a RustyError naming the file, with the DOMException kept as `cause`:
  *       a lock held elsewhere (NoModificationAllowedError) -> 58030 saying another tab or worker holds the file,
  *       QuotaExceededError -> 53100, a missing file opened without `create` -> 58P01, anything else -> 58030.
+ *       A byte count larger than the request is a failure too (see checkedCount), never a success.
  *   (4) exists() and remove() never create the directory they look in.
  * Not here: choosing OPFS over IndexedDB, multi-tab leader election (web/), the WAL and the pager (they only see
  * StorageFile). We could open handles in Chrome's "readwrite-unsafe" mode so that tabs share a file, but the
@@ -197,8 +198,9 @@ class OpfsFile implements StorageFile {
     let done = 0
     try {
       while (done < dst.length) {
-        const n = handle.read(dst.subarray(done), { at: offset + done })
-        if (n <= 0) break
+        const want = dst.length - done
+        const n = checkedCount(handle.read(dst.subarray(done), { at: offset + done }), want, 'read')
+        if (n === 0) break
         done += n
       }
     } catch (e) {
@@ -213,8 +215,9 @@ class OpfsFile implements StorageFile {
     let done = 0
     try {
       while (done < src.length) {
-        const n = handle.write(src.subarray(done), { at: offset + done })
-        if (n <= 0) throw new Error(`wrote ${done} of ${src.length} bytes at offset ${offset}`)
+        const want = src.length - done
+        const n = checkedCount(handle.write(src.subarray(done), { at: offset + done }), want, 'write')
+        if (n === 0) throw new Error(`the browser wrote ${done} of ${src.length} bytes at offset ${offset}`)
         done += n
       }
     } catch (e) {
@@ -280,6 +283,27 @@ function directorySegments(directory: string): string[] {
   } catch {
     throw invalidParameter(`invalid OPFS directory "${directory}"`, 'use non-empty names separated by "/", without "." or ".." segments')
   }
+}
+
+/** base::File::Error FILE_ERROR_NO_SPACE, as Chromium's in-memory OPFS leaks it through a byte count. */
+const FILE_ERROR_NO_SPACE = -8
+
+/**
+ * The byte count a sync access handle returned, checked against what was asked (invariant 2). Chromium's
+ * in-memory OPFS (incognito and other off-the-record profiles) reports a failed write, e.g. one past the
+ * quota, by returning a negative base::File::Error as an unsigned 32-bit count (2^32 - 8 for "no space")
+ * instead of throwing; taking that at face value would lose the write silently. Any count above the request
+ * is such an error code.
+ */
+function checkedCount(n: number, requested: number, operation: 'read' | 'write'): number {
+  if (Number.isInteger(n) && n >= 0 && n <= requested) return n
+  const code = Number.isInteger(n) && n >= 2 ** 31 && n < 2 ** 32 ? n - 2 ** 32 : undefined
+  const failure = new Error(
+    `the browser reported ${n} bytes for a ${requested}-byte ${operation}` +
+      (code === undefined ? '' : ` (file error ${code}${code === FILE_ERROR_NO_SPACE ? ', no space' : ''})`),
+  )
+  if (code === FILE_ERROR_NO_SPACE) failure.name = 'QuotaExceededError'
+  throw failure
 }
 
 /** The DOMException name of a failure (also for the QuotaExceededError class that newer browsers throw). */
