@@ -196,6 +196,8 @@ export class KvStore {
   #state: State = 'open'
   #failure: RustyError | undefined
   #closing: Promise<void> | undefined
+  /** Set by close() once the queue is drained: no reader (snapshot or scan) can read any more. */
+  #readersGone = false
   #ackSeq: number
   #appliedSeq: number
   #dirRoot: number
@@ -477,6 +479,7 @@ export class KvStore {
       await this.#whenIdle()
       let error: unknown
       if (this.#state === 'closing') {
+        this.#readersGone = true
         try {
           if (this.#pendingFrees.length > 0) await this.#runGroup([])
           if (this.#state === 'closing') {
@@ -712,9 +715,9 @@ export class KvStore {
 
   // --- snapshots and versions ---------------------------------------------------------------------------
 
-  /** The oldest commit any reader reads at (invariant 3); at close, nobody reads any more. */
+  /** The oldest commit any reader reads at (invariant 3); once close() drained the queue, nobody reads. */
   #minNeeded(): number {
-    if (this.#state === 'closing') return this.#ackSeq
+    if (this.#readersGone) return this.#ackSeq
     const oldest = this.#snapshots.oldest()
     return oldest === undefined || oldest > this.#ackSeq ? this.#ackSeq : oldest
   }
@@ -846,7 +849,7 @@ export class KvStore {
 
   #assertUsable(): void {
     if (this.#state === 'failed') throw this.#failure as RustyError
-    if (this.#state === 'closed') throw wrongState(`kv store "${this.name}" is closed`)
+    if (this.#state === 'closed' || this.#readersGone) throw wrongState(`kv store "${this.name}" is closed`)
   }
 
   #assertWritable(): void {

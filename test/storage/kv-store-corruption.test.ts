@@ -3,11 +3,14 @@
  * RustyDB database, a newer format version. Opening or reading reports it (XX001 with the page and the
  * file, or 0A000 for a newer version) and never returns wrong data.
  *
- * WAL frames (wal.ts invariant 7): a corrupt frame followed by intact frames is corruption inside data that
- * was acknowledged (writes land in order and a new write starts only after the previous commit's sync), so
- * opening fails with XX001 naming the frame's page rather than silently dropping acknowledged commits. A
- * corrupt LAST frame cannot be told from a torn write (a crash during the last commit's write leaves exactly
- * that), so recovery ends at the previous commit: the last commit is lost, as after a crash before its sync.
+ * WAL frames (wal.ts invariant 7): a corrupt frame followed by intact frames of a LATER commit is corruption
+ * inside acknowledged data (a commit group is written only after the previous group's sync), so opening fails
+ * with XX001 naming the frame's page rather than silently dropping acknowledged commits. A corrupt frame of
+ * the LAST commit cannot be told from a crash while that commit was being written: its group may reach the
+ * log in several writes (spilled pages, then the commit), any of which the disk may have lost before the sync,
+ * leaving exactly such a hole. Recovery then ends at the previous commit: the last commit is lost, as after a
+ * crash before its sync. We chose this over failing: failing would make a database that merely crashed at the
+ * wrong moment unopenable.
  */
 import { describe, expect, it } from 'vitest'
 import { RustyError } from '../../engine/common/index.js'
@@ -118,15 +121,21 @@ describe('KvStore corruption', () => {
     expect(error.page).toBe(pageNo)
   })
 
-  it('ends recovery at the previous commit when the last WAL frame is corrupt, as after a torn write', async () => {
+  it('ends recovery at the previous commit when a frame of the last commit is corrupt, as after a crash during its write', async () => {
     const adapter = new MemoryAdapter()
     const kv = await KvStore.open({ adapter, create: true, ...OPTIONS })
     await kv.commit(kv.batch().createTree('t').put('t', k(1), utf8('one')))
-    await kv.commit(kv.batch().put('t', k(2), utf8('two')))
+    const before = (adapter.snapshotFiles().get(WAL) as Uint8Array).length
+    const last = kv.batch().put('t', k(2), utf8('two'))
+    for (let i = 3; i < 60; i++) last.put('t', k(i), patternBytes(200, i))
+    await kv.commit(last)
     const files = adapter.snapshotFiles()
     await kv.close()
     const wal = (files.get(WAL) as Uint8Array).slice()
-    wal[wal.length - 10] ^= 0x01
+    const frameSize = FRAME_HEADER_SIZE + PAGE
+    expect((wal.length - before) / frameSize).toBeGreaterThan(3)
+    // The first frame of the last commit: intact frames of the same commit follow it.
+    wal[before + FRAME_HEADER_SIZE + 10] ^= 0x01
     files.set(WAL, wal)
     const reopened = await KvStore.open({ adapter: withFiles(files), create: false, ...OPTIONS })
     expect(reopened.lastCommitSeq).toBe(1)

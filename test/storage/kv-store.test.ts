@@ -482,6 +482,21 @@ describe('KvStore checkpoints and reopening', () => {
     await kv.close()
   })
 
+  it('close() writes the commits issued before it, refuses new ones, and they are all there after reopening', async () => {
+    const adapter = new MemoryAdapter()
+    const kv = await open(adapter)
+    await kv.commit(kv.batch().createTree('t'))
+    const commits = Array.from({ length: 10 }, (_, i) => kv.commit(kv.batch().put('t', k(i), v(i))))
+    const closed = kv.close()
+    await expectRustyError(kv.commit(kv.batch()), '55000', /kv store "kv\.rdb" is closing/)
+    await Promise.all(commits)
+    await closed
+    expectRustyThrow(() => kv.get('t', k(1)), '55000', /is closed/)
+    const again = await open(adapter, { create: false })
+    expect(dump(again, 't').length).toBe(10)
+    await again.close()
+  })
+
   it('opens a database whose first checkpoint never happened (it lives in its WAL)', async () => {
     const adapter = new MemoryAdapter()
     const kv = await open(adapter, { checkpointBytes: 0 })
