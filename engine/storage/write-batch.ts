@@ -53,6 +53,8 @@ export class WriteBatch {
   readonly #maxKeyBytes: number
   readonly #ops: BatchOp[] = []
   #sealed = false
+  /** The last tree name that passed treeNameKey(), so a run of puts checks its name once. */
+  #checkedTree: string | undefined
 
   /** Use `kv.batch()`; `maxKeyBytes` is the store's key size limit ((pageSize - 64) / 4). */
   constructor(maxKeyBytes: number) {
@@ -118,17 +120,31 @@ export class WriteBatch {
    */
   bulkLoad(tree: string, entries: Iterable<readonly [Uint8Array, Uint8Array]>): this {
     this.#check()
-    treeNameKey(tree, this.#maxKeyBytes)
-    const copied: (readonly [Uint8Array, Uint8Array])[] = []
+    const list = Array.isArray(entries) ? (entries as readonly (readonly [Uint8Array, Uint8Array])[]) : [...entries]
+    let bytes = 0
     let previous: Uint8Array | undefined
-    for (const [key, value] of entries) {
+    for (let i = 0; i < list.length; i++) {
+      const [key, value] = list[i]
       this.#checkKey(tree, key)
       this.#checkValue(tree, value)
       if (previous !== undefined && compareKeys(previous, key) >= 0) {
-        throw invalidParameter(`bulkLoad into tree "${tree}" needs strictly ascending keys (entry ${copied.length} is not greater than the one before)`)
+        throw invalidParameter(`bulkLoad into tree "${tree}" needs strictly ascending keys (entry ${i} is not greater than the one before)`)
       }
       previous = key
-      copied.push([key.slice(), value.slice()])
+      bytes += key.length + value.length
+    }
+    // One copy of everything into one buffer (invariant 2), viewed per entry: no allocation per entry.
+    const arena = new Uint8Array(bytes)
+    const copied: (readonly [Uint8Array, Uint8Array])[] = new Array(list.length)
+    let at = 0
+    for (let i = 0; i < list.length; i++) {
+      const [key, value] = list[i]
+      arena.set(key, at)
+      const k = arena.subarray(at, at + key.length)
+      at += key.length
+      arena.set(value, at)
+      copied[i] = [k, arena.subarray(at, at + value.length)]
+      at += value.length
     }
     this.#ops.push({ kind: 'bulkLoad', tree, entries: copied })
     return this
@@ -152,7 +168,10 @@ export class WriteBatch {
   }
 
   #checkKey(tree: string, key: Uint8Array): void {
-    treeNameKey(tree, this.#maxKeyBytes)
+    if (tree !== this.#checkedTree) {
+      treeNameKey(tree, this.#maxKeyBytes)
+      this.#checkedTree = tree
+    }
     if (!(key instanceof Uint8Array)) throw invalidParameter(`the key for tree "${tree}" must be a Uint8Array`)
     if (key.length > this.#maxKeyBytes) {
       throw programLimitExceeded(`a key of ${key.length} bytes for tree "${tree}" exceeds the limit of ${this.#maxKeyBytes} bytes`)
