@@ -3,7 +3,8 @@
  * layer builds on: synchronous reads, asynchronous (durable) commits.
  *
  * One commit, from batch to disk (each step names its function):
- *   1. `kv.batch()` returns a WriteBatch; put/delete/createTree/dropTree record operations (write-batch.ts).
+ *   1. `kv.batch()` returns a WriteBatch; put/delete/createTree/dropTree/bulkLoad record operations
+ *      (write-batch.ts).
  *   2. `kv.commit(batch)` seals the batch and queues it; `#kick()` schedules `#drive()` on a microtask, so
  *      every commit issued in the same synchronous run joins the same group.
  *   3. `#drive()` takes the whole queue as one group and calls `#runGroup()`; commits arriving while the group
@@ -19,9 +20,8 @@
  *   6. `Pager.syncCommit()`: await the WAL file's sync, then `Wal.publish` makes the frames committed.
  *   7. The acknowledged sequence number advances to the group's last; `#prune()` drops old values no reader
  *      needs; each commit's promise resolves with its `{ seq }`.
- *   8. `#drive()` checkpoints when the WAL passed `checkpointBytes` or `checkpoint()` was called
- *      (`Pager.checkpoint`: frames -> database file in contiguous runs, sync, `Wal.reset`), then takes the
- *      next group.
+ *   8. Before the next group, `#drive()` checkpoints when the WAL passed `checkpointBytes` or `checkpoint()`
+ *      was called (`Pager.checkpoint`: frames -> database file in contiguous runs, sync, `Wal.reset`).
  *   On a failed apply, write or sync: `#rollbackGroup()` -> `Pager.rollback` (core.discardAll, WAL truncated
  *   back to the last commit and synced), `VersionStore.discardAfter`, the directory is re-read; every commit
  *   of the group rejects with the error and the store stays usable. If the rollback itself fails, the store
@@ -47,6 +47,10 @@
  *       and a checkpoint runs only between groups (nothing dirty, no uncommitted WAL frames).
  *   (6) Every page 1..pageCount-1 belongs to exactly one of: the directory, a tree (dropped ones included),
  *       the freelist (`check()`).
+ * Paths not taken: we could apply the next group while the previous one syncs (pipelining), but a failed
+ *   sync would then have to unwind two groups, and readers would need two overlays; one group in flight
+ *   already gives one write and one sync per group. We could index old values as they are recorded, but
+ *   most batches are never read at an older snapshot, so the version store indexes on the first such read.
  * Not here: SQL tables, rows and indexes (engine/catalog); transactions and conflicts (engine/txn), which
  *   build on batches and snapshots.
  */

@@ -28,10 +28,12 @@
  *       they exceed `spillFlushBytes` (4 MiB); writeCommit() writes whatever is left together with the
  *       commit (still one write). One core call can spill many pages (a bulk load into a small pool): the
  *       buffer holds them until the call returns.
- *   (2) A commit is one WAL write call; its sync completes before syncCommit() returns (and before the
- *       caller acknowledges anything).
+ *   (1b) Every frame of a group, spilled or sealed, carries the group's sequence number (beginGroup): WAL
+ *       recovery tells a crashed group from corruption by it (wal.ts invariant 7).
+ *   (2) A commit is one WAL write call (plus, for a group larger than the spill buffer, the spill flushes
+ *       before it); its sync completes before syncCommit() returns, before anything is acknowledged.
  *   (3) The pool is marked clean right after the commit's write: the frames are in the WAL file, so a page
- *       evicted meanwhile is read back from them (readPage step 2). Nothing is dirty between groups.
+ *       evicted meanwhile is read back from them (readPage step 3). Nothing is dirty between groups.
  *   (4) rollback() returns the pool, the WAL index and the WAL file to the last published commit: discardAll,
  *       truncate, sync.
  *   (5) Checkpoint order: copy the newest committed frame of every page into the database file (contiguous
