@@ -11,7 +11,7 @@
  * Not here: SQL (the future web/ worker), multi-tab coordination (a second tab gets the lock error).
  */
 import { RustyError, internalError, invalidParameter, wrongState, type RustyErrorData } from '../engine/common/index.js'
-import { KvStore, OpfsAdapter, type StorageFile, type WriteBatch } from '../engine/storage/index.js'
+import { KvStore, OpfsAdapter, type StorageFile, type WriteBatch } from '../engine/index.js'
 import type { BatchOp, RequestMessage, ResponseMessage, ResultOf, StoreInfo, StorageOp, StorageRequest } from './protocol.js'
 
 /** The part of DedicatedWorkerGlobalScope this module uses (the repo's TypeScript lib is DOM, not WebWorker). */
