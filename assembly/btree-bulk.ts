@@ -30,7 +30,7 @@ import {
   writeLeafCellHead,
 } from './page-layout'
 import { allocPage, freePage } from './page-alloc'
-import { CONTENT_END, leafCellBytes, MAX_KEY, nodeReserve, nodeSetup, valueInline } from './node'
+import { CONTENT_END, leafCellBytes, MAX_KEY, nodeKeyAdded, nodeReserve, nodeSetup, valueInline } from './node'
 import { writeChain } from './overflow'
 import { regionAlloc } from './regions'
 import { copyBytes } from './keys'
@@ -116,6 +116,7 @@ function addChild(level: i32, prev: u32, child: u32, key: usize, keyLength: u32)
   const c = nodeReserve(ip, nodeCount(ip), 6 + keyLength)
   if (c) {
     writeInteriorCell(c, node(ip).link, key, keyLength)
+    nodeKeyAdded(ip, nodeCount(ip) - 1)
     node(ip).link = child
     markDirty(ip)
     releaseTo(mark)
@@ -179,6 +180,7 @@ export function bulkAdd(key: usize, keyLength: u32, value: usize, valueLen: u32,
   writeLeafCellHead(c, key, keyLength, inline ? valueLen : valueLen | VALUE_OVERFLOW)
   if (inline) copyBytes(leafValue(c), value, valueLen)
   else store<u32>(leafValue(c), first)
+  nodeKeyAdded(p, nodeCount(p) - 1)
   markDirty(p)
   releaseTo(mark)
   memory.copy(lastKey, key, keyLength)

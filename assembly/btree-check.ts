@@ -3,7 +3,8 @@
  * Owns: the verification walk and its output format.
  * Checks (btree.ts invariants):
  *   (1) node layout: type and level fit the position, slots inside the content area, cells inside the
- *       page, space accounting (cells + frag + gap = page) consistent;
+ *       page, space accounting (cells + frag + gap = page) consistent; every key starts with the node's
+ *       P-byte prefix and every slot hint matches its key (node.ts (6));
  *   (2) keys strictly ascending within each node and across leaves;
  *   (3) every key within its parent's separator bounds [lower, upper);
  *   (4) all leaves at the same depth; levels decrease by one per step down;
@@ -36,6 +37,7 @@ import {
   cellKeyLength,
   dbHeader,
   interiorCellSize,
+  keyHint,
   leafCellSize,
   leafValue,
   leafValueWord,
@@ -45,9 +47,11 @@ import {
   pageType,
   PT_LEAF,
   slot,
+  SLOT_SIZE,
+  slotHint,
   VALUE_OVERFLOW,
 } from './page-layout'
-import { childAt, CONTENT_END, MAX_KEY, MIN_FILL, USABLE } from './node'
+import { childAt, commonPrefix, CONTENT_END, MAX_KEY, MIN_FILL, USABLE } from './node'
 import { checkChain } from './overflow'
 import { regionAlloc } from './regions'
 import { failure, needOutput, OK } from './status'
@@ -81,6 +85,7 @@ function checkLayout(p: usize, pg: u32): i32 {
   const n = nodeCount(p)
   const content = <u32>node(p).content
   const leaf = pageType(p) == PT_LEAF
+  const prefix = <u32>node(p).prefix
   let sum: u32 = 0
   for (let i = 0; i < n; i++) {
     const off = slot(p, i)
@@ -88,10 +93,16 @@ function checkLayout(p: usize, pg: u32): i32 {
     const c = p + off
     const size = leaf ? leafCellSize(c) : interiorCellSize(c)
     if (off + size > CONTENT_END) return invariantAt(pg, 'cell runs past the trailer')
-    if (cellKeyLength(c) > MAX_KEY) return invariantAt(pg, 'key longer than the limit')
+    const kl = cellKeyLength(c)
+    if (kl > MAX_KEY) return invariantAt(pg, 'key longer than the limit')
+    const c0 = cellAt(p, 0)
+    if (kl < prefix || commonPrefix(cellKey(c), kl, cellKey(c0), cellKeyLength(c0)) < prefix) {
+      return invariantAt(pg, "key does not start with the node's shared prefix")
+    }
+    if (slotHint(p, i) != keyHint(cellKey(c), kl, prefix)) return invariantAt(pg, 'slot hint does not match its key')
     sum += size
   }
-  if (<u32>NODE_SLOTS + (<u32>n << 1) > content) return invariantAt(pg, 'slot directory overlaps cells')
+  if (<u32>NODE_SLOTS + <u32>n * SLOT_SIZE > content) return invariantAt(pg, 'slot directory overlaps cells')
   if (CONTENT_END - content - <u32>node(p).frag != sum) return invariantAt(pg, 'space accounting mismatch')
   return OK
 }
@@ -213,7 +224,7 @@ function checkSubtree(
         return used
       }
       if (i > 0) {
-        const sepCost: u32 = childLevel == 0 ? 0 : interiorCellSize(cellAt(p, i - 1)) + 2
+        const sepCost: u32 = childLevel == 0 ? 0 : interiorCellSize(cellAt(p, i - 1)) + SLOT_SIZE
         const a = <u32>prevUsed
         const b = <u32>used
         if ((a < MIN_FILL || b < MIN_FILL) && a + b + sepCost <= USABLE) {
@@ -225,7 +236,7 @@ function checkSubtree(
       prevChild = child
     }
   }
-  const usedBytes = CONTENT_END - <u32>node(p).content - <u32>node(p).frag + (<u32>n << 1)
+  const usedBytes = CONTENT_END - <u32>node(p).content - <u32>node(p).frag + <u32>n * SLOT_SIZE
   releaseTo(mark)
   return <i32>usedBytes
 }

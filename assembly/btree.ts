@@ -31,13 +31,15 @@
  * Not here: scans (btree-scan.ts), bulk load (btree-bulk.ts), verification (btree-check.ts).
  */
 import { fetch, markDirty, newFrame, pageSize, peek, pinMark, releaseTo } from './buffer-pool'
-import { copyBytes, compareKeys } from './keys'
+import { cellPrefix, compareKeys, compareWithPrefix, copyBytes, keyPrefix } from './keys'
 import {
+  CELL_KEY,
   cellAt,
   cellChild,
   cellKey,
   cellKeyLength,
   interiorCellSize,
+  keyHint,
   leafCellSize,
   leafValue,
   leafValueWord,
@@ -49,6 +51,8 @@ import {
   PT_INTERIOR,
   PT_LEAF,
   slot,
+  SLOT_SIZE,
+  slotHint,
   VALUE_OVERFLOW,
   writeInteriorCell,
   writeLeafCellHead,
@@ -71,6 +75,8 @@ import {
   MIN_FILL,
   nodeAppendList,
   nodeClearCells,
+  nodeKeyAdded,
+  nodeRehint,
   nodeRemove,
   nodeReserve,
   nodeSetup,
@@ -134,46 +140,92 @@ let pathDepth: i32 = 0
 /** Set by `leafSearch`: whether the key was found. */
 export let searchFound: bool = false
 
-/** Index of `key` in leaf p, or of the first larger key (searchFound tells which). */
+/**
+ * Order of `key` against the shared prefix of node p (its first P bytes, read from cell i): negative when the
+ * key sorts before every key of the node, positive after every key, 0 when it starts with the prefix.
+ */
+@inline function prefixOrder(p: usize, i: i32, key: usize, keyLength: u32, prefix: u32): i32 {
+  const c = cellAt(p, i)
+  return compareKeys(key, keyLength < prefix ? keyLength : prefix, c + CELL_KEY, prefix)
+}
+
+/** Compares the key of cell c with `key` from byte P on (both are known to share their first P bytes). */
+@inline function compareSuffix(c: usize, key: usize, keyLength: u32, prefix: u32): i32 {
+  const k = c + CELL_KEY + prefix
+  const kl = cellKeyLength(c) - prefix
+  return compareWithPrefix(k, kl, cellPrefix(k, kl), key + prefix, keyLength - prefix, keyPrefix(key + prefix, keyLength - prefix))
+}
+
+/**
+ * Index of `key` in leaf p, or of the first larger key (searchFound tells which). Binary search on the slot
+ * hints (page-layout.ts); cells are read only on hint ties and once at the end to check the shared prefix.
+ */
 export function leafSearch(p: usize, key: usize, keyLength: u32): i32 {
+  const n = nodeCount(p)
+  searchFound = false
+  if (n == 0) return 0
+  const prefix = <u32>node(p).prefix
+  if (keyLength < prefix) return prefixOrder(p, 0, key, keyLength, prefix) < 0 ? 0 : n
+  const kh = keyHint(key, keyLength, prefix)
   let lo: i32 = 0
-  let hi: i32 = nodeCount(p)
+  let hi: i32 = n
+  let found = false
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    const c = cellAt(p, mid)
-    const r = compareKeys(c + 6, cellKeyLength(c), key, keyLength)
-    if (r < 0) lo = mid + 1
-    else if (r > 0) hi = mid
+    const h = slotHint(p, mid)
+    if (h < kh) lo = mid + 1
+    else if (h > kh) hi = mid
     else {
-      searchFound = true
-      return mid
+      const r = compareSuffix(cellAt(p, mid), key, keyLength, prefix)
+      if (r < 0) lo = mid + 1
+      else if (r > 0) hi = mid
+      else {
+        lo = mid
+        found = true
+        break
+      }
     }
   }
-  searchFound = false
+  if (prefix > 0) {
+    const order = prefixOrder(p, lo < n ? lo : n - 1, key, keyLength, prefix)
+    if (order != 0) return order < 0 ? 0 : n
+  }
+  searchFound = found
   return lo
 }
 
-/** Index of the child of interior node p whose range holds `key` (first separator > key). */
+/** Index of the child of interior node p whose range holds `key` (first separator > key); hints as leafSearch. */
 export function interiorSearch(p: usize, key: usize, keyLength: u32): i32 {
+  const n = nodeCount(p)
+  if (n == 0) return 0
+  const prefix = <u32>node(p).prefix
+  if (keyLength < prefix) return prefixOrder(p, 0, key, keyLength, prefix) < 0 ? 0 : n
+  const kh = keyHint(key, keyLength, prefix)
   let lo: i32 = 0
-  let hi: i32 = nodeCount(p)
+  let hi: i32 = n
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    const c = cellAt(p, mid)
-    if (compareKeys(c + 6, cellKeyLength(c), key, keyLength) <= 0) lo = mid + 1
+    const h = slotHint(p, mid)
+    if (h < kh) lo = mid + 1
+    else if (h > kh) hi = mid
+    else if (compareSuffix(cellAt(p, mid), key, keyLength, prefix) <= 0) lo = mid + 1
     else hi = mid
+  }
+  if (prefix > 0) {
+    const order = prefixOrder(p, lo < n ? lo : n - 1, key, keyLength, prefix)
+    if (order != 0) return order < 0 ? 0 : n
   }
   return lo
 }
 
 /** Checks that node p (page pg) may be reached where a node of `level` is expected (-1: any node). */
-export function checkNode(p: usize, pg: u32, level: i32): i32 {
+@inline export function checkNode(p: usize, pg: u32, level: i32): i32 {
   const t = pageType(p)
   if (t != PT_LEAF && t != PT_INTERIOR) return corrupt(pg, D_PAGE_TYPE, t)
   const lvl = <i32>node(p).level
   if ((t == PT_LEAF) != (lvl == 0) || (level >= 0 && lvl != level)) return corrupt(pg, D_LEVEL, lvl)
   const content = <u32>node(p).content
-  if (<u32>NODE_SLOTS + (<u32>nodeCount(p) << 1) > content || content > CONTENT_END) return corrupt(pg, D_LAYOUT)
+  if (<u32>NODE_SLOTS + <u32>nodeCount(p) * SLOT_SIZE > content || content > CONTENT_END) return corrupt(pg, D_LAYOUT)
   return OK
 }
 
@@ -450,6 +502,7 @@ function insertCell(d: i32, pos: i32, src: usize, size: u32, rightChild: u32, ap
   const c = nodeReserve(p, pos, size)
   if (c) {
     memory.copy(c, src, size)
+    nodeKeyAdded(p, pos)
     setChildAt(p, pos + 1, rightChild)
     markDirty(p)
     return OK
@@ -532,6 +585,7 @@ export function putOne(
   const c = nodeReserve(leaf, idx, size)
   if (c) {
     writeLeafCell(c, key, keyLength, value, valueLen, inline, first)
+    nodeKeyAdded(leaf, idx)
     markDirty(leaf)
     if (found && size < oldSize && d > 0) st = workPush(0, key, keyLength, true)
   } else {
@@ -641,6 +695,7 @@ function merge(d: i32, s: i32, l: usize, lpg: u32, r: usize, rpg: u32): i32 {
     if (!c) return invariantAt(lpg, 'merged cells do not fit')
     memory.copy(c, rc, sz)
   }
+  nodeRehint(l)
   const right = node(r).link
   node(l).link = right
   if (leaf && right) {
@@ -743,7 +798,7 @@ function fixOne(root: u32, level: u32, key: usize, keyLength: u32, allowRedistri
     st = checkNode(lp, lpg, <i32>level)
     if (st < 0) return releaseWith(mark, st)
     ul = nodeUsed(lp)
-    const sepCost: u32 = leaf ? 0 : interiorCellSize(cellAt(q, i - 1)) + 2
+    const sepCost: u32 = leaf ? 0 : interiorCellSize(cellAt(q, i - 1)) + SLOT_SIZE
     if ((ux < MIN_FILL || ul < MIN_FILL) && ux + ul + sepCost <= USABLE) {
       st = merge(d, i - 1, lp, lpg, x, xpg)
       if (st >= 0) st = workPush(level + 1, key, keyLength, true)
@@ -758,7 +813,7 @@ function fixOne(root: u32, level: u32, key: usize, keyLength: u32, allowRedistri
     st = checkNode(rp, rpg, <i32>level)
     if (st < 0) return releaseWith(mark, st)
     ur = nodeUsed(rp)
-    const sepCost: u32 = leaf ? 0 : interiorCellSize(cellAt(q, i)) + 2
+    const sepCost: u32 = leaf ? 0 : interiorCellSize(cellAt(q, i)) + SLOT_SIZE
     if ((ux < MIN_FILL || ur < MIN_FILL) && ux + ur + sepCost <= USABLE) {
       st = merge(d, i, x, xpg, rp, rpg)
       if (st >= 0) st = workPush(level + 1, key, keyLength, true)
@@ -850,8 +905,3 @@ export function fixRightEdge(root: u32, levels: u32, key: usize, keyLength: u32)
   return runFix(root)
 }
 
-/** Checks that slot offsets of node p are sane (used by bt_check). */
-export function slotInRange(p: usize, i: i32): bool {
-  const off = slot(p, i)
-  return off >= <u32>node(p).content && off < CONTENT_END
-}

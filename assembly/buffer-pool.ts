@@ -10,7 +10,8 @@
  *   (3) Pins are taken on a pin stack and released in LIFO order with `releaseTo(mark)`; between exports
  *       nothing is pinned (`releaseTo(0)`).
  *   (4) The page table holds exactly the valid frames (open addressing, linear probing, backward-shift
- *       deletion, capacity >= 2 x frames so a probe always meets an empty slot).
+ *       deletion, capacity >= 2 x frames so a probe always meets an empty slot). An entry carries the page
+ *       number next to the frame, so a lookup touches one table line and never the frame table.
  *   (5) A dirty victim is sealed with the provisional LSN (last commit sequence + 1) and handed to the host's
  *       spill_page before its frame is reused; a clean victim is preferred (the sweep looks at up to 32 more
  *       candidates past the first dirty one).
@@ -23,10 +24,13 @@
  * |---|---|---|
  * | 0 | 4 | page number held (valid frames only) |
  * | 4 | 4 | pin count |
- * | 8 | 4 | flags: 1 valid, 2 dirty, 4 referenced (clock), 8 sealed (prepareCommit'ed, unchanged since) |
+ * | 8 | 4 | flags: 1 valid, 2 dirty, 8 sealed (prepareCommit'ed, unchanged since) |
  * | 12 | 4 | spare |
  *
- * Page table: u32 slots holding frame index + 1 (0 = empty); slot = (pageNo * 0x9E3779B1) >>> shift.
+ * Reference bits (clock): one byte per frame in a separate dense array (set on every access, cleared by the
+ * sweep), so hits write to a small, cache-resident array instead of the frame table.
+ *
+ * Page table entry (8 bytes): [pageNo u32][frame index + 1 u32] (0 = empty); slot = (pageNo * 0x9E3779B1) >>> shift.
  * Frame i's image lives at framesBase + i * pageSize.
  *
  * Not here: page allocation (page-alloc.ts), what pages contain (page-layout.ts).
@@ -55,7 +59,6 @@ class FrameMeta {
 const FRAME_META_SIZE: usize = offsetof<FrameMeta>()
 const F_VALID: u32 = 1
 const F_DIRTY: u32 = 2
-const F_REF: u32 = 4
 const F_SEALED: u32 = 8
 const PIN_STACK_CAPACITY: u32 = 4096
 const CLEAN_SEARCH: u32 = 32
@@ -68,6 +71,7 @@ let frameCount: u32 = 0
 let metaBase: usize = 0
 let framesBase: usize = 0
 let hashBase: usize = 0
+let refBase: usize = 0
 let hashMask: u32 = 0
 let hashShift: u32 = 0
 let hand: u32 = 0
@@ -98,12 +102,24 @@ let spillLsn: u64 = 1
   return (pageNo * 0x9e3779b1) >>> hashShift
 }
 
+/** Frame index + 1 stored in slot i (0 = empty). */
 @inline function hashEntry(i: u32): u32 {
-  return load<u32>(hashBase + (<usize>i << 2))
+  return load<u32>(hashBase + (<usize>i << 3), 4)
 }
 
-@inline function setHashEntry(i: u32, e: u32): void {
-  store<u32>(hashBase + (<usize>i << 2), e)
+/** Page number stored in slot i. */
+@inline function hashPage(i: u32): u32 {
+  return load<u32>(hashBase + (<usize>i << 3))
+}
+
+@inline function setHashEntry(i: u32, pageNo: u32, e: u32): void {
+  const a = hashBase + (<usize>i << 3)
+  store<u32>(a, pageNo)
+  store<u32>(a, e, 4)
+}
+
+@inline function setRef(f: u32): void {
+  store<u8>(refBase + <usize>f, 1)
 }
 
 /** Carves the frame table, page table, pin stack and frames. Returns false when memory cannot grow. */
@@ -116,18 +132,22 @@ export function poolInit(size: u32, frames: u32): bool {
   hashMask = cap - 1
   hashShift = 32 - <u32>ctz(cap)
   metaBase = regionAlloc(<usize>frames * FRAME_META_SIZE)
-  hashBase = regionAlloc(<usize>cap << 2)
+  refBase = regionAlloc(<usize>frames)
+  hashBase = regionAlloc(<usize>cap << 3)
   pinStack = regionAlloc(<usize>PIN_STACK_CAPACITY << 2)
-  framesBase = regionAlloc(<usize>frames << pageShift)
-  return metaBase != 0 && hashBase != 0 && pinStack != 0 && framesBase != 0
+  // Page-aligned frames: a frame is one (or, for 64 KiB pages, a whole number of) OS pages, so visiting a
+  // node costs one TLB miss, not two.
+  framesBase = regionAlloc(<usize>frames << pageShift, <usize>size)
+  return metaBase != 0 && refBase != 0 && hashBase != 0 && pinStack != 0 && framesBase != 0
 }
 
-function hashFind(pageNo: u32): i32 {
+@inline function hashFind(pageNo: u32): i32 {
   let i = hashSlot(pageNo)
   while (true) {
-    const e = hashEntry(i)
+    const a = hashBase + (<usize>i << 3)
+    const e = load<u32>(a, 4)
     if (e == 0) return -1
-    if (meta(e - 1).pageNo == pageNo) return <i32>(e - 1)
+    if (load<u32>(a) == pageNo) return <i32>(e - 1)
     i = (i + 1) & hashMask
   }
   return -1
@@ -136,7 +156,7 @@ function hashFind(pageNo: u32): i32 {
 function hashInsert(pageNo: u32, f: u32): void {
   let i = hashSlot(pageNo)
   while (hashEntry(i) != 0) i = (i + 1) & hashMask
-  setHashEntry(i, f + 1)
+  setHashEntry(i, pageNo, f + 1)
 }
 
 function hashRemove(pageNo: u32): void {
@@ -144,7 +164,7 @@ function hashRemove(pageNo: u32): void {
   while (true) {
     const e = hashEntry(i)
     if (e == 0) return
-    if (meta(e - 1).pageNo == pageNo) break
+    if (hashPage(i) == pageNo) break
     i = (i + 1) & hashMask
   }
   // Backward-shift deletion (Knuth 6.4 algorithm R): close the gap so probes never need tombstones.
@@ -153,13 +173,14 @@ function hashRemove(pageNo: u32): void {
     j = (j + 1) & hashMask
     const e = hashEntry(j)
     if (e == 0) break
-    const k = hashSlot(meta(e - 1).pageNo)
+    const page = hashPage(j)
+    const k = hashSlot(page)
     const stays = i <= j ? i < k && k <= j : i < k || k <= j
     if (stays) continue
-    setHashEntry(i, e)
+    setHashEntry(i, page, e)
     i = j
   }
-  setHashEntry(i, 0)
+  setHashEntry(i, 0, 0)
 }
 
 function pin(f: u32): bool {
@@ -209,8 +230,8 @@ function victim(): i32 {
     const flags = m.flags
     if (!(flags & F_VALID)) return <i32>f
     if (m.pins != 0) continue
-    if (flags & F_REF) {
-      m.flags = flags & ~F_REF
+    if (load<u8>(refBase + <usize>f)) {
+      store<u8>(refBase + <usize>f, 0)
       continue
     }
     if (!(flags & F_DIRTY)) return <i32>f
@@ -243,8 +264,9 @@ function evict(f: u32): bool {
 function install(f: u32, pageNo: u32): void {
   const m = meta(f)
   m.pageNo = pageNo
-  m.flags = F_VALID | F_REF
+  m.flags = F_VALID
   m.pins = 0
+  setRef(f)
   hashInsert(pageNo, f)
 }
 
@@ -282,8 +304,7 @@ export function fetch(pageNo: u32): usize {
   const f = hashFind(pageNo)
   if (f >= 0) {
     if (!pin(<u32>f)) return 0
-    const m = meta(<u32>f)
-    m.flags |= F_REF
+    setRef(<u32>f)
     statHits++
     return frameData(<u32>f)
   }
@@ -294,12 +315,17 @@ export function fetch(pageNo: u32): usize {
 export function peek(pageNo: u32): usize {
   const f = hashFind(pageNo)
   if (f >= 0) {
-    const m = meta(<u32>f)
-    m.flags |= F_REF
+    setRef(<u32>f)
     statHits++
     return frameData(<u32>f)
   }
   return miss(pageNo, false)
+}
+
+/** The image of `pageNo` if it is cached, else 0; no I/O, no pin, no reference bit (a read-ahead hint). */
+export function cachedImage(pageNo: u32): usize {
+  const f = hashFind(pageNo)
+  return f >= 0 ? frameData(<u32>f) : 0
 }
 
 /** Reads page 0 into a frame without verifying it (db_open checks the magic before the checksum). Pinned. */
@@ -407,7 +433,8 @@ export function discardAll(): void {
     m.flags = 0
     m.pins = 0
   }
-  memory.fill(hashBase, 0, (<usize>hashMask + 1) << 2)
+  memory.fill(hashBase, 0, (<usize>hashMask + 1) << 3)
+  memory.fill(refBase, 0, <usize>frameCount)
   pinTop = 0
   dirtyCount = 0
   hand = 0

@@ -3,7 +3,7 @@
  * Owns: the space accounting of a node (used bytes, fill), the cell list used by splits, merges and
  * redistribution, the scratch pages those operations copy nodes into.
  * Invariants:
- *   (1) used(p) = sum over cells of (cell size + 2 slot bytes) = (pageSize-4 - content - frag) + 2*count,
+ *   (1) used(p) = sum over cells of (cell size + 4 slot bytes) = (pageSize-4 - content - frag) + 4*count,
  *       and used(p) <= USABLE = pageSize - 36.
  *   (2) Every cell costs at most MAX_CELL_COST = floor(USABLE / 2) (slot included), so any cell list that
  *       overflows one node splits into two nodes that each fit: the larger half is at most
@@ -15,6 +15,10 @@
  *       merge fits (btree.ts), else redistributed with a sibling when both halves end up at least MIN_FILL.
  *   (5) Cells referenced by the cell list never live in the node being rebuilt (they live in scratch copies
  *       or in separate buffers).
+ *   (6) Prefix and hints (page-layout.ts): every key of a node starts with the node's first P bytes, and
+ *       slot i's hint = keyHint(key i, P). A rebuilt node gets P = lcp(first key, last key) (all keys lie between
+ *       them, so they share it) and fresh hints; a key added in the middle shares P already; a key added at an
+ *       edge may shrink P (then every hint is recomputed); removing keys keeps P valid.
  * Not here: the page format itself (page-layout.ts), tree-level algorithms (btree.ts).
  */
 import { pageSize } from './buffer-pool'
@@ -27,12 +31,16 @@ import {
   node,
   NODE_OVERHEAD,
   NODE_SLOTS,
+  cellKey,
+  keyHint,
   nodeCount,
   pageType,
   PT_LEAF,
   setCellChild,
   setSlot,
+  setSlotHint,
   slot,
+  SLOT_SIZE,
 } from './page-layout'
 import { regionAlloc } from './regions'
 
@@ -89,7 +97,7 @@ export function nodeInit(): bool {
 
 /** True when a value of `valueLength` bytes with a key of `keyLength` bytes is stored inline (invariant 3). */
 @inline export function valueInline(keyLength: u32, valueLength: u32): bool {
-  return valueLength <= MAX_INLINE_VALUE && keyLength + valueLength + 8 <= MAX_CELL_COST
+  return valueLength <= MAX_INLINE_VALUE && keyLength + valueLength + 6 + SLOT_SIZE <= MAX_CELL_COST
 }
 
 /** Size of the leaf cell for a key and value of these lengths. */
@@ -114,13 +122,65 @@ export function nodeSetup(p: usize, type: u8, level: u32): void {
   h.level = <u16>level
   h.content = <u16>CONTENT_END
   h.frag = 0
-  h.spare = 0
+  h.prefix = 0
 }
 
 /** Bytes used by cells and slots (invariant 1). */
 @inline export function nodeUsed(p: usize): u32 {
   const h = node(p)
-  return CONTENT_END - <u32>h.content - <u32>h.frag + (<u32>h.count << 1)
+  return CONTENT_END - <u32>h.content - <u32>h.frag + <u32>h.count * SLOT_SIZE
+}
+
+/** Length of the common prefix of two keys. */
+export function commonPrefix(a: usize, alen: u32, b: usize, blen: u32): u32 {
+  const n = alen < blen ? alen : blen
+  let i: u32 = 0
+  while (i + 8 <= n) {
+    const x = load<u64>(a + i) ^ load<u64>(b + i)
+    if (x != 0) return i + (<u32>ctz<u64>(x) >>> 3)
+    i += 8
+  }
+  while (i < n && load<u8>(a + i) == load<u8>(b + i)) i++
+  return i
+}
+
+/** Recomputes P = lcp(first key, last key) and every hint (invariant 6). */
+export function nodeRehint(p: usize): void {
+  const n = nodeCount(p)
+  if (n == 0) {
+    node(p).prefix = 0
+    return
+  }
+  const first = cellAt(p, 0)
+  const last = cellAt(p, n - 1)
+  let prefix = commonPrefix(cellKey(first), cellKeyLength(first), cellKey(last), cellKeyLength(last))
+  if (prefix > 0xffff) prefix = 0xffff
+  node(p).prefix = <u16>prefix
+  for (let i = 0; i < n; i++) {
+    const c = cellAt(p, i)
+    setSlotHint(p, i, keyHint(cellKey(c), cellKeyLength(c), prefix))
+  }
+}
+
+/** Sets the hint of the key just written at slot i, shrinking P first when the key landed at an edge (invariant 6). */
+export function nodeKeyAdded(p: usize, i: i32): void {
+  const n = nodeCount(p)
+  if (n == 1) {
+    nodeRehint(p)
+    return
+  }
+  let prefix = <u32>node(p).prefix
+  if (i == 0 || i == n - 1) {
+    const first = cellAt(p, 0)
+    const last = cellAt(p, n - 1)
+    const shared = commonPrefix(cellKey(first), cellKeyLength(first), cellKey(last), cellKeyLength(last))
+    if (shared < prefix) {
+      nodeRehint(p)
+      return
+    }
+  }
+  const c = cellAt(p, i)
+  setSlotHint(p, i, keyHint(cellKey(c), cellKeyLength(c), prefix))
 }
 
 /** Removes every cell (links and level are kept). */
@@ -148,13 +208,16 @@ export function nodeCompact(p: usize): void {
   h.frag = 0
 }
 
-/** Makes room for a cell of `size` bytes at slot i (compacting if needed); returns its address, or 0 when it does not fit. */
+/**
+ * Makes room for a cell of `size` bytes at slot i (compacting if needed); returns its address, or 0 when it
+ * does not fit. The caller writes the cell, then calls nodeKeyAdded(p, i) to set its hint (invariant 6).
+ */
 export function nodeReserve(p: usize, i: i32, size: u32): usize {
   const h = node(p)
   const n = <i32>h.count
-  const gapStart = <u32>NODE_SLOTS + (<u32>n << 1)
+  const gapStart = <u32>NODE_SLOTS + <u32>n * SLOT_SIZE
   let content = <u32>h.content
-  const need = size + 2
+  const need = size + SLOT_SIZE
   if (content - gapStart < need) {
     if (content - gapStart + <u32>h.frag < need) return 0
     nodeCompact(p)
@@ -162,9 +225,10 @@ export function nodeReserve(p: usize, i: i32, size: u32): usize {
   }
   content -= size
   h.content = <u16>content
-  const s = p + NODE_SLOTS + (<usize>i << 1)
-  if (i < n) memory.copy(s + 2, s, <usize>(n - i) << 1)
+  const s = p + NODE_SLOTS + (<usize>i << 2)
+  if (i < n) memory.copy(s + 4, s, <usize>(n - i) << 2)
   store<u16>(s, <u16>content)
+  store<u16>(s, 0, 2)
   h.count = <u16>(n + 1)
   return p + content
 }
@@ -177,8 +241,8 @@ export function nodeRemove(p: usize, i: i32): void {
   const sz = cellSize(p, p + off)
   if (off == <u32>h.content) h.content = <u16>(off + sz)
   else h.frag = <u16>(<u32>h.frag + sz)
-  const s = p + NODE_SLOTS + (<usize>i << 1)
-  if (i + 1 < n) memory.copy(s, s + 2, <usize>(n - i - 1) << 1)
+  const s = p + NODE_SLOTS + (<usize>i << 2)
+  if (i + 1 < n) memory.copy(s, s + 4, <usize>(n - i - 1) << 2)
   h.count = <u16>(n - 1)
   if (n == 1) {
     h.content = <u16>CONTENT_END
@@ -230,7 +294,7 @@ export function nodeRemove(p: usize, i: i32): void {
 /** Cost (size + slot) of list cells [from, to). */
 export function clCost(from: i32, to: i32): u32 {
   let t: u32 = 0
-  for (let k = from; k < to; k++) t += clSize(k) + 2
+  for (let k = from; k < to; k++) t += clSize(k) + SLOT_SIZE
   return t
 }
 
@@ -243,7 +307,7 @@ export function clPushNode(p: usize, from: i32, to: i32): void {
   }
 }
 
-/** Appends list cells [from, to) to node p (invariant 5; the caller checked that they fit). */
+/** Appends list cells [from, to) to node p (invariants 5, 6; the caller checked that they fit). */
 export function nodeAppendList(p: usize, from: i32, to: i32): void {
   const h = node(p)
   let content = <u32>h.content
@@ -257,6 +321,7 @@ export function nodeAppendList(p: usize, from: i32, to: i32): void {
   }
   h.content = <u16>content
   h.count = <u16>n
+  nodeRehint(p)
 }
 
 /**
@@ -270,7 +335,7 @@ export function chooseLeafSplit(): i32 {
   let bestMax: u32 = 0xffff_ffff
   let left: u32 = 0
   for (let j = 1; j < n; j++) {
-    left += clSize(j - 1) + 2
+    left += clSize(j - 1) + SLOT_SIZE
     const right = total - left
     if (left > USABLE || right > USABLE) continue
     const m = left > right ? left : right
@@ -293,8 +358,8 @@ export function chooseInteriorPivot(): i32 {
   let bestMax: u32 = 0xffff_ffff
   let left: u32 = 0
   for (let j = 1; j + 1 < n; j++) {
-    left += clSize(j - 1) + 2
-    const right = total - left - clSize(j) - 2
+    left += clSize(j - 1) + SLOT_SIZE
+    const right = total - left - clSize(j) - SLOT_SIZE
     if (left > USABLE || right > USABLE) continue
     const m = left > right ? left : right
     if (m < bestMax) {

@@ -51,9 +51,12 @@ export function regionsStart(): void {
   heapTop = (__heap_base + ALIGN - 1) & ~(ALIGN - 1)
 }
 
-/** Carves `size` bytes (zeroed: fresh memory is zero) at the top; returns 0 when memory cannot grow. */
-export function regionAlloc(size: usize): usize {
-  const start = heapTop
+/**
+ * Carves `size` bytes (zeroed: fresh memory is zero) at the top, aligned to `align` (a power of two >= 64);
+ * returns 0 when memory cannot grow.
+ */
+export function regionAlloc(size: usize, align: usize = ALIGN): usize {
+  const start = (heapTop + align - 1) & ~(align - 1)
   const end = (start + size + ALIGN - 1) & ~(ALIGN - 1)
   if (end < start || end > 0xffff_0000) return 0
   if (!ensureMemory(end)) return 0
