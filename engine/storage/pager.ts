@@ -65,6 +65,8 @@ export const DEFAULT_CACHE_PAGES = 1024
 export const MIN_CACHE_PAGES = 64
 /** Largest checkpoint write: contiguous runs longer than this are split. */
 const MAX_RUN_BYTES = 8 << 20
+/** A checkpoint run bridges gaps of up to this many pages without frames (read from the database file). */
+const MAX_GAP_PAGES = 8
 /** Default `spillFlushBytes`: flushSpills() appends the spill buffer to the WAL once it holds this much. */
 export const DEFAULT_SPILL_FLUSH_BYTES = 4 << 20
 
@@ -405,13 +407,27 @@ export class Pager implements PageHost {
     const { pages, frames } = wal.committedFrames()
     const size = this.pageSize
     const maxRun = Math.max(1, Math.floor(MAX_RUN_BYTES / size))
+    const dbPages = Math.floor(this.#db.size() / size)
     let runs = 0
     for (let i = 0; i < pages.length; ) {
+      // Extend the run over pages with frames, and over short gaps of pages the database file already holds
+      // (rewritten with their own bytes, so a torn write there changes nothing): fewer, larger writes.
+      const first = pages[i]
       let j = i + 1
-      while (j < pages.length && j - i < maxRun && pages[j] === pages[j - 1] + 1) j++
-      const run = new Uint8Array((j - i) * size)
-      for (let k = i; k < j; k++) wal.readImage(frames[k], pages[k], run.subarray((k - i) * size, (k - i + 1) * size))
-      this.#db.write(pages[i] * size, run)
+      while (j < pages.length) {
+        const gap = pages[j] - pages[j - 1] - 1
+        if (pages[j] - first + 1 > maxRun || gap > MAX_GAP_PAGES || (gap > 0 && pages[j] - 1 >= dbPages)) break
+        j++
+      }
+      const count = pages[j - 1] - first + 1
+      const run = new Uint8Array(count * size)
+      // Gap pages lie inside the file (checked above); pages past its end all have frames.
+      if (count > j - i) this.#db.read(first * size, run)
+      for (let k = i; k < j; k++) {
+        const at = (pages[k] - first) * size
+        wal.readImage(frames[k], pages[k], run.subarray(at, at + size))
+      }
+      this.#db.write(first * size, run)
       runs++
       i = j
     }

@@ -110,11 +110,11 @@ async function crashEverywhere(seed: number, groups: number, coverage: Coverage)
 }
 
 describe('KvStore crashes', () => {
-  it.each([1, 2, 3, 4, 5])(
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
     'recovers every acknowledged commit and nothing partial, whatever write, sync or truncate a crash hits (workload seed %i)',
     async (seed) => {
       const coverage: Coverage = { spillWrites: 0, walWrites: 0, walSyncs: 0, walTruncates: 0, checkpointWrites: 0, checkpointSyncs: 0 }
-      const { points, calls } = await crashEverywhere(seed, 30, coverage)
+      const { points, calls } = await crashEverywhere(seed, 45, coverage)
       console.info(`kv-store-fault seed ${seed}: ${points} crash images from ${calls} crash points ${JSON.stringify(coverage)}`)
       expect(points).toBe(calls * FATES.length)
       expect(calls).toBeGreaterThan(150)

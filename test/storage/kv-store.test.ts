@@ -469,6 +469,28 @@ describe('KvStore checkpoints and reopening', () => {
     await kv.close()
   })
 
+  it('a checkpoint bridges short gaps between changed pages, so scattered changes take few writes', async () => {
+    const adapter = new HookedAdapter(new MemoryAdapter())
+    const kv = await open(adapter, { checkpointBytes: 0 })
+    const batch = kv.batch().createTree('t')
+    for (let i = 0; i < 600; i++) batch.put('t', k(i), v(i, 60))
+    await kv.commit(batch)
+    await kv.checkpoint()
+    const scattered = kv.batch()
+    for (let i = 0; i < 600; i += 45) scattered.put('t', k(i), v(i + 1, 60))
+    await kv.commit(scattered)
+    adapter.resetCounters()
+    const result = await kv.checkpoint()
+    expect(result.pages).toBeGreaterThan(8)
+    expect(result.runs).toBeLessThanOrEqual(3)
+    expect(adapter.counters(NAME).writes).toBe(result.runs)
+    await kv.close()
+    const again = await open(adapter.inner, { create: false })
+    for (let i = 0; i < 600; i++) expectSameBytes(again.get('t', k(i)) as Uint8Array, v(i % 45 === 0 ? i + 1 : i, 60))
+    again.check()
+    await again.close()
+  })
+
   it('closes with a checkpoint, and a reopened store finds every commit and continues the sequence', async () => {
     const adapter = new MemoryAdapter()
     let kv = await open(adapter, { checkpointBytes: 0 })
