@@ -333,6 +333,9 @@ describe('ALTER TABLE', () => {
     expect(parseError('ALTER TABLE t OWNER TO bob').code).toBe('0A000')
     expect(parseError('ALTER INDEX i RENAME TO j').code).toBe('0A000')
     expect(parseError('ALTER TABLE t ALTER a SET STATISTICS 10').code).toBe('0A000')
+    expect(parseError('ALTER TABLE t ALTER a DROP IDENTITY').code).toBe('0A000')
+    expect(parseError('ALTER TABLE t ALTER a DROP NOT x').message).toBe('syntax error at or near "x"')
+    expect(parseError('ALTER TABLE t ALTER a FROB').message).toBe('syntax error at or near "FROB"')
   })
 })
 

@@ -333,6 +333,11 @@ describe('function calls', () => {
     expect(sxOf("OVERLAY(s PLACING 'ab' FROM 2 FOR 3)")).toBe("overlay(s 'ab' 2 3)")
   })
 
+  it('takes only identifiers and strings as EXTRACT fields, as PostgreSQL does', () => {
+    expect(sxOf('EXTRACT("epoch" FROM d)')).toBe("extract('epoch' d)")
+    expect(parseError('SELECT EXTRACT(BOTH FROM d)').message).toBe('syntax error at or near "BOTH"')
+  })
+
   it('refuses column-name keywords as function names and named arguments', () => {
     expect(parseError('SELECT int(1)').message).toBe('syntax error at or near "("')
     expect(parseError('SELECT f(a => 1)').code).toBe('0A000')

@@ -33,6 +33,10 @@ describe('SELECT lists', () => {
     expect(parseError('SELECT a INTO b FROM t').code).toBe('0A000')
   })
 
+  it('takes non-reserved keywords as bare aliases', () => {
+    expect(select('SELECT current_user current_schema, a left, b year').targets.map((t) => t.alias)).toEqual(['current_schema', 'left', 'year'])
+  })
+
   it('does not take a reserved word as a bare alias', () => {
     expect(parseError('SELECT a select FROM t').message).toBe('syntax error at or near "select"')
   })

@@ -36,7 +36,8 @@ import type {
   AlterTable,
   CreateSchema,
 } from '../ast/index.js'
-import { TokenType } from '../lexer/index.js'
+import type { RustyError } from '../../common/index.js'
+import { TokenType, type Token } from '../lexer/index.js'
 import { EMPTY, frozen } from './cursor.js'
 import { DmlParser } from './dml-parser.js'
 import { P_IS } from './expression-parser.js'
@@ -791,6 +792,33 @@ export abstract class DdlParser extends DmlParser {
     return this.node({ kind: 'RenameColumn', start, from, to: this.colId() })
   }
 
+  /**
+   * 0A000 for ALTER COLUMN forms PostgreSQL has and RustyDB lacks, a syntax error otherwise. `verb`
+   * is the SET / DROP / ADD / ... token; the current token is the one after it (or the verb itself).
+   */
+  private alterColumnUnsupported(verb: Token): RustyError {
+    const word = verb.type === TokenType.IDENT ? verb.text : ''
+    const t = this.tok
+    const next = t === verb ? this.peek(1) : t
+    const nextWord = next.type === TokenType.IDENT ? next.text : ''
+    const known =
+      (word === 'set' && (['statistics', 'storage', 'compression', 'generated', 'expression'].includes(nextWord) || next.type === TokenType.LPAREN)) ||
+      (word === 'reset' && next.type === TokenType.LPAREN) ||
+      (word === 'add' && nextWord === 'generated') ||
+      (word === 'drop' && (nextWord === 'identity' || nextWord === 'expression')) ||
+      word === 'restart' ||
+      (word === 'set' && ['increment', 'start', 'cache', 'minvalue', 'maxvalue', 'cycle', 'no'].includes(nextWord))
+    if (!known) return this.error(t === verb ? verb : next)
+    return this.unsupported(`ALTER TABLE ... ALTER COLUMN ${word.toUpperCase()}${nextWord === '' ? '' : ' ' + nextWord.toUpperCase()}`, verb)
+  }
+
+  private parseAlterColumnType(start: number, column: string): AlterTableAction {
+    const type = this.parseTypeName()
+    if (this.isWord('collate')) throw this.unsupported('ALTER COLUMN ... TYPE ... COLLATE')
+    const using = this.eatWord('using') ? this.parseExpr(0) : null
+    return this.node({ kind: 'AlterColumnType', start, column, type, using })
+  }
+
   private parseAlterAction(): AlterTableAction {
     const start = this.tok.start
     const t = this.tok
@@ -817,20 +845,29 @@ export abstract class DdlParser extends DmlParser {
     if (this.eatWord('alter')) {
       this.eatWord('column')
       const column = this.colId()
-      if (this.eatWords('set', 'default')) {
-        return this.node({ kind: 'AlterColumnDefault', start, column, default: this.parseExpr(0) })
+      const verb = this.tok
+      if (this.eatWord('set')) {
+        if (this.eatWord('default')) return this.node({ kind: 'AlterColumnDefault', start, column, default: this.parseExpr(0) })
+        if (this.eatWord('not')) {
+          this.expectWord('null')
+          return this.node({ kind: 'AlterColumnNotNull', start, column, notNull: true })
+        }
+        if (this.eatWord('data')) {
+          this.expectWord('type')
+          return this.parseAlterColumnType(start, column)
+        }
+        throw this.alterColumnUnsupported(verb)
       }
-      if (this.eatWords('drop', 'default')) return this.node({ kind: 'AlterColumnDefault', start, column, default: null })
-      if (this.eatWords('set', 'not', 'null')) return this.node({ kind: 'AlterColumnNotNull', start, column, notNull: true })
-      if (this.eatWords('drop', 'not', 'null')) return this.node({ kind: 'AlterColumnNotNull', start, column, notNull: false })
-      this.eatWords('set', 'data')
-      if (this.eatWord('type')) {
-        const type = this.parseTypeName()
-        if (this.isWord('collate')) throw this.unsupported('ALTER COLUMN ... TYPE ... COLLATE')
-        const using = this.eatWord('using') ? this.parseExpr(0) : null
-        return this.node({ kind: 'AlterColumnType', start, column, type, using })
+      if (this.eatWord('drop')) {
+        if (this.eatWord('default')) return this.node({ kind: 'AlterColumnDefault', start, column, default: null })
+        if (this.eatWord('not')) {
+          this.expectWord('null')
+          return this.node({ kind: 'AlterColumnNotNull', start, column, notNull: false })
+        }
+        throw this.alterColumnUnsupported(verb)
       }
-      throw this.unsupported(`ALTER TABLE ... ALTER COLUMN ${this.sql.slice(this.tok.start, this.tok.end).toUpperCase()}`)
+      if (this.eatWord('type')) return this.parseAlterColumnType(start, column)
+      throw this.alterColumnUnsupported(verb)
     }
     if (t.type === TokenType.IDENT && t.keyword === 0) throw this.unsupported(`ALTER TABLE ... ${t.text.toUpperCase()}`, t)
     throw this.error()

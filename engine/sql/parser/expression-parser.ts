@@ -805,13 +805,15 @@ export abstract class ExpressionParser extends TypeParser {
     const t = this.advance()
     this.expect(TokenType.LPAREN)
     const f = this.tok
-    if (f.type !== TokenType.IDENT && f.type !== TokenType.STRING) throw this.error()
+    // extract_arg: an identifier (not a keyword) or a string
+    const field = f.type === TokenType.STRING || f.type === TokenType.QUOTED_IDENT || (f.type === TokenType.IDENT && f.keyword === Keyword.NONE)
+    if (!field) throw this.error()
     this.advance()
-    const field: StringLiteral = this.node({ kind: 'StringLiteral', start: f.start, value: f.text })
+    const fieldName: StringLiteral = this.node({ kind: 'StringLiteral', start: f.start, value: f.text })
     this.expectWord('from')
     const source = this.parseExpr(0)
     this.expect(TokenType.RPAREN)
-    return this.simpleCall('extract', t.start, t.end, frozen([field, source]))
+    return this.simpleCall('extract', t.start, t.end, frozen([fieldName, source]))
   }
 
   /** POSITION(needle IN haystack) -> position(haystack, needle). */

@@ -332,8 +332,9 @@ export abstract class QueryParser extends ExpressionParser {
       alias = this.colLabel()
     } else {
       const t = this.tok
-      // a bare label: any identifier that is not a keyword
-      if (t.type === TokenType.QUOTED_IDENT || (t.type === TokenType.IDENT && t.keyword === Keyword.NONE)) {
+      // a bare label: an identifier or a non-reserved keyword (operators such as IS or LIKE have been
+      // consumed by the expression already; reserved words start the next clause)
+      if (t.type === TokenType.QUOTED_IDENT || (t.type === TokenType.IDENT && t.keyword !== Keyword.RESERVED)) {
         alias = this.advance().text
       }
     }
