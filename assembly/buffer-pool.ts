@@ -421,7 +421,8 @@ export function prepareCommit(lsn: u64, out: usize, cap: usize): i32 {
 export function markClean(): void {
   for (let f: u32 = 0; f < frameCount; f++) {
     const m = meta(f)
-    if ((m.flags & (F_SEALED | F_DIRTY)) == (F_SEALED | F_DIRTY)) dirtyCount--
+    if ((m.flags & (F_SEALED | F_DIRTY)) != (F_SEALED | F_DIRTY)) continue
+    dirtyCount--
     m.flags &= ~(F_SEALED | F_DIRTY)
   }
 }

@@ -101,6 +101,12 @@ export function valueOf(seed: number, length: number): Uint8Array {
   return v
 }
 
+/** True when both arrays hold the same bytes (fast, for multi-megabyte values; vitest's toEqual is slow there). */
+export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return a.length === b.length && Buffer.compare(a, b) === 0
+}
+
 /** memcmp order of two byte strings (shorter prefix first). */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length)
@@ -125,4 +131,28 @@ export function scanAll(
     const last = out[out.length - 1][0]
     current = range.reverse === true ? { ...current, upper: last, upperInclusive: false } : { ...current, lower: last, lowerInclusive: false }
   }
+}
+
+/** Recomputes the CRC trailer of a page image in the host map after a test edited it (crc32c.ts (2)). */
+export function reseal(core: WasmCore, host: MapHost, pageNo: number): void {
+  const image = host.pages.get(pageNo)
+  if (image === undefined) throw new Error(`page ${pageNo} is not in the host map`)
+  const number = new Uint8Array(4)
+  new DataView(number.buffer).setUint32(0, pageNo, true)
+  const crc = core.crc32c(image.subarray(0, image.length - 4), core.crc32c(number))
+  new DataView(image.buffer, image.byteOffset).setUint32(image.length - 4, crc, true)
+}
+
+/** A fresh core over the same host map, with page 0 read and validated. */
+export async function reopen(host: MapHost, pageSize = 4096, cachePages = 64): Promise<WasmCore> {
+  const core = await openCore(host, pageSize, cachePages)
+  core.openDatabase()
+  return core
+}
+
+/** The type byte of a page image in the host map (1 leaf, 2 interior, 3 overflow, 4 freelist trunk). */
+export function pageType(host: MapHost, pageNo: number): number {
+  const image = host.pages.get(pageNo)
+  if (image === undefined) throw new Error(`page ${pageNo} is not in the host map`)
+  return image[0]
 }
