@@ -502,7 +502,7 @@ export abstract class QueryParser extends ExpressionParser {
     if (this.is(TokenType.LPAREN)) {
       const paren = this.parseParenFrom()
       if (paren.query !== null) {
-        const alias = this.parseOptAlias(true)
+        const alias = this.parseOptAlias()
         return this.node({ kind: 'SubqueryRef', start, query: paren.query, alias, lateral })
       }
       if (lateral) throw this.error()
@@ -514,25 +514,25 @@ export abstract class QueryParser extends ExpressionParser {
     if (this.is(TokenType.LPAREN) && !only) {
       const call = this.parseFunctionCall(name)
       const withOrdinality = this.eatWords('with', 'ordinality')
-      const alias = this.parseOptAlias(true)
+      const alias = this.parseOptAlias()
       return this.node({ kind: 'FunctionRef', start, call, alias, lateral, withOrdinality })
     }
     if (lateral) throw this.error()
     if (this.isWord('tablesample')) throw this.unsupported('TABLESAMPLE')
-    const alias = this.parseOptAlias(true)
+    const alias = this.parseOptAlias()
     return this.node({ kind: 'TableRef', start, name, alias, only })
   }
 
-  /** An alias after a parenthesised join: `(a JOIN b ON x) AS j`. */
+  /** An alias after a parenthesised join: `(a JOIN b ON x) AS j [(cols)]`. */
   private aliasJoin(item: FromItem): FromItem {
     if (item.kind !== 'JoinRef' || item.alias !== null) return item
-    const alias = this.parseOptAlias(false)
+    const alias = this.parseOptAlias()
     if (alias === null) return item
     return this.node({ ...item, alias } as Omit<JoinRef, 'end'>)
   }
 
   /** `[AS] name [(col, ...)]`; a bare name must be a ColId (not JOIN, LEFT, ... or reserved). */
-  protected parseOptAlias(columns: boolean): Alias | null {
+  protected parseOptAlias(): Alias | null {
     const start = this.tok.start
     let name: string
     if (this.eatWord('as')) {
@@ -542,7 +542,7 @@ export abstract class QueryParser extends ExpressionParser {
     } else {
       return null
     }
-    const cols = columns && this.is(TokenType.LPAREN) ? this.nameList() : EMPTY
+    const cols = this.is(TokenType.LPAREN) ? this.nameList() : EMPTY
     return this.node({ kind: 'Alias', start, name, columns: cols })
   }
 
@@ -566,7 +566,7 @@ export abstract class QueryParser extends ExpressionParser {
         } else if (this.eat(TokenType.RPAREN)) {
           result = inner
         } else {
-          const alias = this.parseOptAlias(true)
+          const alias = this.parseOptAlias()
           const sub = this.node({ kind: 'SubqueryRef', start: innerStart, query: inner.query, alias, lateral: false })
           const item = this.parseJoins(sub)
           this.expect(TokenType.RPAREN)
