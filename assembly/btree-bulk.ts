@@ -6,8 +6,9 @@
  *   (2) Keys must be strictly ascending across the whole stream (E_BULK_ORDER, entry index in
  *       last_error_arg, otherwise).
  *   (3) Leaves are filled left to right, each as full as it gets; when a leaf (or an interior node) is full,
- *       a new one starts and the separator (the new node's first key) goes to the open node one level up,
- *       which is created when its level gets its second node. Each level has one open node, the rightmost.
+ *       a new one starts and the separator (the new leaf's first key, suffix-truncated against the previous
+ *       key as in btree.ts) goes to the open node one level up, which is created when its level gets its
+ *       second node. Each level has one open node, the rightmost.
  *   (4) On the final call the top node's content moves into the root page (roots never move), and the right
  *       edge, the only place where nodes can be under-filled, is rebalanced (btree.ts fixRightEdge).
  *   (5) Between calls nothing is pinned; the state is page numbers plus a copy of the last key. No other
@@ -15,7 +16,7 @@
  * Not here: the node format (page-layout.ts), rebalancing (btree.ts).
  */
 import { fetch, markDirty, newFrame, pinMark, releaseTo } from './buffer-pool'
-import { checkNode, fixRightEdge, MAX_DEPTH } from './btree'
+import { checkNode, fixRightEdge, MAX_DEPTH, separatorLength } from './btree'
 import { compareKeys } from './keys'
 import {
   leafValue,
@@ -169,7 +170,7 @@ export function bulkAdd(key: usize, keyLength: u32, value: usize, valueLen: u32,
       node(p).link = npg
       node(np).prev = lpg
       markDirty(p)
-      const st = addChild(1, lpg, npg, key, keyLength)
+      const st = addChild(1, lpg, npg, key, separatorLength(lastKey, lastKeyLength, key, keyLength))
       if (st < 0) return st
     }
     setOpenPage(0, npg)

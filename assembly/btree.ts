@@ -23,6 +23,9 @@
  * to the new right page (and the same at interior levels along the right edge), so ascending inserts fill
  * pages nearly full. The new separator goes into the parent, which may split in turn (up to the root).
  * Redistribution replaces a separator; when the new one does not fit, the parent splits the same way.
+ * Separators between leaves are suffix-truncated (prefix B-trees, Bayer & Unterauer 1977): the shortest
+ * prefix of the right leaf's first key that is greater than the left leaf's last key, so interior nodes hold
+ * short keys, fan out wider and the tree is shallower. Interior splits move an existing separator up as is.
  *
  * Work list item: [level u32 | flags][key length u32][key bytes]; the key routes a descent to the node to
  * check at that level (a key inside the node's range). Flag REDISTRIBUTE allows moving cells between
@@ -69,6 +72,7 @@ import {
   clPush,
   clPushNode,
   clReset,
+  commonPrefix,
   CONTENT_END,
   leafCellBytes,
   MAX_KEY,
@@ -156,9 +160,48 @@ export let searchFound: bool = false
   return compareWithPrefix(k, kl, cellPrefix(k, kl), key + prefix, keyLength - prefix, keyPrefix(key + prefix, keyLength - prefix))
 }
 
+/** Set by `hintRange`: the number of slots whose hint is <= the key's hint. */
+let hintsAtMost: i32 = 0
+
 /**
- * Index of `key` in leaf p, or of the first larger key (searchFound tells which). Binary search on the slot
- * hints (page-layout.ts); cells are read only on hint ties and once at the end to check the shared prefix.
+ * Number of slots of node p (n slots) whose hint is < kh; also sets hintsAtMost (<= kh). Hints are
+ * non-decreasing, so these are the bounds of the run of slots tied with the key's hint. Four slots per v128
+ * step, branch-free, stopping at the first vector with no hint <= kh: the slot lines are read in order, so
+ * their cache misses overlap (a binary search would chain one dependent miss per probe).
+ */
+function hintRange(p: usize, n: i32, kh: u32): i32 {
+  const base = p + NODE_SLOTS
+  const key = i32x4.splat(<i32>kh)
+  let below = i32x4.splat(0)
+  let atMost = i32x4.splat(0)
+  let i: i32 = 0
+  for (; i + 4 <= n; i += 4) {
+    const hints = i32x4.shr_u(v128.load(base + (<usize>i << 2)), 16)
+    const le = i32x4.le_u(hints, key)
+    if (!v128.any_true(le)) break
+    below = i32x4.sub(below, i32x4.lt_u(hints, key))
+    atMost = i32x4.sub(atMost, le)
+  }
+  let lo =
+    i32x4.extract_lane(below, 0) + i32x4.extract_lane(below, 1) + i32x4.extract_lane(below, 2) + i32x4.extract_lane(below, 3)
+  let hi =
+    i32x4.extract_lane(atMost, 0) + i32x4.extract_lane(atMost, 1) + i32x4.extract_lane(atMost, 2) + i32x4.extract_lane(atMost, 3)
+  if (hi == i) {
+    for (; i < n; i++) {
+      const h = slotHint(p, i)
+      if (h > kh) break
+      if (h < kh) lo++
+      hi++
+    }
+  }
+  hintsAtMost = hi
+  return lo
+}
+
+/**
+ * Index of `key` in leaf p, or of the first larger key (searchFound tells which). The slot hints
+ * (page-layout.ts) narrow the search to the run of slots tied with the key's hint (usually empty or one
+ * slot); cells are read only inside that run and once at the end to check the node's shared prefix.
  */
 export function leafSearch(p: usize, key: usize, keyLength: u32): i32 {
   const n = nodeCount(p)
@@ -166,24 +209,18 @@ export function leafSearch(p: usize, key: usize, keyLength: u32): i32 {
   if (n == 0) return 0
   const prefix = <u32>node(p).prefix
   if (keyLength < prefix) return prefixOrder(p, 0, key, keyLength, prefix) < 0 ? 0 : n
-  const kh = keyHint(key, keyLength, prefix)
-  let lo: i32 = 0
-  let hi: i32 = n
+  let lo = hintRange(p, n, keyHint(key, keyLength, prefix))
+  let hi = hintsAtMost
   let found = false
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    const h = slotHint(p, mid)
-    if (h < kh) lo = mid + 1
-    else if (h > kh) hi = mid
+    const r = compareSuffix(cellAt(p, mid), key, keyLength, prefix)
+    if (r < 0) lo = mid + 1
+    else if (r > 0) hi = mid
     else {
-      const r = compareSuffix(cellAt(p, mid), key, keyLength, prefix)
-      if (r < 0) lo = mid + 1
-      else if (r > 0) hi = mid
-      else {
-        lo = mid
-        found = true
-        break
-      }
+      lo = mid
+      found = true
+      break
     }
   }
   if (prefix > 0) {
@@ -200,15 +237,11 @@ export function interiorSearch(p: usize, key: usize, keyLength: u32): i32 {
   if (n == 0) return 0
   const prefix = <u32>node(p).prefix
   if (keyLength < prefix) return prefixOrder(p, 0, key, keyLength, prefix) < 0 ? 0 : n
-  const kh = keyHint(key, keyLength, prefix)
-  let lo: i32 = 0
-  let hi: i32 = n
+  let lo = hintRange(p, n, keyHint(key, keyLength, prefix))
+  let hi = hintsAtMost
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    const h = slotHint(p, mid)
-    if (h < kh) lo = mid + 1
-    else if (h > kh) hi = mid
-    else if (compareSuffix(cellAt(p, mid), key, keyLength, prefix) <= 0) lo = mid + 1
+    if (compareSuffix(cellAt(p, mid), key, keyLength, prefix) <= 0) lo = mid + 1
     else hi = mid
   }
   if (prefix > 0) {
@@ -227,6 +260,15 @@ export function interiorSearch(p: usize, key: usize, keyLength: u32): i32 {
   const content = <u32>node(p).content
   if (<u32>NODE_SLOTS + <u32>nodeCount(p) * SLOT_SIZE > content || content > CONTENT_END) return corrupt(pg, D_LAYOUT)
   return OK
+}
+
+/**
+ * Length of the shortest separator between leaf keys `left` < `right`: the shortest prefix of `right` that is
+ * greater than `left` (one byte past their common prefix; never longer than `right`).
+ */
+export function separatorLength(left: usize, leftLength: u32, right: usize, rightLength: u32): u32 {
+  const shared = commonPrefix(left, leftLength, right, rightLength)
+  return shared + 1 < rightLength ? shared + 1 : rightLength
 }
 
 /** Descends from `root` towards `key`, pinning every node, down to `level` (0 = leaf); fills the path. */
@@ -460,6 +502,7 @@ function splitNode(d: i32, pos: i32, src: usize, size: u32, rightChild: u32, app
   nodeSetup(r, leaf ? PT_LEAF : PT_INTERIOR, level)
   nodeClearCells(p)
   let sepCell: usize = 0
+  let sepTruncated: u32 = 0
   if (leaf) {
     nodeAppendList(p, 0, j)
     nodeAppendList(r, j, total)
@@ -475,17 +518,20 @@ function splitNode(d: i32, pos: i32, src: usize, size: u32, rightChild: u32, app
       markDirty(nb)
     }
     sepCell = cellAt(r, 0)
+    const leftLast = cellAt(p, j - 1)
+    sepTruncated = separatorLength(cellKey(leftLast), cellKeyLength(leftLast), cellKey(sepCell), cellKeyLength(sepCell))
   } else {
     nodeAppendList(p, 0, j)
     node(p).link = cellChild(clPtr(j))
     nodeAppendList(r, j + 1, total)
     node(r).link = node(scratchA).link
     sepCell = clPtr(j)
+    sepTruncated = cellKeyLength(sepCell)
   }
   markDirty(p)
   markDirty(r)
   const sep = level & 1 ? sepBuffer1 : sepBuffer0
-  const sepLength = cellKeyLength(sepCell)
+  const sepLength = sepTruncated
   writeInteriorCell(sep, pg, cellKey(sepCell), sepLength)
   let st = workPushNode(p, false)
   if (st < 0) return st
@@ -737,7 +783,9 @@ function redistribute(d: i32, s: i32, l: usize, lpg: u32, r: usize, rpg: u32): i
   const leftCost = clCost(0, j)
   const rightCost = leaf ? clCost(j, n) : clCost(j + 1, n)
   if (leftCost < MIN_FILL || rightCost < MIN_FILL) return 0
-  const sepLength = clKeyLength(j)
+  const sepLength = leaf
+    ? separatorLength(cellKey(clPtr(j - 1)), clKeyLength(j - 1), cellKey(clPtr(j)), clKeyLength(j))
+    : clKeyLength(j)
   writeInteriorCell(sepNew, lpg, cellKey(clPtr(j)), sepLength)
   nodeClearCells(l)
   nodeAppendList(l, 0, j)
