@@ -9,6 +9,8 @@
  *       (E_OUTPUT with the needed size when even the first does not fit).
  *   (3) done = 1 exactly when no entry of the range follows the last one returned.
  *   (4) Only the current leaf is pinned; it is released before the walk moves to a sibling.
+ *   (5) Read-ahead touches only pages already in the pool (no I/O, no pin, no reference bit) and never
+ *       changes what is returned: it loads bytes so that cache misses overlap (WASM has no prefetch).
  *
  * Input (input buffer): lower bound bytes [0, lowerLength), then upper bound bytes.
  * Flags: 1 has lower, 2 lower inclusive, 4 has upper, 8 upper inclusive, 16 reverse.
@@ -30,8 +32,8 @@
  * Not here: seeking and leaf search (btree.ts).
  */
 import { cachedImage, fetch, pinImage, pinMark, releaseTo } from './buffer-pool'
-import { cellAt, cellKey, cellKeyLength, leafValue, leafValueWord, node, nodeCount, VALUE_OVERFLOW } from './page-layout'
-import { checkNode, findLeaf, foundLeaf, leafSearch, searchFound } from './btree'
+import { CELL_KEY, cellAt, cellKey, cellKeyLength, leafValue, leafValueWord, node, nodeCount, VALUE_OVERFLOW } from './page-layout'
+import { checkNode, findLeaf, leafSearch, searchFound } from './btree'
 import { compareKeys, copyBytes } from './keys'
 import { readChain } from './overflow'
 import { failure, needOutput } from './status'
@@ -66,20 +68,21 @@ function touchCells(p: usize, from: i32, to: i32): void {
 }
 
 /**
- * Read-ahead for a walk entering leaf p: touches the cells of the next leaf (whose header lines were touched
- * one leaf earlier) and the header and slot lines of the leaf after it; only cached pages, never I/O.
+ * Read-ahead for a walk entering leaf p (a software pipeline over the sibling chain, cached pages only,
+ * never I/O): the cells of the leaf two steps ahead (its header lines were touched one leaf earlier) and the
+ * header and slot lines of the leaf three steps ahead. The cells of the next leaf were touched one leaf ago.
  */
 function touchAhead(p: usize, reverse: bool): void {
-  const next = reverse ? node(p).prev : node(p).link
-  if (next == 0) return
-  const q = cachedImage(next)
-  if (!q) return
-  touchCells(q, 0, nodeCount(q))
-  const after = reverse ? node(q).prev : node(q).link
-  if (after == 0) return
-  const r = cachedImage(after)
-  if (!r) return
-  touchSink += <u32>load<u8>(r) + <u32>load<u8>(r, 64) + <u32>load<u8>(r, 128)
+  let q = p
+  for (let step = 0; step < 3; step++) {
+    const next = reverse ? node(q).prev : node(q).link
+    if (next == 0) return
+    const r = cachedImage(next)
+    if (!r) return
+    if (step == 1) touchCells(r, 0, nodeCount(r))
+    if (step == 2) touchSink += <u32>load<u8>(r) + <u32>load<u8>(r, 64) + <u32>load<u8>(r, 128)
+    q = r
+  }
 }
 
 /** Runs one scan batch (see the header). Returns the entry count or a status. */
@@ -129,17 +132,18 @@ export function scan(
       idx = nodeCount(p) - 1
     }
   }
-  let pg = foundLeaf
   if (!pinImage(p)) return failure()
 
   let n: u32 = 0
   let pos: usize = 0
   let done: u32 = 0
-  // Whether every key of the current leaf is inside the far bound (skips the per-entry compare).
-  let inside = false
-  let insideLeaf: u32 = 0
   if (!reverse) touchCells(p, idx, nodeCount(p))
   else touchCells(p, 0, idx + 1)
+  const following = cachedImage(reverse ? node(p).prev : node(p).link)
+  if (following) touchCells(following, 0, nodeCount(following))
+  // Whether every key of the current leaf is inside the far bound (then no per-entry compare is needed).
+  let inside = false
+  let entered = true
   while (true) {
     // Move to the leaf holding the next entry.
     if (!reverse) {
@@ -157,8 +161,8 @@ export function scan(
           releaseTo(mark)
           return st
         }
-        pg = next
         idx = 0
+        entered = true
       }
     } else {
       while (idx < 0) {
@@ -175,15 +179,15 @@ export function scan(
           releaseTo(mark)
           return st
         }
-        pg = prev
         idx = nodeCount(p) - 1
+        entered = true
       }
     }
     if (done) break
-    if (insideLeaf != pg) {
-      insideLeaf = pg
-      const count = nodeCount(p)
+    if (entered) {
+      entered = false
       touchAhead(p, reverse)
+      const count = nodeCount(p)
       if (!reverse) {
         const lastCell = cellAt(p, count - 1)
         inside = !hasUpper || compareKeys(cellKey(lastCell), cellKeyLength(lastCell), upper, upperLength) < 0
@@ -192,6 +196,36 @@ export function scan(
         inside = !hasLower || compareKeys(cellKey(firstCell), cellKeyLength(firstCell), lower, lowerLength) > 0
       }
     }
+    if (inside) {
+      // Fast path: the rest of the leaf is in range. Copy inline entries until the leaf, the entry limit or
+      // the output buffer ends; an overflow value, a full batch or a full buffer falls through to the
+      // general path below, which handles exactly one entry.
+      const left = reverse ? idx + 1 : nodeCount(p) - idx
+      const room = <i32>(max - n)
+      const k = left < room ? left : room
+      const step: i32 = reverse ? -1 : 1
+      let copied: i32 = 0
+      while (copied < k) {
+        const c = cellAt(p, idx)
+        const w = leafValueWord(c)
+        if (w & VALUE_OVERFLOW) break
+        const keyLength = cellKeyLength(c)
+        const need = <usize>keyLength + <usize>w
+        if (pos + need > dataCap) break
+        const e = <usize>n << 2
+        store<u32>(keyOffsets + e, <u32>pos)
+        store<u32>(keyLengths + e, keyLength)
+        store<u32>(valueOffsets + e, <u32>pos + keyLength)
+        store<u32>(valueLengths + e, w)
+        copyBytes(data + pos, c + CELL_KEY, need)
+        pos += need
+        n++
+        idx += step
+        copied++
+      }
+      if (copied == left) continue
+    }
+    // General path: one entry, with the far bound checked when the leaf is not entirely inside it.
     const c = cellAt(p, idx)
     const keyLength = cellKeyLength(c)
     if (!inside) {
@@ -220,11 +254,11 @@ export function scan(
       }
       break
     }
-    const k = <usize>n << 2
-    store<u32>(keyOffsets + k, <u32>pos)
-    store<u32>(keyLengths + k, keyLength)
-    store<u32>(valueOffsets + k, <u32>pos + keyLength)
-    store<u32>(valueLengths + k, valueLength)
+    const e = <usize>n << 2
+    store<u32>(keyOffsets + e, <u32>pos)
+    store<u32>(keyLengths + e, keyLength)
+    store<u32>(valueOffsets + e, <u32>pos + keyLength)
+    store<u32>(valueLengths + e, valueLength)
     if (w & VALUE_OVERFLOW) {
       copyBytes(data + pos, cellKey(c), keyLength)
       const st = readChain(load<u32>(leafValue(c)), valueLength, data + pos + keyLength)
