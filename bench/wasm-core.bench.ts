@@ -1,0 +1,209 @@
+/**
+ * WASM core benchmark: the B+tree through WasmCore directly (no KvStore), 1,000,000 random 16-byte keys with
+ * 100-byte values over an in-memory PageHost.
+ * Owns: the hot-path figures of engine/wasm: random inserts (putBatch, 1,000 per call), random point lookups
+ * (get, one call each), a full scan (scanBatch), bulk load, and the same lookups with a pool smaller than the
+ * data (eviction and spills through the host).
+ * Invariants:
+ *   (1) Every workload verifies what it did (entry counts, values found), so a fast wrong answer cannot pass.
+ *   (2) Data is generated once per process from a fixed seed.
+ * Run alone: `npm run build:wasm && node --expose-gc --import tsx bench/wasm-core.bench.ts` (BENCH_N, BENCH_RUNS).
+ */
+import { WasmCore, type PageHost } from '../engine/wasm/index.js'
+import { type Figure, measureRate, printTable } from './support/measure.js'
+
+const KEY_BYTES = 16
+const VALUE_BYTES = 100
+const PAGE_SIZE = 4096
+
+/** Deterministic xorshift bytes. */
+function randomBytes(count: number, seed: number): Uint8Array {
+  const out = new Uint8Array(count)
+  let x = seed >>> 0 || 1
+  for (let i = 0; i < count; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    out[i] = x & 0xff
+  }
+  return out
+}
+
+class MemoryHost implements PageHost {
+  readonly pages = new Map<number, Uint8Array>()
+  readPage(pageNo: number, dst: Uint8Array): void {
+    const image = this.pages.get(pageNo)
+    if (image === undefined) throw new Error(`page ${pageNo} does not exist`)
+    dst.set(image)
+  }
+  spillPage(pageNo: number, src: Uint8Array): void {
+    this.pages.set(pageNo, src.slice())
+  }
+}
+
+interface Dataset {
+  keys: Uint8Array[]
+  values: Uint8Array[]
+  sorted: number[]
+  lookupOrder: number[]
+}
+
+function makeDataset(n: number): Dataset {
+  const keyBytes = randomBytes(n * KEY_BYTES, 42)
+  const valueBytes = randomBytes(n * VALUE_BYTES, 7)
+  const keys: Uint8Array[] = []
+  const values: Uint8Array[] = []
+  for (let i = 0; i < n; i++) {
+    keys.push(keyBytes.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES))
+    values.push(valueBytes.subarray(i * VALUE_BYTES, (i + 1) * VALUE_BYTES))
+  }
+  const sorted = keys.map((_, i) => i).sort((a, b) => Buffer.compare(keys[a], keys[b]))
+  for (let i = 1; i < n; i++) {
+    if (Buffer.compare(keys[sorted[i - 1]], keys[sorted[i]]) === 0) throw new Error('duplicate random key; change the seed')
+  }
+  const lookupOrder = keys.map((_, i) => i)
+  const shuffle = randomBytes(n * 4, 99)
+  const view = new DataView(shuffle.buffer)
+  for (let i = n - 1; i > 0; i--) {
+    const j = view.getUint32(i * 4, true) % (i + 1)
+    const t = lookupOrder[i]
+    lookupOrder[i] = lookupOrder[j]
+    lookupOrder[j] = t
+  }
+  return { keys, values, sorted, lookupOrder }
+}
+
+async function newCore(cachePages: number): Promise<{ core: WasmCore; root: number }> {
+  const core = await WasmCore.create({ host: new MemoryHost(), pageSize: PAGE_SIZE, cachePages, fileName: 'bench.rdb' })
+  core.formatDatabase()
+  return { core, root: core.createTree() }
+}
+
+function insertAll(core: WasmCore, root: number, data: Dataset, batch: number): void {
+  const n = data.keys.length
+  for (let i = 0; i < n; i += batch) {
+    const end = Math.min(n, i + batch)
+    core.putBatch(root, data.keys.slice(i, end), data.values.slice(i, end), false)
+  }
+}
+
+function expectEqual(actual: number, expected: number, what: string): void {
+  if (actual !== expected) throw new Error(`${what}: got ${actual}, expected ${expected}`)
+}
+
+/** Runs the WASM core workloads (BENCH_N entries, BENCH_RUNS runs each); returns the figures. */
+export async function runWasmCoreBench(n: number, runs: number): Promise<Figure[]> {
+  const data = makeDataset(n)
+  const group = `WasmCore, ${n.toLocaleString('en-US')} x (16 B key, 100 B value), ${PAGE_SIZE} B pages`
+  const bigCache = 1 << 16
+  const figures: Figure[] = []
+
+  figures.push(
+    await measureRate({
+      group,
+      name: 'random inserts (putBatch, 1000 per call)',
+      runs,
+      operations: n,
+      setup: () => newCore(bigCache),
+      body: ({ core, root }) => insertAll(core, root, data, 1000),
+      teardown: ({ core, root }) => expectEqual(core.checkTree(root).entries, n, 'entries after inserts'),
+    }),
+  )
+
+  const loaded = await newCore(bigCache)
+  insertAll(loaded.core, loaded.root, data, 1000)
+
+  figures.push(
+    await measureRate({
+      group,
+      name: 'random point lookups (get)',
+      runs,
+      operations: n,
+      setup: () => loaded,
+      body: ({ core, root }) => {
+        let found = 0
+        for (const i of data.lookupOrder) {
+          const v = core.get(root, data.keys[i])
+          if (v !== undefined && v[0] === data.values[i][0]) found++
+        }
+        expectEqual(found, n, 'lookups found')
+      },
+    }),
+  )
+
+  figures.push(
+    await measureRate({
+      group,
+      name: 'full scan (scanBatch)',
+      runs,
+      operations: n,
+      setup: () => loaded,
+      body: ({ core, root }) => {
+        let count = 0
+        let bytes = 0
+        let range: { lower?: Uint8Array; lowerInclusive?: boolean } = {}
+        for (;;) {
+          const batch = core.scanBatch(root, range, 8192)
+          count += batch.count
+          bytes += batch.data.length
+          if (batch.done) break
+          range = { lower: batch.key(batch.count - 1).slice(), lowerInclusive: false }
+        }
+        expectEqual(count, n, 'entries scanned')
+        expectEqual(bytes, n * (KEY_BYTES + VALUE_BYTES), 'bytes scanned')
+      },
+    }),
+  )
+
+  figures.push(
+    await measureRate({
+      group,
+      name: 'bulk load (sorted input)',
+      runs,
+      operations: n,
+      setup: () => newCore(bigCache),
+      body: ({ core, root }) => {
+        core.bulkLoad(
+          root,
+          (function* () {
+            for (const i of data.sorted) yield [data.keys[i], data.values[i]] as const
+          })(),
+        )
+      },
+      teardown: ({ core, root }) => expectEqual(core.checkTree(root).entries, n, 'entries after bulk load'),
+    }),
+  )
+
+  // A pool of a quarter of the data: lookups miss, verify checksums and evict.
+  const small = await newCore(bigCache)
+  insertAll(small.core, small.root, data, 1000)
+  const host = new MemoryHost()
+  const { pages, offsets } = small.core.prepareCommit(1n)
+  const memory = new Uint8Array(small.core.memory.buffer)
+  for (let i = 0; i < pages.length; i++) host.pages.set(pages[i], memory.slice(offsets[i], offsets[i] + PAGE_SIZE))
+  const quarter = Math.max(64, Math.floor(host.pages.size / 4))
+  const cold = await WasmCore.create({ host, pageSize: PAGE_SIZE, cachePages: quarter, fileName: 'bench.rdb' })
+  cold.openDatabase()
+  figures.push(
+    await measureRate({
+      group,
+      name: `random point lookups, pool = 1/4 of the pages (${quarter} frames)`,
+      runs,
+      operations: n,
+      setup: () => cold,
+      body: (core) => {
+        let found = 0
+        for (const i of data.lookupOrder) if (core.get(small.root, data.keys[i]) !== undefined) found++
+        expectEqual(found, n, 'cold lookups found')
+      },
+    }),
+  )
+  return figures
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')
+if (invokedDirectly) {
+  const n = Number(process.env.BENCH_N ?? 1_000_000)
+  const runs = Number(process.env.BENCH_RUNS ?? 3)
+  printTable('WASM core (B+tree through WasmCore)', await runWasmCoreBench(n, runs))
+}
