@@ -26,6 +26,7 @@ import {
   pageType,
   PT_INTERIOR,
   PT_LEAF,
+  setLeafOverflowPage,
   VALUE_OVERFLOW,
   writeInteriorCell,
   writeLeafCellHead,
@@ -180,7 +181,7 @@ export function bulkAdd(key: usize, keyLength: u32, value: usize, valueLen: u32,
   }
   writeLeafCellHead(c, key, keyLength, inline ? valueLen : valueLen | VALUE_OVERFLOW)
   if (inline) copyBytes(leafValue(c), value, valueLen)
-  else store<u32>(leafValue(c), first)
+  else setLeafOverflowPage(c, first)
   nodeKeyAdded(p, nodeCount(p) - 1)
   markDirty(p)
   releaseTo(mark)

@@ -39,7 +39,7 @@ import {
   interiorCellSize,
   keyHint,
   leafCellSize,
-  leafValue,
+  leafOverflowPage,
   leafValueWord,
   node,
   NODE_SLOTS,
@@ -51,10 +51,12 @@ import {
   slotHint,
   VALUE_OVERFLOW,
 } from './page-layout'
-import { childAt, commonPrefix, CONTENT_END, MAX_KEY, MIN_FILL, USABLE } from './node'
+import { childAt, CONTENT_END, MAX_KEY, MIN_FILL, USABLE } from './node'
+import { commonPrefix } from './keys'
 import { checkChain } from './overflow'
 import { regionAlloc } from './regions'
 import { failure, needOutput, OK } from './status'
+import { arrayWord, setArrayWord, setOutputWord } from './io-format'
 
 let out: usize = 0
 let cap: usize = 0
@@ -76,7 +78,7 @@ export function checkInit(): bool {
 
 function visit(pg: u32): i32 {
   if (pg == 0 || pg >= pageTotal) return invariantAt(pg, 'page number out of range')
-  if ((<usize>(listed + 1) << 2) + 16 <= cap) store<u32>(out + 16 + (<usize>listed << 2), pg)
+  if ((<usize>(listed + 1) << 2) + 16 <= cap) setArrayWord(out + 16, listed, pg)
   listed++
   return OK
 }
@@ -179,7 +181,7 @@ function checkSubtree(
       const c = cellAt(p, i)
       const w = leafValueWord(c)
       if (w & VALUE_OVERFLOW) {
-        st = checkChain(load<u32>(leafValue(c)), w & ~VALUE_OVERFLOW, visit)
+        st = checkChain(leafOverflowPage(c), w & ~VALUE_OVERFLOW, visit)
         if (st < 0) {
           releaseTo(mark)
           return st
@@ -246,12 +248,12 @@ function siftDown(base: usize, start: u32, end: u32): void {
   while (true) {
     let child = root * 2 + 1
     if (child >= end) return
-    if (child + 1 < end && load<u32>(base + (<usize>(child + 1) << 2)) > load<u32>(base + (<usize>child << 2))) child++
-    const r = load<u32>(base + (<usize>root << 2))
-    const c = load<u32>(base + (<usize>child << 2))
+    if (child + 1 < end && arrayWord(base, child + 1) > arrayWord(base, child)) child++
+    const r = arrayWord(base, root)
+    const c = arrayWord(base, child)
     if (r >= c) return
-    store<u32>(base + (<usize>root << 2), c)
-    store<u32>(base + (<usize>child << 2), r)
+    setArrayWord(base, root, c)
+    setArrayWord(base, child, r)
     root = child
   }
 }
@@ -261,9 +263,9 @@ function sortPages(base: usize, n: u32): void {
   if (n < 2) return
   for (let start = (n - 2) / 2 + 1; start-- > 0; ) siftDown(base, start, n)
   for (let end = n - 1; end > 0; end--) {
-    const t = load<u32>(base)
-    store<u32>(base, load<u32>(base + (<usize>end << 2)))
-    store<u32>(base + (<usize>end << 2), t)
+    const t = arrayWord(base, 0)
+    setArrayWord(base, 0, arrayWord(base, end))
+    setArrayWord(base, end, t)
     siftDown(base, 0, end)
   }
 }
@@ -291,12 +293,12 @@ export function checkTree(root: u32, output: usize, capacity: usize): i32 {
   const pages = out + 16
   sortPages(pages, listed)
   for (let i: u32 = 1; i < listed; i++) {
-    const a = load<u32>(pages + (<usize>(i - 1) << 2))
-    if (a == load<u32>(pages + (<usize>i << 2))) return invariantAt(a, 'page reached twice')
+    const a = arrayWord(pages, i - 1)
+    if (a == arrayWord(pages, i)) return invariantAt(a, 'page reached twice')
   }
-  store<u32>(out, entryTotal)
-  store<u32>(out, <u32>(leafDepth + 1), 4)
-  store<u32>(out, listed, 8)
-  store<u32>(out, 0, 12)
+  setOutputWord(out, 0, entryTotal)
+  setOutputWord(out, 1, <u32>(leafDepth + 1))
+  setOutputWord(out, 2, listed)
+  setOutputWord(out, 3, 0)
   return <i32>listed
 }

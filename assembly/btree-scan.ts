@@ -32,7 +32,7 @@
  * Not here: seeking and leaf search (btree.ts).
  */
 import { cachedImage, fetch, pinImage, pinMark, releaseTo } from './buffer-pool'
-import { CELL_KEY, cellAt, cellKey, cellKeyLength, leafValue, leafValueWord, node, nodeCount, VALUE_OVERFLOW } from './page-layout'
+import { CELL_KEY, cellAt, cellKey, cellKeyLength, leafOverflowPage, leafValueWord, node, nodeCount, VALUE_OVERFLOW } from './page-layout'
 import { checkNode, findLeaf, leafSearch, searchFound } from './btree'
 import { compareKeys, copyBytes } from './keys'
 import { readChain } from './overflow'
@@ -51,6 +51,29 @@ export const MAX_SCAN_ENTRIES: u32 = 8192
 /** Sink of the touch-ahead loads (keeps them alive through the optimizer). */
 let touchSink: u32 = 0
 
+/** Loads the byte at p + offset only to bring its cache line in. */
+@inline function touch(p: usize, offset: usize): u32 {
+  return <u32>load<u8>(p + offset)
+}
+
+/** Writes scan entry i: key at data offset `at` (length kl), its value right after (length vl). */
+@inline function setEntry(arrays: usize, max: u32, i: u32, at: usize, kl: u32, vl: u32): void {
+  const stride = <usize>max << 2
+  const e = arrays + (<usize>i << 2)
+  store<u32>(e, <u32>at)
+  store<u32>(e + stride, kl)
+  store<u32>(e + 2 * stride, <u32>at + kl)
+  store<u32>(e + 3 * stride, vl)
+}
+
+/** Writes the scan output header. */
+@inline function setScanHeader(out: usize, count: u32, done: u32, max: u32, dataOffset: usize): void {
+  store<u32>(out, count)
+  store<u32>(out, done, 4)
+  store<u32>(out, max, 8)
+  store<u32>(out, <u32>dataOffset, 12)
+}
+
 /**
  * Loads one byte of the first two cache lines of every cell in [from, to) of leaf p before the copy loop
  * needs them. WASM has no prefetch instruction; these independent loads let the CPU overlap the misses of a
@@ -61,8 +84,8 @@ function touchCells(p: usize, from: i32, to: i32): void {
   const end = p + CONTENT_END
   for (let i = from; i < to; i++) {
     const c = cellAt(p, i)
-    sink += <u32>load<u8>(c)
-    if (c + 64 < end) sink += <u32>load<u8>(c, 64)
+    sink += touch(c, 0)
+    if (c + 64 < end) sink += touch(c, 64)
   }
   touchSink += sink
 }
@@ -80,7 +103,7 @@ function touchAhead(p: usize, reverse: bool): void {
     const r = cachedImage(next)
     if (!r) return
     if (step == 1) touchCells(r, 0, nodeCount(r))
-    if (step == 2) touchSink += <u32>load<u8>(r) + <u32>load<u8>(r, 64) + <u32>load<u8>(r, 128)
+    if (step == 2) touchSink += touch(r, 0) + touch(r, 64) + touch(r, 128)
     q = r
   }
 }
@@ -100,10 +123,7 @@ export function scan(
   const max: u32 = maxEntries == 0 ? 1 : maxEntries > MAX_SCAN_ENTRIES ? MAX_SCAN_ENTRIES : maxEntries
   const meta: usize = (<usize>max << 4) + 16
   if (meta + 64 > cap) return needOutput(<u32>(meta + 64))
-  const keyOffsets = out + 16
-  const keyLengths = keyOffsets + (<usize>max << 2)
-  const valueOffsets = keyLengths + (<usize>max << 2)
-  const valueLengths = valueOffsets + (<usize>max << 2)
+  const arrays = out + 16
   const data = out + meta
   const dataCap = cap - meta
   const hasLower = (flags & SCAN_LOWER) != 0
@@ -212,11 +232,7 @@ export function scan(
         const keyLength = cellKeyLength(c)
         const need = <usize>keyLength + <usize>w
         if (pos + need > dataCap) break
-        const e = <usize>n << 2
-        store<u32>(keyOffsets + e, <u32>pos)
-        store<u32>(keyLengths + e, keyLength)
-        store<u32>(valueOffsets + e, <u32>pos + keyLength)
-        store<u32>(valueLengths + e, w)
+        setEntry(arrays, max, n, pos, keyLength, w)
         copyBytes(data + pos, c + CELL_KEY, need)
         pos += need
         n++
@@ -254,14 +270,10 @@ export function scan(
       }
       break
     }
-    const e = <usize>n << 2
-    store<u32>(keyOffsets + e, <u32>pos)
-    store<u32>(keyLengths + e, keyLength)
-    store<u32>(valueOffsets + e, <u32>pos + keyLength)
-    store<u32>(valueLengths + e, valueLength)
+    setEntry(arrays, max, n, pos, keyLength, valueLength)
     if (w & VALUE_OVERFLOW) {
       copyBytes(data + pos, cellKey(c), keyLength)
-      const st = readChain(load<u32>(leafValue(c)), valueLength, data + pos + keyLength)
+      const st = readChain(leafOverflowPage(c), valueLength, data + pos + keyLength)
       if (st < 0) {
         releaseTo(mark)
         return st
@@ -275,9 +287,6 @@ export function scan(
     else idx--
   }
   releaseTo(mark)
-  store<u32>(out, n)
-  store<u32>(out, done, 4)
-  store<u32>(out, max, 8)
-  store<u32>(out, <u32>meta, 12)
+  setScanHeader(out, n, done, max, meta)
   return <i32>n
 }

@@ -34,7 +34,7 @@
  * Not here: scans (btree-scan.ts), bulk load (btree-bulk.ts), verification (btree-check.ts).
  */
 import { fetch, markDirty, newFrame, pageSize, peek, pinMark, releaseTo } from './buffer-pool'
-import { cellPrefix, compareKeys, compareWithPrefix, copyBytes, keyPrefix } from './keys'
+import { cellPrefix, commonPrefix, compareKeys, compareWithPrefix, copyBytes, keyPrefix } from './keys'
 import {
   CELL_KEY,
   cellAt,
@@ -45,15 +45,17 @@ import {
   keyHint,
   leafCellSize,
   leafValue,
+  leafOverflowPage,
   leafValueWord,
   MAX_VALUE_LENGTH,
+  setLeafOverflowPage,
+  setLeafValueWord,
   node,
   NODE_SLOTS,
   nodeCount,
   pageType,
   PT_INTERIOR,
   PT_LEAF,
-  slot,
   SLOT_SIZE,
   slotHint,
   VALUE_OVERFLOW,
@@ -72,7 +74,6 @@ import {
   clPush,
   clPushNode,
   clReset,
-  commonPrefix,
   CONTENT_END,
   leafCellBytes,
   MAX_KEY,
@@ -111,6 +112,7 @@ import {
 } from './status'
 import { regionAlloc } from './regions'
 import { invariant, invariantAt } from './messages'
+import { resultSize, resultValue, setResult } from './io-format'
 
 /** Deepest tree accepted (a deeper descent is reported as corruption). */
 export const MAX_DEPTH: i32 = 48
@@ -336,7 +338,7 @@ export function findLeaf(root: u32, key: usize, keyLength: u32, edge: i32): usiz
 export function copyValue(c: usize, dst: usize): i32 {
   const w = leafValueWord(c)
   const length = w & ~VALUE_OVERFLOW
-  if (w & VALUE_OVERFLOW) return readChain(load<u32>(leafValue(c)), length, dst)
+  if (w & VALUE_OVERFLOW) return readChain(leafOverflowPage(c), length, dst)
   copyBytes(dst, leafValue(c), length)
   return OK
 }
@@ -352,12 +354,11 @@ export function copyValue(c: usize, dst: usize): i32 {
  */
 export function writeResult(c: usize, out: usize, cap: usize, offset: usize): i32 {
   const length = c ? valueLength(c) : 0
-  const size: usize = ((<usize>length + 3) & ~(<usize>3)) + 8
+  const size = resultSize(length)
   if (offset + size > cap) return needOutput(<u32>(offset + size))
-  store<u32>(out + offset, c ? 1 : 0)
-  store<u32>(out + offset, length, 4)
+  setResult(out + offset, c != 0, length)
   if (c) {
-    const st = copyValue(c, out + offset + 8)
+    const st = copyValue(c, resultValue(out + offset))
     if (st < 0) return st
   }
   return <i32>size
@@ -383,6 +384,37 @@ let workTop: usize = 0
 let fixKey: usize = 0
 let fixKeyLength: u32 = 0
 
+/** Address of work item k. */
+@inline function workItem(k: i32): usize {
+  return workArena + <usize>load<u32>(workOffsets + (<usize>k << 2))
+}
+
+/** Records where work item k starts in the arena. */
+@inline function setWorkOffset(k: i32, offset: usize): void {
+  store<u32>(workOffsets + (<usize>k << 2), <u32>offset)
+}
+
+/** Level word (level | flags) of the work item at e. */
+@inline function workWord(e: usize): u32 {
+  return load<u32>(e)
+}
+
+/** Key length of the work item at e (its key bytes follow at e + 8). */
+@inline function workKeyLength(e: usize): u32 {
+  return load<u32>(e, 4)
+}
+
+@inline function setWorkHead(e: usize, word: u32, keyLength: u32): void {
+  store<u32>(e, word)
+  store<u32>(e, keyLength, 4)
+}
+
+/** Drops the most recent work item. */
+@inline function workPop(): void {
+  workCount--
+  workTop = workItem(workCount) - workArena
+}
+
 /** Carves the work list. */
 export function btreeInit(): bool {
   workArena = regionAlloc(<usize>WORK_CAPACITY * (<usize>MAX_KEY + 8))
@@ -401,10 +433,9 @@ export function workReset(): void {
 export function workPush(level: u32, key: usize, keyLength: u32, redistribute: bool): i32 {
   if (workCount == WORK_CAPACITY) return invariant('rebalance work list overflow')
   const e = workArena + workTop
-  store<u32>(e, level | (redistribute ? WORK_REDISTRIBUTE : 0))
-  store<u32>(e, keyLength, 4)
+  setWorkHead(e, level | (redistribute ? WORK_REDISTRIBUTE : 0), keyLength)
   memory.copy(e + 8, key, keyLength)
-  store<u32>(workOffsets + (<usize>workCount << 2), <u32>workTop)
+  setWorkOffset(workCount, workTop)
   workCount++
   workTop += (8 + <usize>keyLength + 3) & ~3
   return OK
@@ -421,13 +452,11 @@ function workPushNode(p: usize, redistribute: bool): i32 {
 export function runFix(root: u32): i32 {
   let steps: i32 = 0
   while (workCount > 0) {
-    workCount--
-    const off = <usize>load<u32>(workOffsets + (<usize>workCount << 2))
-    const e = workArena + off
-    const word = load<u32>(e)
-    fixKeyLength = load<u32>(e, 4)
+    const e = workItem(workCount - 1)
+    const word = workWord(e)
+    fixKeyLength = workKeyLength(e)
     memory.copy(fixKey, e + 8, fixKeyLength)
-    workTop = off
+    workPop()
     const st = fixOne(root, word & ~WORK_REDISTRIBUTE, fixKey, fixKeyLength, (word & WORK_REDISTRIBUTE) != 0)
     if (st < 0) {
       workReset()
@@ -446,6 +475,7 @@ export function runFix(root: u32): i32 {
 /** Moves the root's content into a new page and makes the root an interior node above it (invariant 4). */
 function pushRootDown(): i32 {
   const p = pathPtr(0)
+  if (pathDepth + 2 >= MAX_DEPTH) return corrupt(pathPage(0), D_LEVEL)
   const cpg = allocPage()
   if (!cpg) return failure()
   const c = newFrame(cpg)
@@ -456,16 +486,14 @@ function pushRootDown(): i32 {
   node(p).link = cpg
   markDirty(p)
   for (let d = pathDepth; d >= 1; d--) {
-    store<u32>(PATH_PAGES + (<usize>(d + 1) << 2), pathPage(d))
-    store<u32>(PATH_PTRS + (<usize>(d + 1) << 2), <u32>pathPtr(d))
-    store<i32>(PATH_IDX + (<usize>(d + 1) << 2), pathIdx(d))
+    setPath(d + 1, pathPage(d), pathPtr(d))
+    setPathIdx(d + 1, pathIdx(d))
   }
   const rootIdx = pathIdx(0)
   setPath(1, cpg, c)
   setPathIdx(1, rootIdx)
   setPathIdx(0, 0)
   pathDepth++
-  if (pathDepth >= MAX_DEPTH) return corrupt(pathPage(0), D_LEVEL)
   return OK
 }
 
@@ -604,14 +632,14 @@ export function putOne(
     const w = leafValueWord(c)
     oldSize = leafCellSize(c)
     if (inline && !(w & VALUE_OVERFLOW) && oldSize == size) {
-      store<u32>(c, valueLen)
+      setLeafValueWord(c, valueLen)
       copyBytes(leafValue(c), value, valueLen)
       markDirty(leaf)
       releaseTo(mark)
       return 1
     }
     if (w & VALUE_OVERFLOW) {
-      st = freeChain(load<u32>(leafValue(c)), w & ~VALUE_OVERFLOW)
+      st = freeChain(leafOverflowPage(c), w & ~VALUE_OVERFLOW)
       if (st < 0) {
         releaseTo(mark)
         return st
@@ -648,7 +676,7 @@ export function putOne(
 function writeLeafCell(c: usize, key: usize, keyLength: u32, value: usize, valueLen: u32, inline: bool, first: u32): void {
   writeLeafCellHead(c, key, keyLength, inline ? valueLen : valueLen | VALUE_OVERFLOW)
   if (inline) copyBytes(leafValue(c), value, valueLen)
-  else store<u32>(leafValue(c), first)
+  else setLeafOverflowPage(c, first)
 }
 
 /**
@@ -683,7 +711,7 @@ export function deleteOne(root: u32, key: usize, keyLength: u32, oldOut: usize, 
   const c = cellAt(leaf, idx)
   const w = leafValueWord(c)
   if (w & VALUE_OVERFLOW) {
-    st = freeChain(load<u32>(leafValue(c)), w & ~VALUE_OVERFLOW)
+    st = freeChain(leafOverflowPage(c), w & ~VALUE_OVERFLOW)
     if (st < 0) {
       releaseTo(mark)
       return st
@@ -879,8 +907,7 @@ function fixOne(root: u32, level: u32, key: usize, keyLength: u32, allowRedistri
       if (st < 0) return releaseWith(mark, st)
       const r = useLeft ? redistribute(d, i - 1, lp, lpg, x, xpg) : redistribute(d, i, x, xpg, rp, rpg)
       if (r != 0) return releaseWith(mark, r < 0 ? r : OK)
-      workCount--
-      workTop = <usize>load<u32>(workOffsets + (<usize>workCount << 2))
+      workPop()
     }
   }
   releaseTo(mark)
@@ -929,7 +956,7 @@ function dropNode(pg: u32, level: i32): i32 {
       const c = cellAt(p, i)
       const w = leafValueWord(c)
       if (w & VALUE_OVERFLOW) {
-        st = freeChain(load<u32>(leafValue(c)), w & ~VALUE_OVERFLOW)
+        st = freeChain(leafOverflowPage(c), w & ~VALUE_OVERFLOW)
         if (st < 0) return releaseWith(mark, st)
       }
     }

@@ -36,7 +36,8 @@
  * Not here: page allocation (page-alloc.ts), what pages contain (page-layout.ts).
  */
 import { pageChecksum } from './crc32c'
-import { dbHeader, lsnOffset } from './page-layout'
+import { dbHeader, pageTrailer, setPageLsn, setPageTrailer } from './page-layout'
+import { setCommitCount, setCommitEntry, setStat } from './io-format'
 import { regionAlloc } from './regions'
 import { corrupt, D_CHECKSUM, E_ALL_PINNED, fail, hostFailed, needOutput } from './status'
 
@@ -122,6 +123,23 @@ let spillLsn: u64 = 1
   store<u8>(refBase + <usize>f, 1)
 }
 
+@inline function refBit(f: u32): u8 {
+  return load<u8>(refBase + <usize>f)
+}
+
+@inline function clearRef(f: u32): void {
+  store<u8>(refBase + <usize>f, 0)
+}
+
+/** Frame index at position i of the pin stack. */
+@inline function pinnedAt(i: u32): u32 {
+  return load<u32>(pinStack + (<usize>i << 2))
+}
+
+@inline function setPinnedAt(i: u32, f: u32): void {
+  store<u32>(pinStack + (<usize>i << 2), f)
+}
+
 /** Carves the frame table, page table, pin stack and frames. Returns false when memory cannot grow. */
 export function poolInit(size: u32, frames: u32): bool {
   pageSize = size
@@ -188,7 +206,7 @@ function pin(f: u32): bool {
     fail(E_ALL_PINNED)
     return false
   }
-  store<u32>(pinStack + (<usize>pinTop << 2), f)
+  setPinnedAt(pinTop, f)
   pinTop++
   meta(f).pins++
   return true
@@ -203,7 +221,7 @@ function pin(f: u32): bool {
 export function releaseTo(mark: u32): void {
   while (pinTop > mark) {
     pinTop--
-    meta(load<u32>(pinStack + (<usize>pinTop << 2))).pins--
+    meta(pinnedAt(pinTop)).pins--
   }
 }
 
@@ -215,8 +233,8 @@ export function pinImage(p: usize): bool {
 function seal(f: u32, lsn: u64): void {
   const p = frameData(f)
   const pageNo = meta(f).pageNo
-  store<u64>(p + lsnOffset(pageNo), lsn)
-  store<u32>(p + pageSize - 4, pageChecksum(pageNo, p, pageSize))
+  setPageLsn(p, pageNo, lsn)
+  setPageTrailer(p, pageSize, pageChecksum(pageNo, p, pageSize))
 }
 
 function victim(): i32 {
@@ -230,8 +248,8 @@ function victim(): i32 {
     const flags = m.flags
     if (!(flags & F_VALID)) return <i32>f
     if (m.pins != 0) continue
-    if (load<u8>(refBase + <usize>f)) {
-      store<u8>(refBase + <usize>f, 0)
+    if (refBit(f)) {
+      clearRef(f)
       continue
     }
     if (!(flags & F_DIRTY)) return <i32>f
@@ -288,7 +306,7 @@ function miss(pageNo: u32, pinIt: bool): usize {
     hostFailed(pageNo)
     return 0
   }
-  if (pageChecksum(pageNo, p, pageSize) != load<u32>(p + pageSize - 4)) {
+  if (pageChecksum(pageNo, p, pageSize) != pageTrailer(p, pageSize)) {
     corrupt(pageNo, D_CHECKSUM)
     return 0
   }
@@ -401,19 +419,17 @@ export function setSpillLsn(lsn: u64): void {
 export function prepareCommit(lsn: u64, out: usize, cap: usize): i32 {
   const need: usize = (<usize>dirtyCount << 3) + 8
   if (need > cap) return needOutput(<u32>need)
-  const n = dirtyCount
-  let k: u32 = 0
+  const n = <usize>dirtyCount
+  let k: usize = 0
   for (let f: u32 = 0; f < frameCount; f++) {
     const m = meta(f)
     if ((m.flags & (F_VALID | F_DIRTY)) != (F_VALID | F_DIRTY)) continue
     seal(f, lsn)
     m.flags |= F_SEALED
-    store<u32>(out + 8 + (<usize>k << 2), m.pageNo)
-    store<u32>(out + 8 + (<usize>(n + k) << 2), <u32>frameData(f))
+    setCommitEntry(out, n, k, m.pageNo, <u32>frameData(f))
     k++
   }
-  store<u32>(out, k)
-  store<u32>(out, 0, 4)
+  setCommitCount(out, <u32>k)
   return <i32>k
 }
 
@@ -443,12 +459,12 @@ export function discardAll(): void {
 
 /** Writes [frames, dirty, hits, misses, evictions, spills] as f64 at `out`. */
 export function poolStats(out: usize): void {
-  store<f64>(out, <f64>frameCount)
-  store<f64>(out, <f64>dirtyCount, 8)
-  store<f64>(out, <f64>statHits, 16)
-  store<f64>(out, <f64>statMisses, 24)
-  store<f64>(out, <f64>statEvictions, 32)
-  store<f64>(out, <f64>statSpills, 40)
+  setStat(out, 0, <f64>frameCount)
+  setStat(out, 1, <f64>dirtyCount)
+  setStat(out, 2, <f64>statHits)
+  setStat(out, 3, <f64>statMisses)
+  setStat(out, 4, <f64>statEvictions)
+  setStat(out, 5, <f64>statSpills)
 }
 
 /** Number of frames with a pin count above zero (0 between exports, invariant 3). */

@@ -31,6 +31,16 @@ let tablesReady = false
   store<u32>(TABLES + (((k << 8) + i) << 2), v)
 }
 
+/** Input byte at p. */
+@inline function inputByte(p: usize): u32 {
+  return <u32>load<u8>(p)
+}
+
+/** Input word (little-endian u32) at p + offset. */
+@inline function inputWord(p: usize, offset: usize): u32 {
+  return load<u32>(p + offset)
+}
+
 /** Fills the tables (idempotent). */
 export function crcInit(): void {
   if (tablesReady) return
@@ -53,13 +63,13 @@ export function crcInit(): void {
 export function crcUpdate(state: u32, p: usize, len: usize): u32 {
   let c = state
   while (len > 0 && (p & 7) != 0) {
-    c = table(0, (c ^ load<u8>(p)) & 0xff) ^ (c >>> 8)
+    c = table(0, (c ^ inputByte(p)) & 0xff) ^ (c >>> 8)
     p++
     len--
   }
   while (len >= 8) {
-    const one = load<u32>(p) ^ c
-    const two = load<u32>(p, 4)
+    const one = inputWord(p, 0) ^ c
+    const two = inputWord(p, 4)
     c =
       table(7, one & 0xff) ^
       table(6, (one >>> 8) & 0xff) ^
@@ -73,7 +83,7 @@ export function crcUpdate(state: u32, p: usize, len: usize): u32 {
     len -= 8
   }
   while (len > 0) {
-    c = table(0, (c ^ load<u8>(p)) & 0xff) ^ (c >>> 8)
+    c = table(0, (c ^ inputByte(p)) & 0xff) ^ (c >>> 8)
     p++
     len--
   }

@@ -51,7 +51,8 @@ import { btreeInit, createTree, deleteOne, dropTree, getOne, oldWritten, putOne,
 import { bulkAbort, bulkAdd, bulkBegin, bulkEnd, bulkInit, BULK_BEGIN, BULK_END } from './btree-bulk'
 import { checkInit, checkTree } from './btree-check'
 import { scan } from './btree-scan'
-import { dbHeader, FORMAT_VERSION, MAGIC_HI, MAGIC_LO, PT_LEAF } from './page-layout'
+import { dbHeader, FORMAT_VERSION, MAGIC_HI, MAGIC_LO, pageTrailer, PT_LEAF } from './page-layout'
+import { inputKeyLength, inputValueLength, resultFound, setFoundFlag, setOutputSeq, setOutputWord } from './io-format'
 import { formatHeader, listFreePages } from './page-alloc'
 import { MAX_KEY, nodeInit, nodeSetup } from './node'
 import {
@@ -198,7 +199,7 @@ export function db_open(): i32 {
   if (h.magicLo != MAGIC_LO || h.magicHi != MAGIC_HI) st = corrupt(0, D_NOT_DATABASE)
   else if (h.version == 0 || h.version > FORMAT_VERSION) st = corrupt(0, D_VERSION, h.version)
   else if (h.pageSize != poolPageSize) st = corrupt(0, D_PAGE_SIZE, h.pageSize)
-  else if (pageChecksum(0, p, poolPageSize) != load<u32>(p + poolPageSize - 4)) st = corrupt(0, D_CHECKSUM)
+  else if (pageChecksum(0, p, poolPageSize) != pageTrailer(p, poolPageSize)) st = corrupt(0, D_CHECKSUM)
   else if (!adoptUnverified(0, p)) st = failure()
   else setSpillLsn(h.lastCommitSeq + 1)
   releaseTo(0)
@@ -212,13 +213,13 @@ export function db_header(): i32 {
   const p = fetch(0)
   if (!p) return finish(failure())
   const h = dbHeader(p)
-  store<u32>(outPtr, h.pageSize)
-  store<u32>(outPtr, h.version, 4)
-  store<u32>(outPtr, h.pageCount, 8)
-  store<u32>(outPtr, h.freelistHead, 12)
-  store<u32>(outPtr, h.freeCount, 16)
-  store<u32>(outPtr, h.directoryRoot, 20)
-  store<u64>(outPtr, h.lastCommitSeq, 24)
+  setOutputWord(outPtr, 0, h.pageSize)
+  setOutputWord(outPtr, 1, h.version)
+  setOutputWord(outPtr, 2, h.pageCount)
+  setOutputWord(outPtr, 3, h.freelistHead)
+  setOutputWord(outPtr, 4, h.freeCount)
+  setOutputWord(outPtr, 5, h.directoryRoot)
+  setOutputSeq(outPtr, h.lastCommitSeq)
   releaseTo(mark)
   return OK
 }
@@ -241,7 +242,7 @@ export function bt_create(): i32 {
   resetError()
   const root = createTree()
   if (!root) return finish(failure())
-  store<u32>(outPtr, root)
+  setOutputWord(outPtr, 0, root)
   return OK
 }
 
@@ -257,7 +258,7 @@ export function bt_get(root: u32, keyLength: u32): i32 {
   if (keyLength > MAX_KEY) return fail(E_KEY_TOO_LARGE)
   const st = getOne(root, inPtr, keyLength, outPtr, outCap, 0)
   if (st < 0) return finish(st)
-  return <i32>load<u32>(outPtr)
+  return <i32>resultFound(outPtr)
 }
 
 function inputFits(pos: usize, n: usize): bool {
@@ -271,7 +272,7 @@ export function bt_get_batch(root: u32, count: u32): i32 {
   let o: usize = 0
   for (let i: u32 = 0; i < count; i++) {
     if (!inputFits(pos, 4)) return fail(E_BAD_ARGUMENT)
-    const kl = load<u32>(inPtr + pos)
+    const kl = inputKeyLength(inPtr + pos)
     if (!inputFits(pos + 4, kl)) return fail(E_BAD_ARGUMENT)
     if (kl > MAX_KEY) return finish(fail(E_KEY_TOO_LARGE))
     const st = getOne(root, inPtr + pos + 4, kl, outPtr, outCap, o)
@@ -292,8 +293,8 @@ export function bt_put_batch(root: u32, count: u32, returnOld: u32): i32 {
   let o: usize = 0
   for (let i: u32 = 0; i < count; i++) {
     if (!inputFits(pos, 8)) return fail(E_BAD_ARGUMENT)
-    const kl = load<u32>(inPtr + pos)
-    const vl = load<u32>(inPtr + pos, 4)
+    const kl = inputKeyLength(inPtr + pos)
+    const vl = inputValueLength(inPtr + pos)
     if (!inputFits(pos + 8, <usize>kl + <usize>vl)) return fail(E_BAD_ARGUMENT)
     const key = inPtr + pos + 8
     const st = putOne(root, key, kl, key + kl, vl, returnOld ? outPtr + o : 0, returnOld ? outCap - o : 0)
@@ -314,7 +315,7 @@ export function bt_delete_batch(root: u32, count: u32, returnOld: u32): i32 {
   let o: usize = 0
   for (let i: u32 = 0; i < count; i++) {
     if (!inputFits(pos, 4)) return fail(E_BAD_ARGUMENT)
-    const kl = load<u32>(inPtr + pos)
+    const kl = inputKeyLength(inPtr + pos)
     if (!inputFits(pos + 4, kl)) return fail(E_BAD_ARGUMENT)
     if (!returnOld && o + 4 > outCap) {
       if (i > 0) return <i32>i
@@ -327,7 +328,7 @@ export function bt_delete_batch(root: u32, count: u32, returnOld: u32): i32 {
     }
     if (returnOld) o += <usize>oldWritten
     else {
-      store<u32>(outPtr + o, <u32>st)
+      setFoundFlag(outPtr, o >>> 2, <u32>st)
       o += 4
     }
     pos += 4 + <usize>kl
@@ -355,8 +356,8 @@ export function bt_bulk(root: u32, count: u32, flags: u32): i32 {
       st = fail(E_BAD_ARGUMENT)
       break
     }
-    const kl = load<u32>(inPtr + pos)
-    const vl = load<u32>(inPtr + pos, 4)
+    const kl = inputKeyLength(inPtr + pos)
+    const vl = inputValueLength(inPtr + pos)
     if (!inputFits(pos + 8, <usize>kl + <usize>vl)) {
       st = fail(E_BAD_ARGUMENT)
       break

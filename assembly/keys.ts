@@ -12,33 +12,48 @@
  * Not here: order-preserving encoding of SQL values (engine/storage/key-codec.ts).
  */
 
+/** Eight key bytes at p as a little-endian u64. */
+@inline function word64(p: usize): u64 {
+  return load<u64>(p)
+}
+
+/** Four key bytes at p as a little-endian u32. */
+@inline function word32(p: usize): u32 {
+  return load<u32>(p)
+}
+
+/** One key byte at p. */
+@inline function byteAt(p: usize): u32 {
+  return <u32>load<u8>(p)
+}
+
 /** Negative, zero or positive as key a sorts before, equal to or after key b (invariant 1). */
 export function compareKeys(a: usize, alen: u32, b: usize, blen: u32): i32 {
   const n = alen < blen ? alen : blen
   let i: u32 = 0
   while (i + 8 <= n) {
-    const x = load<u64>(a + i)
-    const y = load<u64>(b + i)
+    const x = word64(a + i)
+    const y = word64(b + i)
     if (x != y) return bswap<u64>(x) < bswap<u64>(y) ? -1 : 1
     i += 8
   }
   if (i < n) {
     if (n >= 8) {
-      const x = load<u64>(a + n - 8)
-      const y = load<u64>(b + n - 8)
+      const x = word64(a + n - 8)
+      const y = word64(b + n - 8)
       if (x != y) return bswap<u64>(x) < bswap<u64>(y) ? -1 : 1
     } else {
       if (n >= 4) {
-        const x = load<u32>(a)
-        const y = load<u32>(b)
+        const x = word32(a)
+        const y = word32(b)
         if (x != y) return bswap<u32>(x) < bswap<u32>(y) ? -1 : 1
-        const u = load<u32>(a + n - 4)
-        const v = load<u32>(b + n - 4)
+        const u = word32(a + n - 4)
+        const v = word32(b + n - 4)
         if (u != v) return bswap<u32>(u) < bswap<u32>(v) ? -1 : 1
       } else {
         do {
-          const x = <i32>load<u8>(a + i)
-          const y = <i32>load<u8>(b + i)
+          const x = <i32>byteAt(a + i)
+          const y = <i32>byteAt(b + i)
           if (x != y) return x - y
         } while (++i < n)
       }
@@ -57,11 +72,11 @@ export function compareKeys(a: usize, alen: u32, b: usize, blen: u32): i32 {
  * are zero (invariant 2).
  */
 export function keyPrefix(p: usize, length: u32): u64 {
-  if (length >= 8) return bswap<u64>(load<u64>(p))
+  if (length >= 8) return bswap<u64>(word64(p))
   let v: u64 = 0
   for (let i: u32 = 0; i < 8; i++) {
     v <<= 8
-    if (i < length) v |= <u64>load<u8>(p + i)
+    if (i < length) v |= <u64>byteAt(p + i)
   }
   return v
 }
@@ -71,7 +86,20 @@ export function keyPrefix(p: usize, length: u32): u64 {
  * (into the rest of the page, never past memory), the mask zeroes those bytes.
  */
 @inline export function cellPrefix(p: usize, length: u32): u64 {
-  return bswap<u64>(load<u64>(p)) & prefixMask(length)
+  return bswap<u64>(word64(p)) & prefixMask(length)
+}
+
+/** Length of the common prefix of two keys. */
+export function commonPrefix(a: usize, alen: u32, b: usize, blen: u32): u32 {
+  const n = alen < blen ? alen : blen
+  let i: u32 = 0
+  while (i + 8 <= n) {
+    const x = word64(a + i) ^ word64(b + i)
+    if (x != 0) return i + (<u32>ctz<u64>(x) >>> 3)
+    i += 8
+  }
+  while (i < n && byteAt(a + i) == byteAt(b + i)) i++
+  return i
 }
 
 /**
@@ -88,13 +116,13 @@ export function keyPrefix(p: usize, length: u32): u64 {
 @inline export function copyBytes(dst: usize, src: usize, n: usize): void {
   if (n < 16) {
     if (n >= 8) {
-      store<u64>(dst, load<u64>(src))
-      store<u64>(dst + n - 8, load<u64>(src + n - 8))
+      store<u64>(dst, word64(src))
+      store<u64>(dst + n - 8, word64(src + n - 8))
     } else if (n >= 4) {
-      store<u32>(dst, load<u32>(src))
-      store<u32>(dst + n - 4, load<u32>(src + n - 4))
+      store<u32>(dst, word32(src))
+      store<u32>(dst + n - 4, word32(src + n - 4))
     } else {
-      for (let i: usize = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i))
+      for (let i: usize = 0; i < n; i++) store<u8>(dst + i, <u8>byteAt(src + i))
     }
   } else if (n <= 256) {
     let i: usize = 0

@@ -17,18 +17,26 @@ import { E_INVARIANT, fail } from './status'
 
 let length: u32 = 0
 
+@inline function setMessageLength(n: u32): void {
+  store<u32>(outPtr, n)
+}
+
+@inline function setMessageChar(i: u32, ch: u32): void {
+  store<u8>(outPtr + 4 + <usize>i, <u8>ch)
+}
+
 function putChar(ch: u32): void {
   if (<usize>length + 4 < outCap) {
-    store<u8>(outPtr + 4 + <usize>length, <u8>ch)
+    setMessageChar(length, ch)
     length++
   }
-  store<u32>(outPtr, length)
+  setMessageLength(length)
 }
 
 /** Starts a new message. */
 export function messageStart(): void {
   length = 0
-  store<u32>(outPtr, 0)
+  setMessageLength(0)
 }
 
 /** Appends ASCII text. */

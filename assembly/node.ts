@@ -42,6 +42,7 @@ import {
   slot,
   SLOT_SIZE,
 } from './page-layout'
+import { commonPrefix } from './keys'
 import { regionAlloc } from './regions'
 
 /** Bytes of a node available to cells and slots. */
@@ -131,19 +132,6 @@ export function nodeSetup(p: usize, type: u8, level: u32): void {
   return CONTENT_END - <u32>h.content - <u32>h.frag + <u32>h.count * SLOT_SIZE
 }
 
-/** Length of the common prefix of two keys. */
-export function commonPrefix(a: usize, alen: u32, b: usize, blen: u32): u32 {
-  const n = alen < blen ? alen : blen
-  let i: u32 = 0
-  while (i + 8 <= n) {
-    const x = load<u64>(a + i) ^ load<u64>(b + i)
-    if (x != 0) return i + (<u32>ctz<u64>(x) >>> 3)
-    i += 8
-  }
-  while (i < n && load<u8>(a + i) == load<u8>(b + i)) i++
-  return i
-}
-
 /** Recomputes P = lcp(first key, last key) and every hint (invariant 6). */
 export function nodeRehint(p: usize): void {
   const n = nodeCount(p)
@@ -227,8 +215,8 @@ export function nodeReserve(p: usize, i: i32, size: u32): usize {
   h.content = <u16>content
   const s = p + NODE_SLOTS + (<usize>i << 2)
   if (i < n) memory.copy(s + 4, s, <usize>(n - i) << 2)
-  store<u16>(s, <u16>content)
-  store<u16>(s, 0, 2)
+  setSlot(p, i, content)
+  setSlotHint(p, i, 0)
   h.count = <u16>(n + 1)
   return p + content
 }

@@ -26,6 +26,7 @@ import {
   trunkEntry,
   trunkPage,
 } from './page-layout'
+import { setListedPage, setOutputWord } from './io-format'
 import { corrupt, D_FREELIST, D_PAGE_RANGE, D_PAGE_TYPE, E_BAD_ARGUMENT, fail, failure, needOutput, OK } from './status'
 
 /** Entries one trunk page holds. */
@@ -173,7 +174,7 @@ export function listFreePages(out: usize, cap: usize): i32 {
       releaseTo(mark)
       return failure()
     }
-    if ((<usize>n << 2) + 8 <= cap) store<u32>(out + 4 + (<usize>n << 2), trunk)
+    if ((<usize>n << 2) + 8 <= cap) setListedPage(out, n, trunk)
     n++
     const count = <i32>trunkPage(t).count
     for (let i = 0; i < count; i++) {
@@ -182,7 +183,7 @@ export function listFreePages(out: usize, cap: usize): i32 {
         releaseTo(mark)
         return corrupt(trunk, D_FREELIST)
       }
-      if ((<usize>n << 2) + 8 <= cap) store<u32>(out + 4 + (<usize>n << 2), pg)
+      if ((<usize>n << 2) + 8 <= cap) setListedPage(out, n, pg)
       n++
     }
     trunk = trunkPage(t).next
@@ -192,7 +193,7 @@ export function listFreePages(out: usize, cap: usize): i32 {
   if (n != freeCount) return corrupt(0, D_FREELIST)
   const need: usize = (<usize>n << 2) + 4
   if (need > cap) return needOutput(<u32>need)
-  store<u32>(out, n)
+  setOutputWord(out, 0, n)
   return <i32>n
 }
 

@@ -301,6 +301,11 @@ export const TRUNK_ENTRIES: usize = offsetof<TrunkHeader>()
   return load<u32>(c, offsetof<LeafCell>('valueLength'))
 }
 
+/** Sets the value-length word of a leaf cell (length | VALUE_OVERFLOW). */
+@inline export function setLeafValueWord(c: usize, word: u32): void {
+  store<u32>(c, word, offsetof<LeafCell>('valueLength'))
+}
+
 /** Value bytes (or the overflow page number) of a leaf cell. */
 @inline export function leafValue(c: usize): usize {
   return c + CELL_KEY + <usize>cellKeyLength(c)
@@ -310,6 +315,16 @@ export const TRUNK_ENTRIES: usize = offsetof<TrunkHeader>()
 @inline export function leafCellSize(c: usize): u32 {
   const w = leafValueWord(c)
   return <u32>CELL_KEY + cellKeyLength(c) + (w & VALUE_OVERFLOW ? 4 : w)
+}
+
+/** First overflow page of a leaf cell whose value lives in a chain. */
+@inline export function leafOverflowPage(c: usize): u32 {
+  return load<u32>(leafValue(c))
+}
+
+/** Sets the first overflow page of a leaf cell. */
+@inline export function setLeafOverflowPage(c: usize, pageNo: u32): void {
+  store<u32>(leafValue(c), pageNo)
 }
 
 /** Child page of an interior cell. */
@@ -364,4 +379,19 @@ export const TRUNK_ENTRIES: usize = offsetof<TrunkHeader>()
 /** LSN offset of a page: page 0 keeps its LSN at 40, every other page at 8. */
 @inline export function lsnOffset(pageNo: u32): usize {
   return pageNo == 0 ? DB_PAGE_LSN : PAGE_LSN
+}
+
+/** Sets the LSN of page `pageNo` whose image is at p. */
+@inline export function setPageLsn(p: usize, pageNo: u32, lsn: u64): void {
+  store<u64>(p + lsnOffset(pageNo), lsn)
+}
+
+/** The CRC trailer of a page image. */
+@inline export function pageTrailer(p: usize, pageSize: u32): u32 {
+  return load<u32>(p + pageSize - TRAILER_SIZE)
+}
+
+/** Sets the CRC trailer of a page image. */
+@inline export function setPageTrailer(p: usize, pageSize: u32, crc: u32): void {
+  store<u32>(p + pageSize - TRAILER_SIZE, crc)
 }
