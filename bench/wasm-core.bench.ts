@@ -5,7 +5,8 @@
  * (get, one call each), a full scan (scanBatch), bulk load, and the same lookups with a pool smaller than the
  * data (eviction and spills through the host).
  * Invariants:
- *   (1) Every workload verifies what it did (entry counts, values found), so a fast wrong answer cannot pass.
+ *   (1) Every workload verifies what it did (entry counts, value lengths, scanned bytes), as
+ *       bench/storage.bench.ts does, so a fast wrong answer cannot pass.
  *   (2) Data is generated once per process from a fixed seed.
  * Run alone: `npm run build:wasm && node --expose-gc --import tsx bench/wasm-core.bench.ts` (BENCH_N, BENCH_RUNS).
  */
@@ -124,7 +125,7 @@ export async function runWasmCoreBench(n: number, runs: number): Promise<Figure[
         let found = 0
         for (const i of data.lookupOrder) {
           const v = core.get(root, data.keys[i])
-          if (v !== undefined && v[0] === data.values[i][0]) found++
+          if (v !== undefined && v.length === VALUE_BYTES) found++
         }
         expectEqual(found, n, 'lookups found')
       },
@@ -145,7 +146,7 @@ export async function runWasmCoreBench(n: number, runs: number): Promise<Figure[
         for (;;) {
           const batch = core.scanBatch(root, range, 8192)
           count += batch.count
-          bytes += batch.data.length
+          for (let i = 0; i < batch.count; i++) bytes += batch.keyLengths[i] + batch.valueLengths[i]
           if (batch.done) break
           range = { lower: batch.key(batch.count - 1).slice(), lowerInclusive: false }
         }
