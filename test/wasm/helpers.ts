@@ -78,11 +78,6 @@ export function bytes(text: string): Uint8Array {
   return new TextEncoder().encode(text)
 }
 
-/** An ASCII string of bytes. */
-export function text(b: Uint8Array | undefined): string | undefined {
-  return b === undefined ? undefined : new TextDecoder().decode(b)
-}
-
 /** A big-endian 4-byte key for i (so numeric order = byte order). */
 export function u32Key(i: number, width = 4): Uint8Array {
   const k = new Uint8Array(width)
@@ -148,11 +143,4 @@ export async function reopen(host: MapHost, pageSize = 4096, cachePages = 64): P
   const core = await openCore(host, pageSize, cachePages)
   core.openDatabase()
   return core
-}
-
-/** The type byte of a page image in the host map (1 leaf, 2 interior, 3 overflow, 4 freelist trunk). */
-export function pageType(host: MapHost, pageNo: number): number {
-  const image = host.pages.get(pageNo)
-  if (image === undefined) throw new Error(`page ${pageNo} is not in the host map`)
-  return image[0]
 }
