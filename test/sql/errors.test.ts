@@ -28,7 +28,7 @@ describe('syntax error messages and positions', () => {
     ['SELECT 1;\nSELECT 2 +;', 'syntax error at or near ";"', 21],
     ['SELECT "Ab" "Cd" "Ef"', 'syntax error at or near ""Ef""', 18],
     ['SELECT select', 'syntax error at or near "select"', 8],
-    ['SELECT * FROM user', 'syntax error at or near "user"', 15],
+    ['SELECT * FROM select', 'syntax error at or near "select"', 15],
   ]
   for (const [sql, message, position] of cases) {
     it(`reports ${JSON.stringify(sql)} as ${message} at ${position}`, () => {

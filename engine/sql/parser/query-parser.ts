@@ -58,6 +58,17 @@ const TARGET_LIST_END = new Set([
   'into',
 ])
 
+/**
+ * Keywords that may name an output column only after AS (PostgreSQL 16+ kwlist.h AS_LABEL): the
+ * words that start a clause after a select list, and those with special meaning after an expression.
+ */
+const AS_LABEL_ONLY = new Set([
+  'array', 'as', 'char', 'character', 'create', 'day', 'except', 'fetch', 'filter', 'for', 'from', 'grant',
+  'group', 'having', 'hour', 'ignore', 'intersect', 'into', 'isnull', 'limit', 'minute', 'month', 'notnull',
+  'offset', 'on', 'order', 'over', 'overlaps', 'precision', 'respect', 'returning', 'second', 'to', 'union',
+  'varying', 'where', 'window', 'with', 'within', 'without', 'year',
+])
+
 export abstract class QueryParser extends ExpressionParser {
   protected abstract parseInsert(withClause: WithClause | null): Insert
   protected abstract parseUpdate(withClause: WithClause | null): Update
@@ -332,9 +343,9 @@ export abstract class QueryParser extends ExpressionParser {
       alias = this.colLabel()
     } else {
       const t = this.tok
-      // a bare label: an identifier or a non-reserved keyword (operators such as IS or LIKE have been
-      // consumed by the expression already; reserved words start the next clause)
-      if (t.type === TokenType.QUOTED_IDENT || (t.type === TokenType.IDENT && t.keyword !== Keyword.RESERVED)) {
+      // a bare label (PostgreSQL's BareColLabel): any word but those marked AS_LABEL in kwlist.h;
+      // operator words such as IS or LIKE have already been taken by the expression
+      if (t.type === TokenType.QUOTED_IDENT || (t.type === TokenType.IDENT && !AS_LABEL_ONLY.has(t.text))) {
         alias = this.advance().text
       }
     }
