@@ -114,6 +114,31 @@ import { regionAlloc } from './regions'
 import { invariant, invariantAt } from './messages'
 import { resultSize, resultValue, setResult } from './io-format'
 
+/**
+ * Structural event counters (diagnostics: tests check that every path ran).
+ * Order: leaf splits, interior splits, append splits, merges, redistributions, parent splits caused by a
+ * grown separator, root splits, root collapses.
+ */
+const COUNTERS: usize = memory.data(8 * 4)
+export const C_LEAF_SPLIT: i32 = 0
+export const C_INTERIOR_SPLIT: i32 = 1
+export const C_APPEND_SPLIT: i32 = 2
+export const C_MERGE: i32 = 3
+export const C_REDISTRIBUTE: i32 = 4
+export const C_SEPARATOR_SPLIT: i32 = 5
+export const C_ROOT_SPLIT: i32 = 6
+export const C_ROOT_COLLAPSE: i32 = 7
+export const COUNTER_COUNT: i32 = 8
+
+@inline function count(i: i32): void {
+  store<u32>(COUNTERS + (<usize>i << 2), load<u32>(COUNTERS + (<usize>i << 2)) + 1)
+}
+
+/** Counter i. */
+@inline export function counter(i: i32): u32 {
+  return load<u32>(COUNTERS + (<usize>i << 2))
+}
+
 /** Deepest tree accepted (a deeper descent is reported as corruption). */
 export const MAX_DEPTH: i32 = 48
 
@@ -485,6 +510,7 @@ function pushRootDown(): i32 {
   nodeSetup(p, PT_INTERIOR, level + 1)
   node(p).link = cpg
   markDirty(p)
+  count(C_ROOT_SPLIT)
   for (let d = pathDepth; d >= 1; d--) {
     setPath(d + 1, pathPage(d), pathPtr(d))
     setPathIdx(d + 1, pathIdx(d))
@@ -523,6 +549,8 @@ function splitNode(d: i32, pos: i32, src: usize, size: u32, rightChild: u32, app
   if (leaf) j = append ? n : chooseLeafSplit()
   else j = append ? n - 1 : chooseInteriorPivot()
   if (j < 1 || j >= total || (!leaf && j + 1 >= total)) return invariantAt(pg, 'no split point fits both halves')
+  count(leaf ? C_LEAF_SPLIT : C_INTERIOR_SPLIT)
+  if (append) count(C_APPEND_SPLIT)
   const rpg = allocPage()
   if (!rpg) return failure()
   const r = newFrame(rpg)
@@ -743,6 +771,7 @@ function collapseRoot(): i32 {
     if (st < 0) return st
     memory.copy(p, c, CONTENT_END)
     markDirty(p)
+    count(C_ROOT_COLLAPSE)
     releaseTo(mark)
     const fs = freePage(cpg)
     if (fs < 0) return fs
@@ -783,6 +812,7 @@ function merge(d: i32, s: i32, l: usize, lpg: u32, r: usize, rpg: u32): i32 {
   nodeRemove(q, s)
   setChildAt(q, s, lpg)
   markDirty(q)
+  count(C_MERGE)
   return freePage(rpg)
 }
 
@@ -832,7 +862,10 @@ function redistribute(d: i32, s: i32, l: usize, lpg: u32, r: usize, rpg: u32): i
   if (st < 0) return st
   nodeRemove(q, s)
   markDirty(q)
+  count(C_REDISTRIBUTE)
+  const splitsBefore = counter(C_INTERIOR_SPLIT)
   st = insertCell(d - 1, s, sepNew, 6 + sepLength, rpg, false)
+  if (counter(C_INTERIOR_SPLIT) != splitsBefore) count(C_SEPARATOR_SPLIT)
   return st < 0 ? st : 1
 }
 

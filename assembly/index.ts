@@ -10,22 +10,30 @@
  *       when the output fills up they stop after the last entry that fit and return how many input entries
  *       they processed (E_OUTPUT only when not even the first fits; nothing was applied for it).
  *
- * Batch formats (all integers u32 little-endian, records packed back to back):
+ * Exports by concern (record layouts: io-format.ts, btree-scan.ts, btree-check.ts, messages.ts):
  *
- * | export | input record | output record |
- * |---|---|---|
- * | bt_get | key bytes at input[0..keyLength) | [found][length][value, padded to 4] |
- * | bt_get_batch | [keyLength][key] | [found][length][value, padded to 4] |
- * | bt_put_batch | [keyLength][valueLength][key][value] | returnOld: [found][length][old value, padded to 4] |
- * | bt_delete_batch | [keyLength][key] | returnOld: as put; else [found] |
- * | bt_bulk | [keyLength][valueLength][key][value] | none |
- * | bt_scan | lower bound bytes, then upper bound bytes | see btree-scan.ts |
- * | bt_check | none | see btree-check.ts; on E_INVARIANT a message (messages.ts) |
- * | fl_pages | none | [count][pageNo x count] |
- * | db_header | none | [pageSize][version][pageCount][freelistHead][freeCount][directoryRoot][lastCommitSeq u64] |
- * | bt_create | none | [root] |
- * | pool_prepare_commit | none | [count][0][pageNo x count][frame offset x count] |
- * | pool_stats | none | f64 x 6: frames, dirty, hits, misses, evictions, spills |
+ * | export | input buffer | output buffer | result |
+ * |---|---|---|---|
+ * | init(pageSize, frames) | - | - | 0 |
+ * | in_ptr/in_cap/out_ptr/out_cap, ensure_input(n)/ensure_output(n) | - | - | address, capacity / 0 |
+ * | last_error_page/detail/arg, needed_bytes | - | - | registers of the last failure |
+ * | crc32c(ptr, len, seed) | bytes anywhere in memory | - | CRC |
+ * | db_format, db_open, db_set_last_commit_seq(seq) | - | - | 0 |
+ * | db_header | - | header fields | 0 |
+ * | bt_create | - | [root] | 0 |
+ * | bt_drop(root) | - | - | 0 |
+ * | bt_get(root, keyLength) | key | result record | 1 found / 0 absent |
+ * | bt_get_batch(root, n) | n x [keyLength][key] | n result records | keys processed |
+ * | bt_put_batch(root, n, returnOld) | n x [keyLength][valueLength][key][value] | returnOld: result records | entries applied |
+ * | bt_delete_batch(root, n, returnOld) | n x [keyLength][key] | result records, or u32 found flags | keys applied |
+ * | bt_scan(root, flags, lowerLength, upperLength, max) | lower bound, upper bound | scan batch | entries |
+ * | bt_bulk(root, n, flags) | n x [keyLength][valueLength][key][value] | - | 0 |
+ * | bt_check(root) | - | check result or message | pages |
+ * | fl_pages | - | page list | free pages |
+ * | pool_prepare_commit(lsn) | - | commit list | dirty pages |
+ * | pool_mark_clean, pool_discard_all, pool_stats | - | (stats) | - |
+ * | heap_top, pool_pinned, max_key | - | - | diagnostics, limits |
+ * | bt_counters | - | u32 x 8 structural event counters (btree.ts) | 8 |
  *
  * Not here: the algorithms (btree*.ts, buffer-pool.ts, page-alloc.ts).
  */
@@ -47,7 +55,7 @@ import {
   setSpillLsn,
 } from './buffer-pool'
 import { crc32c as crc, crcInit, pageChecksum } from './crc32c'
-import { btreeInit, createTree, deleteOne, dropTree, getOne, oldWritten, putOne, workReset } from './btree'
+import { btreeInit, counter, COUNTER_COUNT, createTree, deleteOne, dropTree, getOne, oldWritten, putOne, workReset } from './btree'
 import { bulkAbort, bulkAdd, bulkBegin, bulkEnd, bulkInit, BULK_BEGIN, BULK_END } from './btree-bulk'
 import { checkInit, checkTree } from './btree-check'
 import { scan } from './btree-scan'
@@ -163,6 +171,12 @@ export function heap_top(): usize {
 export function pool_pinned(): u32 {
   return pinnedFrames()
 }
+/** Writes the structural event counters (btree.ts) as u32 at the output buffer; returns their number. */
+export function bt_counters(): i32 {
+  for (let i = 0; i < COUNTER_COUNT; i++) setOutputWord(outPtr, <usize>i, counter(i))
+  return COUNTER_COUNT
+}
+
 /** Largest key (pageSize - 64) / 4. */
 export function max_key(): u32 {
   return MAX_KEY

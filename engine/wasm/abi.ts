@@ -26,6 +26,7 @@ export interface CoreExports {
   heap_top(): number
   pool_pinned(): number
   max_key(): number
+  bt_counters(): number
   crc32c(ptr: number, len: number, seed: number): number
   db_format(): number
   db_open(): number

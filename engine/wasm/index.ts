@@ -25,4 +25,5 @@ export type {
   PoolStats,
   ScanRange,
   TreeCheck,
+  TreeEvents,
 } from './types.js'

@@ -93,4 +93,20 @@ export interface CoreDiagnostics {
   memoryBytes: number
   /** Frames pinned right now (0 between calls). */
   pinnedFrames: number
+  /** Structural events since the core was created (tests check that every path ran). */
+  events: TreeEvents
+}
+
+/** Counts of B+tree structural events (diagnostics). */
+export interface TreeEvents {
+  leafSplits: number
+  interiorSplits: number
+  /** Splits that moved only the new entry (append fast path), leaf or interior. */
+  appendSplits: number
+  merges: number
+  redistributions: number
+  /** Parent splits caused by a redistribution whose new separator did not fit. */
+  separatorSplits: number
+  rootSplits: number
+  rootCollapses: number
 }

@@ -580,10 +580,22 @@ export class WasmCore {
 
   /** Memory figures for leak tests (an addition to the storage spec's surface). */
   diagnostics(): CoreDiagnostics {
+    const n = this.#x.bt_counters()
+    const c = this.#u32.slice(this.#outPtr >>> 2, (this.#outPtr >>> 2) + n)
     return {
       heapTop: this.#x.heap_top() >>> 0,
       memoryBytes: this.memory.buffer.byteLength,
       pinnedFrames: this.#x.pool_pinned() >>> 0,
+      events: {
+        leafSplits: c[0],
+        interiorSplits: c[1],
+        appendSplits: c[2],
+        merges: c[3],
+        redistributions: c[4],
+        separatorSplits: c[5],
+        rootSplits: c[6],
+        rootCollapses: c[7],
+      },
     }
   }
 }

@@ -7,20 +7,35 @@
  * tree is checked (checkTree), page accounting is verified (every page 1..pageCount-1 belongs to exactly one
  * tree, the directory or the freelist), the pool is flushed into the host map (prepareCommit + copy +
  * markClean) and a new WasmCore with a small pool (64..128 frames, so eviction and spill happen) reopens it.
- * Keys are 1..300 bytes over a small alphabet (many shared prefixes); values are 0..3 pages (overflow chains).
+ * Keys are 1..300 bytes over a small alphabet (many shared prefixes); half of them start with one of a few
+ * long family prefixes (like composite SQL keys), so separators stay long, interior nodes fill up and trees get
+ * deep. Values are 0..3 pages (overflow chains). Every structural path (leaf and interior splits, append
+ * splits, merges, redistributions, root splits and collapses) must have run at least once per configuration;
+ * the rarest one, a parent split caused by a grown separator, is forced deterministically in
+ * rebalance.test.ts (random runs hit it only now and then).
  * Seeded: RUSTYDB_SEED=<n> replays a run; the seed is printed on failure.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { WasmCore } from '../../engine/wasm/index.js'
+import type { TreeEvents, WasmCore } from '../../engine/wasm/index.js'
 import { compareBytes, flush, MapHost, openCore, scanAll, valueOf } from './helpers.js'
 
 const ALPHABET = [0x00, 0x01, 0x41, 0x42, 0x7f, 0x80, 0xfe, 0xff]
 
-function keyOf(seed: number, length: number): Uint8Array {
-  const k = new Uint8Array(length)
+/** Lengths of the family prefixes (family 0: none); the prefix bytes themselves are fixed per family. */
+const FAMILIES = [0, 0, 0, 0, 24, 90, 160, 230]
+
+function keyOf(seed: number, length: number, family: number, maxKey: number): Uint8Array {
+  const prefix = Math.min(FAMILIES[family], maxKey - 1)
+  const total = Math.min(prefix + length, maxKey)
+  const k = new Uint8Array(total)
+  let y = (family * 2654435761) >>> 0
+  for (let i = 0; i < prefix; i++) {
+    y = (Math.imul(y, 1664525) + 1013904223) >>> 0
+    k[i] = ALPHABET[y >>> 29]
+  }
   let x = (seed ^ 0x9e3779b9) >>> 0
-  for (let i = 0; i < length; i++) {
+  for (let i = prefix; i < total; i++) {
     x = (Math.imul(x, 1664525) + 1013904223) >>> 0
     k[i] = ALPHABET[x >>> 29]
   }
@@ -105,6 +120,21 @@ interface Real {
 }
 
 let operations = 0
+/** Structural events of every core of the current test, summed (each path must have run). */
+let events: Record<keyof TreeEvents, number> = emptyEvents()
+
+function emptyEvents(): Record<keyof TreeEvents, number> {
+  return {
+    leafSplits: 0,
+    interiorSplits: 0,
+    appendSplits: 0,
+    merges: 0,
+    redistributions: 0,
+    separatorSplits: 0,
+    rootSplits: 0,
+    rootCollapses: 0,
+  }
+}
 
 /** A cheap assertion for hot loops (vitest's expect costs microseconds per call). */
 function assertThat(ok: boolean, what: string): void {
@@ -116,12 +146,15 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   return compareBytes(a, b) === 0
 }
 
-type KeySpec = { seed: number; length: number; existing: number; useExisting: boolean }
+type KeySpec = { seed: number; length: number; family: number; existing: number; useExisting: boolean }
 type ValueSpec = { seed: number; length: number }
+
+/** Largest key of the running configuration. */
+let maxKeyLength = 300
 
 function pickKey(tree: TreeModel, spec: KeySpec): Uint8Array {
   if (spec.useExisting && tree.keys.length > 0) return tree.keys[spec.existing % tree.keys.length]
-  return keyOf(spec.seed, spec.length)
+  return keyOf(spec.seed, spec.length, spec.family, maxKeyLength)
 }
 
 function u32le(n: number): Uint8Array {
@@ -162,7 +195,9 @@ async function endPhase(model: Model, real: Real, cachePages: number): Promise<v
     if (!owner.has(pg)) throw new Error(`page ${pg} is lost (not in any tree nor on the freelist)`)
   }
   expect(owner.size).toBe(header.pageCount - 1)
-  expect(core.diagnostics().pinnedFrames).toBe(0)
+  const diagnostics = core.diagnostics()
+  expect(diagnostics.pinnedFrames).toBe(0)
+  for (const key of Object.keys(events) as (keyof TreeEvents)[]) events[key] += diagnostics.events[key]
 
   flush(core, host, 7n)
   real.core = await openCore(host, real.pageSize, cachePages)
@@ -355,6 +390,7 @@ function commandArbitraries(pageSize: number, mode: Mode, maxKey: number): fc.Ar
       { weight: 3, arbitrary: fc.integer({ min: 17, max: 60 }) },
       { weight: 1, arbitrary: fc.integer({ min: 61, max: maxKey }) },
     ),
+    family: fc.nat(FAMILIES.length - 1),
     existing: fc.nat(),
     useExisting: fc.boolean(),
   })
@@ -400,6 +436,8 @@ function commandArbitraries(pageSize: number, mode: Mode, maxKey: number): fc.Ar
 const PLAN: Mode[] = ['grow', 'grow', 'grow', 'mixed', 'shrink', 'grow', 'shrink', 'mixed']
 
 async function runModel(pageSize: number, runs: number, commandsPerRun: number, phases: number, maxKey = 300): Promise<void> {
+  maxKeyLength = maxKey
+  events = emptyEvents()
   const seed = Number(process.env.RUSTYDB_SEED ?? Math.floor(Math.random() * 0x7fffffff))
   const perPhase = Math.ceil(commandsPerRun / phases)
   const phaseArbitraries = Array.from({ length: phases }, (_, i) =>
@@ -429,6 +467,10 @@ async function runModel(pageSize: number, runs: number, commandsPerRun: number, 
     await fc.assert(property, { seed, numRuns: runs, endOnFailure: true })
   } catch (error) {
     throw new Error(`B+tree model test failed with seed ${seed} (replay: RUSTYDB_SEED=${seed})\n${String(error)}`)
+  }
+  const missing = (Object.keys(events) as (keyof TreeEvents)[]).filter((k) => k !== 'separatorSplits' && events[k] === 0)
+  if (missing.length > 0) {
+    throw new Error(`seed ${seed}: these structural paths never ran: ${missing.join(', ')} (${JSON.stringify(events)})`)
   }
 }
 

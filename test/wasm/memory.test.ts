@@ -7,6 +7,11 @@ import { describe, expect, it } from 'vitest'
 import type { WasmCore } from '../../engine/wasm/index.js'
 import { flush, freshCore, type MapHost, sameBytes, u32Key, valueOf } from './helpers.js'
 
+function memoryUse(core: WasmCore): { heapTop: number; memoryBytes: number; pinnedFrames: number } {
+  const { heapTop, memoryBytes, pinnedFrames } = core.diagnostics()
+  return { heapTop, memoryBytes, pinnedFrames }
+}
+
 function workload(core: WasmCore, host: MapHost, root: number, round: number): void {
   const keys = Array.from({ length: 500 }, (_, i) => u32Key(round * 500 + i, 16))
   const values = keys.map((_, i) => valueOf(i, i % 50 === 0 ? 9000 : 64))
@@ -31,11 +36,11 @@ describe('memory baseline', () => {
     const root = core.createTree()
     workload(core, host, root, 0)
     workload(core, host, root, 1)
-    const baseline = core.diagnostics()
+    const baseline = memoryUse(core)
     expect(baseline.pinnedFrames).toBe(0)
     for (let round = 2; round < 40; round++) {
       workload(core, host, root, round)
-      expect(core.diagnostics()).toEqual(baseline)
+      expect(memoryUse(core)).toEqual(baseline)
     }
   })
 
@@ -45,11 +50,11 @@ describe('memory baseline', () => {
     const big = valueOf(1, 4 << 20)
     core.put(root, u32Key(1), big)
     expect(sameBytes(core.get(root, u32Key(1)), big)).toBe(true)
-    const after = core.diagnostics()
+    const after = memoryUse(core)
     for (let i = 0; i < 5; i++) {
       core.put(root, u32Key(1), big)
       expect(sameBytes(core.get(root, u32Key(1)), big)).toBe(true)
-      expect(core.diagnostics()).toEqual(after)
+      expect(memoryUse(core)).toEqual(after)
     }
   })
 
