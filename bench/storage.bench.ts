@@ -12,55 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KvStore, MemoryAdapter, NodeFsAdapter } from '../engine/storage/node.js'
+import { type Dataset, KEY_BYTES, VALUE_BYTES, expectEqual, makeDataset } from './support/dataset.js'
 import { type Figure, measureRate } from './support/measure.js'
 
-const KEY_BYTES = 16
-const VALUE_BYTES = 100
 const TREE = 'bench'
-
-/** Deterministic bytes (mulberry32, 32 bits per step), so every run measures the same data. */
-function randomBytes(count: number, seed: number): Uint8Array {
-  const words = new Uint32Array(Math.ceil(count / 4))
-  let state = seed >>> 0
-  for (let i = 0; i < words.length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    words[i] = (t ^ (t >>> 14)) >>> 0
-  }
-  return new Uint8Array(words.buffer, 0, count)
-}
-
-interface Dataset {
-  keys: Uint8Array[]
-  values: Uint8Array[]
-  sortedOrder: number[]
-  lookupOrder: number[]
-}
-
-function makeDataset(n: number): Dataset {
-  const keyBytes = randomBytes(n * KEY_BYTES, 42)
-  const valueBytes = randomBytes(n * VALUE_BYTES, 7)
-  const keys: Uint8Array[] = []
-  const values: Uint8Array[] = []
-  for (let i = 0; i < n; i++) {
-    keys.push(keyBytes.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES))
-    values.push(valueBytes.subarray(i * VALUE_BYTES, (i + 1) * VALUE_BYTES))
-  }
-  const sortedOrder = keys.map((_, i) => i).sort((a, b) => Buffer.compare(keys[a], keys[b]))
-  for (let i = 1; i < n; i++) {
-    if (Buffer.compare(keys[sortedOrder[i - 1]], keys[sortedOrder[i]]) === 0) throw new Error('duplicate random key; change the seed')
-  }
-  const lookupOrder = keys.map((_, i) => i)
-  const shuffle = randomBytes(n * 4, 99)
-  const view = new DataView(shuffle.buffer)
-  for (let i = n - 1; i > 0; i--) {
-    const j = view.getUint32(i * 4, true) % (i + 1)
-    ;[lookupOrder[i], lookupOrder[j]] = [lookupOrder[j], lookupOrder[i]]
-  }
-  return { keys, values, sortedOrder, lookupOrder }
-}
 
 async function memoryStore(n: number): Promise<KvStore> {
   // Enough frames for the whole data set (~45 k pages at 4 KiB), so the figures measure the tree, not eviction.
@@ -77,10 +32,6 @@ async function bulkLoaded(data: Dataset): Promise<KvStore> {
   )
   await kv.commit(batch)
   return kv
-}
-
-function expectEqual(actual: number, expected: number, what: string): void {
-  if (actual !== expected) throw new Error(`benchmark check failed: ${what}: ${actual} !== ${expected}`)
 }
 
 /** Runs the storage workloads and returns their figures. `n` defaults to 1,000,000. */

@@ -11,24 +11,10 @@
  * Run alone: `npm run build:wasm && node --expose-gc --import tsx bench/wasm-core.bench.ts` (BENCH_N, BENCH_RUNS).
  */
 import { WasmCore, type PageHost } from '../engine/wasm/index.js'
+import { type Dataset, KEY_BYTES, VALUE_BYTES, expectEqual, makeDataset } from './support/dataset.js'
 import { type Figure, measureRate, printTable } from './support/measure.js'
 
-const KEY_BYTES = 16
-const VALUE_BYTES = 100
 const PAGE_SIZE = 4096
-
-/** Deterministic xorshift bytes. */
-function randomBytes(count: number, seed: number): Uint8Array {
-  const out = new Uint8Array(count)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < count; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x & 0xff
-  }
-  return out
-}
 
 class MemoryHost implements PageHost {
   readonly pages = new Map<number, Uint8Array>()
@@ -40,38 +26,6 @@ class MemoryHost implements PageHost {
   spillPage(pageNo: number, src: Uint8Array): void {
     this.pages.set(pageNo, src.slice())
   }
-}
-
-interface Dataset {
-  keys: Uint8Array[]
-  values: Uint8Array[]
-  sorted: number[]
-  lookupOrder: number[]
-}
-
-function makeDataset(n: number): Dataset {
-  const keyBytes = randomBytes(n * KEY_BYTES, 42)
-  const valueBytes = randomBytes(n * VALUE_BYTES, 7)
-  const keys: Uint8Array[] = []
-  const values: Uint8Array[] = []
-  for (let i = 0; i < n; i++) {
-    keys.push(keyBytes.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES))
-    values.push(valueBytes.subarray(i * VALUE_BYTES, (i + 1) * VALUE_BYTES))
-  }
-  const sorted = keys.map((_, i) => i).sort((a, b) => Buffer.compare(keys[a], keys[b]))
-  for (let i = 1; i < n; i++) {
-    if (Buffer.compare(keys[sorted[i - 1]], keys[sorted[i]]) === 0) throw new Error('duplicate random key; change the seed')
-  }
-  const lookupOrder = keys.map((_, i) => i)
-  const shuffle = randomBytes(n * 4, 99)
-  const view = new DataView(shuffle.buffer)
-  for (let i = n - 1; i > 0; i--) {
-    const j = view.getUint32(i * 4, true) % (i + 1)
-    const t = lookupOrder[i]
-    lookupOrder[i] = lookupOrder[j]
-    lookupOrder[j] = t
-  }
-  return { keys, values, sorted, lookupOrder }
 }
 
 async function newCore(cachePages: number): Promise<{ core: WasmCore; root: number }> {
@@ -86,10 +40,6 @@ function insertAll(core: WasmCore, root: number, data: Dataset, batch: number): 
     const end = Math.min(n, i + batch)
     core.putBatch(root, data.keys.slice(i, end), data.values.slice(i, end), false)
   }
-}
-
-function expectEqual(actual: number, expected: number, what: string): void {
-  if (actual !== expected) throw new Error(`${what}: got ${actual}, expected ${expected}`)
 }
 
 /** Runs the WASM core workloads (BENCH_N entries, BENCH_RUNS runs each); returns the figures. */
@@ -167,7 +117,7 @@ export async function runWasmCoreBench(n: number, runs: number): Promise<Figure[
         core.bulkLoad(
           root,
           (function* () {
-            for (const i of data.sorted) yield [data.keys[i], data.values[i]] as const
+            for (const i of data.sortedOrder) yield [data.keys[i], data.values[i]] as const
           })(),
         )
       },
