@@ -222,6 +222,7 @@ describe('CREATE / DROP INDEX', () => {
 
   it('rejects operator classes with 0A000', () => {
     expect(parseError('CREATE INDEX i ON t (a text_pattern_ops)').code).toBe('0A000')
+    expect(parseError('CREATE INDEX i ON t (a time)').code).toBe('0A000')
   })
 
   it('parses DROP INDEX and DROP of other objects', () => {

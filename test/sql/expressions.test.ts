@@ -121,6 +121,13 @@ describe('literals and references', () => {
     expect(ast("INTERVAL(2) '1 sec'")).toMatchObject({ type: { modifiers: [2] }, value: '1 sec' })
   })
 
+  it('takes function-name keywords but not column-name keywords as literal types', () => {
+    expect(ast("left 'x'")).toMatchObject({ kind: 'TypedLiteral', type: { name: 'left' }, value: 'x' })
+    expect(ast("\"between\" 'x'")).toMatchObject({ kind: 'TypedLiteral', type: { name: 'between' } })
+    expect(parseError("SELECT between 'x'").message).toBe('syntax error at or near "\'x\'"')
+    expect(parseError('SELECT f => a').message).toBe('syntax error at or near "=>"')
+  })
+
   it('treats type keywords without a string as column names', () => {
     expect(ast('timestamp')).toEqual({ kind: 'ColumnRef', catalog: null, schema: null, table: null, column: 'timestamp' })
     expect(ast('interval + 1')).toMatchObject({ kind: 'BinaryOp', left: { kind: 'ColumnRef', column: 'interval' } })

@@ -137,6 +137,14 @@ describe('FROM and joins', () => {
     expect(select('SELECT * FROM ((SELECT 1) AS a JOIN b ON true)').from[0]).toMatchObject({ left: { kind: 'SubqueryRef' } })
   })
 
+  it('parses keyword functions in FROM', () => {
+    expect(select('SELECT * FROM current_date, coalesce(1, 2) AS c (x), user').from).toMatchObject([
+      { kind: 'FunctionRef', call: { kind: 'SqlValueFunction', name: 'CURRENT_DATE' }, alias: null },
+      { kind: 'FunctionRef', call: { kind: 'FunctionCall', name: { name: 'coalesce' } }, alias: { name: 'c', columns: ['x'] } },
+      { kind: 'FunctionRef', call: { kind: 'SqlValueFunction', name: 'USER' } },
+    ])
+  })
+
   it('does not take join keywords as table aliases', () => {
     expect(select('SELECT * FROM a left JOIN b ON true').from[0]).toMatchObject({ joinType: 'LEFT', left: { alias: null } })
   })

@@ -82,6 +82,13 @@ describe('SET, SHOW, RESET', () => {
     expect(stmt('RESET ALL', 'Reset')).toMatchObject({ name: 'all' })
   })
 
+  it('takes variable names and values as PostgreSQL does', () => {
+    expect(parseError('SET where TO 1').message).toBe('syntax error at or near "where"')
+    expect(parseError('SET x TO null').message).toBe('syntax error at or near "null"')
+    expect(stmt('SET x TO true, false, on, off', 'SetVariable')).toMatchObject({ values: ['true', 'false', 'on', 'off'] })
+    expect(parseError('EXPLAIN (order) SELECT 1').message).toBe('syntax error at or near "order"')
+  })
+
   it('rejects unsupported SET forms with 0A000', () => {
     expect(parseError('SET ROLE admin').code).toBe('0A000')
     expect(parseError('SET SESSION AUTHORIZATION bob').code).toBe('0A000')

@@ -23,7 +23,7 @@ import type {
   Update,
   WithClause,
 } from '../ast/index.js'
-import { TokenType } from '../lexer/index.js'
+import { Keyword, TokenType } from '../lexer/index.js'
 import { EMPTY, frozen } from './cursor.js'
 import { QueryParser } from './query-parser.js'
 
@@ -139,7 +139,8 @@ export abstract class DmlParser extends QueryParser {
       collation = expr.collation
       expr = expr.expr
     }
-    if (this.tok.type === TokenType.IDENT && this.tok.keyword === 0 && !this.isWord('nulls')) {
+    const t = this.tok
+    if (t.type === TokenType.QUOTED_IDENT || (t.type === TokenType.IDENT && t.keyword !== Keyword.RESERVED && t.text !== 'nulls')) {
       throw this.unsupported('operator classes in index definitions')
     }
     let direction: IndexElement['direction'] = null

@@ -115,7 +115,8 @@ export type ParenContent =
   | { readonly query: Query; readonly exprs: null; readonly start: number; readonly end: number }
   | { readonly query: null; readonly exprs: readonly Expr[]; readonly start: number; readonly end: number }
 
-const NIL_FUNCTIONS = new Set([
+/** Niladic SQL functions written without parentheses. */
+export const NIL_FUNCTIONS = new Set([
   'current_date',
   'current_time',
   'current_timestamp',
@@ -201,7 +202,8 @@ export abstract class ExpressionParser extends TypeParser {
     const t = this.tok
     switch (t.type) {
       case TokenType.OPERATOR:
-        return operatorPrecedence(t.text)
+        // `=>` is named-argument notation, not an operator (gram.y's EQUALS_GREATER)
+        return t.text === '=>' ? 0 : operatorPrecedence(t.text)
       case TokenType.TYPECAST:
       case TokenType.LBRACKET:
         return P_POSTFIX
@@ -414,7 +416,8 @@ export abstract class ExpressionParser extends TypeParser {
   // -------------------------------------------------------------------------------------------
   // primaries
 
-  private parsePrefix(): Expr {
+  /** A primary expression with its prefix operators (no infix operator after it). */
+  protected parsePrefix(): Expr {
     const t = this.tok
     const start = t.start
     switch (t.type) {
@@ -618,9 +621,12 @@ export abstract class ExpressionParser extends TypeParser {
       }
       if (t.keyword === Keyword.RESERVED) throw this.error()
       if (t.keyword === Keyword.TYPE_FUNC_NAME) {
-        if (!call) throw this.error()
-        this.advance()
-        return this.parseFunctionCall(this.nodeTo({ kind: 'QualifiedName', start, catalog: null, schema: null, name: t.text }, t.end))
+        // a function or type name, never a column: `left(s, 2)`, `"is" 'x'` typed literals
+        if (!call && next.type !== TokenType.STRING) throw this.error()
+        if (call) {
+          this.advance()
+          return this.parseFunctionCall(this.nodeTo({ kind: 'QualifiedName', start, catalog: null, schema: null, name: t.text }, t.end))
+        }
       }
     }
     // a ColId: column reference, qualified star, function call, or `type 'literal'`
@@ -640,7 +646,9 @@ export abstract class ExpressionParser extends TypeParser {
       if (parts.length === 1 && t.type === TokenType.IDENT && t.keyword === Keyword.COL_NAME) throw this.error()
       return this.parseFunctionCall(this.qualified(start, parts))
     }
-    if (this.is(TokenType.STRING) && parts.length <= 2) {
+    // `type 'literal'`: a column-name keyword is no type name (PostgreSQL's func_name)
+    const typeName = parts.length === 2 || !(t.type === TokenType.IDENT && t.keyword === Keyword.COL_NAME)
+    if (this.is(TokenType.STRING) && parts.length <= 2 && typeName) {
       const type: TypeName = this.node({
         kind: 'TypeName',
         start,

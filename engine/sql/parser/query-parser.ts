@@ -35,7 +35,7 @@ import type {
 import { tooDeepAt } from '../errors.js'
 import { Keyword, TokenType } from '../lexer/index.js'
 import { EMPTY, MAX_DEPTH, frozen } from './cursor.js'
-import { ExpressionParser } from './expression-parser.js'
+import { ExpressionParser, NIL_FUNCTIONS } from './expression-parser.js'
 
 /** A parenthesised FROM item: a query (to become a subquery) or a FROM item (a join). */
 type ParenFrom = { readonly query: Query; readonly item: null } | { readonly query: null; readonly item: FromItem }
@@ -57,6 +57,9 @@ const TARGET_LIST_END = new Set([
   'except',
   'into',
 ])
+
+/** Column-name keywords with call syntax that may stand in FROM (current_schema() is an ordinary call). */
+const KEYWORD_FUNCTIONS = new Set(['coalesce', 'nullif', 'greatest', 'least', 'extract', 'position', 'substring', 'trim', 'overlay', 'cast'])
 
 /**
  * Keywords that may name an output column only after AS (PostgreSQL 16+ kwlist.h AS_LABEL): the
@@ -520,6 +523,13 @@ export abstract class QueryParser extends ExpressionParser {
       return this.aliasJoin(paren.item)
     }
     if (this.isWord('rows') && this.isWordAt(1, 'from')) throw this.unsupported('ROWS FROM')
+    if (this.isFunctionPrimary()) {
+      // SQL functions with their own syntax in FROM: `FROM current_date`, `FROM coalesce(a, b)`
+      const call = this.parsePrefix()
+      const withOrdinality = this.eatWords('with', 'ordinality')
+      const alias = this.parseOptAlias()
+      return this.node({ kind: 'FunctionRef', start, call, alias, lateral, withOrdinality })
+    }
     const only = !lateral && this.eatWord('only')
     const name = this.qualifiedName()
     if (this.is(TokenType.LPAREN) && !only) {
@@ -532,6 +542,14 @@ export abstract class QueryParser extends ExpressionParser {
     if (this.isWord('tablesample')) throw this.unsupported('TABLESAMPLE')
     const alias = this.parseOptAlias()
     return this.node({ kind: 'TableRef', start, name, alias, only })
+  }
+
+  /** A keyword function at the current token (PostgreSQL's func_expr_common_subexpr). */
+  private isFunctionPrimary(): boolean {
+    const t = this.tok
+    if (t.type !== TokenType.IDENT) return false
+    if (NIL_FUNCTIONS.has(t.text)) return true
+    return this.peek(1).type === TokenType.LPAREN && KEYWORD_FUNCTIONS.has(t.text)
   }
 
   /** An alias after a parenthesised join: `(a JOIN b ON x) AS j [(cols)]`. */

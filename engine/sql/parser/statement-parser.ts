@@ -27,7 +27,7 @@ import type {
   Vacuum,
 } from '../ast/index.js'
 import { syntaxErrorAt, tooDeepAt } from '../errors.js'
-import { TokenType, tokenize } from '../lexer/index.js'
+import { Keyword, TokenType, tokenize } from '../lexer/index.js'
 import { EMPTY, MAX_DEPTH, frozen } from './cursor.js'
 import { DdlParser } from './ddl-parser.js'
 
@@ -312,14 +312,14 @@ export class StatementParser extends DdlParser {
     return (t.type === TokenType.OPERATOR && t.text === '=') || (t.type === TokenType.IDENT && t.text === 'to')
   }
 
-  /** A configuration parameter name: `name` or `a.b`. */
+  /** A configuration parameter name (PostgreSQL's var_name): `name` or `a.b`, ColIds. */
   private parseVariableName(): string {
-    let name = this.colLabel()
-    while (this.eat(TokenType.DOT)) name += '.' + this.colLabel()
+    let name = this.colId()
+    while (this.eat(TokenType.DOT)) name += '.' + this.colId()
     return name
   }
 
-  /** A SET value: a string, a signed number, or a word (kept as text). */
+  /** A SET value: a string, a signed number, TRUE / FALSE / ON, or a non-reserved word (kept as text). */
   private parseSetValue(): string {
     const t = this.tok
     switch (t.type) {
@@ -340,6 +340,9 @@ export class StatementParser extends DdlParser {
         }
         throw this.error()
       case TokenType.IDENT:
+        if (t.keyword === Keyword.RESERVED && t.text !== 'true' && t.text !== 'false' && t.text !== 'on') throw this.error()
+        this.advance()
+        return t.text
       case TokenType.QUOTED_IDENT:
         this.advance()
         return t.text
@@ -355,6 +358,7 @@ export class StatementParser extends DdlParser {
     if (this.eatWords('time', 'zone')) name = 'timezone'
     else if (this.eatWords('transaction', 'isolation', 'level')) name = 'transaction_isolation'
     else if (this.eatWords('session', 'authorization')) name = 'session_authorization'
+    else if (this.eatWord('all')) name = 'all'
     else name = this.parseVariableName()
     return this.node({ kind: 'Show', start, name })
   }
@@ -367,6 +371,7 @@ export class StatementParser extends DdlParser {
     else if (this.eatWords('transaction', 'isolation', 'level')) name = 'transaction_isolation'
     else if (this.isWord('session') && this.isWordAt(1, 'authorization')) throw this.unsupported('RESET SESSION AUTHORIZATION')
     else if (this.isWord('role')) throw this.unsupported('RESET ROLE')
+    else if (this.eatWord('all')) name = 'all'
     else name = this.parseVariableName()
     return this.node({ kind: 'Reset', start, name })
   }
@@ -404,7 +409,9 @@ export class StatementParser extends DdlParser {
     do {
       const start = this.tok.start
       const t = this.tok
-      if (t.type !== TokenType.IDENT) throw this.error()
+      // utility_option_name: a non-reserved word, or ANALYZE
+      const named = t.type === TokenType.IDENT && (t.keyword !== Keyword.RESERVED || t.text === 'analyze' || t.text === 'analyse')
+      if (!named) throw this.error()
       this.advance()
       const name = t.text === 'analyse' ? 'analyze' : t.text
       let value: string | null = null
