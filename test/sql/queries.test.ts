@@ -42,6 +42,13 @@ describe('SELECT lists', () => {
     ])
   })
 
+  it('reads an operator keyword before the end of the expression as a label, as PostgreSQL does', () => {
+    expect(select('SELECT a and, b is FROM t').targets.map((t) => [t.expr.kind, t.alias])).toEqual([
+      ['ColumnRef', 'and'],
+      ['ColumnRef', 'is'],
+    ])
+  })
+
   it('does not take AS-only labels as bare aliases', () => {
     expect(parseError('SELECT a year FROM t').message).toBe('syntax error at or near "year"')
     expect(parseError('SELECT a over FROM t').message).toBe('syntax error at or near "over"')

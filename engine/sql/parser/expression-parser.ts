@@ -50,7 +50,7 @@ import type {
   WindowSpec,
 } from '../ast/index.js'
 import { tooDeepAt } from '../errors.js'
-import { Keyword, TokenType } from '../lexer/index.js'
+import { Keyword, TokenType, type Token } from '../lexer/index.js'
 import { EMPTY, MAX_DEPTH, frozen } from './cursor.js'
 import { KEYWORD_TYPES, TypeParser } from './type-parser.js'
 
@@ -107,6 +107,28 @@ function nonassociativeLevel(node: Expr): number {
       return P_LIKE
     default:
       return 0
+  }
+}
+
+/** Words that end an expression in every context they can follow one in. */
+const EXPRESSION_END_WORDS = new Set([
+  'from', 'where', 'group', 'having', 'window', 'order', 'limit', 'offset', 'fetch', 'for', 'union', 'intersect',
+  'except', 'into', 'returning', 'on', 'then', 'else', 'end', 'when', 'as',
+])
+
+/** True when `t` cannot continue an expression: a comma, a closing parenthesis, the end, a clause word. */
+function isExpressionEnd(t: Token): boolean {
+  switch (t.type) {
+    case TokenType.COMMA:
+    case TokenType.RPAREN:
+    case TokenType.RBRACKET:
+    case TokenType.SEMICOLON:
+    case TokenType.EOF:
+      return true
+    case TokenType.IDENT:
+      return EXPRESSION_END_WORDS.has(t.text)
+    default:
+      return false
   }
 }
 
@@ -208,6 +230,9 @@ export abstract class ExpressionParser extends TypeParser {
       case TokenType.LBRACKET:
         return P_POSTFIX
       case TokenType.IDENT:
+        // a keyword operator followed by the end of an expression is a bare column label
+        // (`SELECT a AND, b`), as PostgreSQL's grammar reads it
+        if (t.keyword !== Keyword.NONE && t.text !== 'isnull' && t.text !== 'notnull' && isExpressionEnd(this.peek(1))) return 0
         switch (t.text) {
           case 'or':
             return P_OR
@@ -294,10 +319,10 @@ export abstract class ExpressionParser extends TypeParser {
     }
   }
 
-  /** A dotted name whose parts may be any word (collation names). */
+  /** A dotted name (collation names): a ColId, then any words. */
   private anyQualifiedName(): QualifiedName {
     const start = this.tok.start
-    const parts = [this.colLabel()]
+    const parts = [this.colId()]
     while (this.is(TokenType.DOT) && parts.length < 4) {
       this.advance()
       parts.push(this.colLabel())
