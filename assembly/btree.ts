@@ -10,7 +10,9 @@
  *       an interior root is left with a single child, that child's content moves up (collapseRoot).
  *   (5) Fill: a non-root node below MIN_FILL cannot be merged with an adjacent sibling (the merge would not
  *       fit). Every operation that shrinks a node, or splits one (its outer neighbours change), schedules a
- *       fill check of the affected nodes on the work list; `runFix` processes it until empty.
+ *       fill check of the affected nodes on the work list; `runFix` processes it until empty. Merging or
+ *       redistributing two interior nodes makes the children on both sides of their old separator siblings,
+ *       so it also schedules a check one level down at that junction.
  *   (6) An interior root has at least one key; a non-root interior node may be left with none only when it
  *       cannot merge (it still has one child).
  *   (7) Pins: an operation pins the path it descends (pin stack, buffer-pool.ts (3)) and releases it before
@@ -786,6 +788,9 @@ function merge(d: i32, s: i32, l: usize, lpg: u32, r: usize, rpg: u32): i32 {
   if (!leaf) {
     const sc = cellAt(q, s)
     const keyLength = cellKeyLength(sc)
+    // The children around the separator become siblings (invariant 5).
+    const st = workPush(<u32>node(l).level - 1, cellKey(sc), keyLength, false)
+    if (st < 0) return st
     const c = nodeReserve(l, nodeCount(l), 6 + keyLength)
     if (!c) return invariantAt(lpg, 'merged separator does not fit')
     writeInteriorCell(c, node(l).link, cellKey(sc), keyLength)
@@ -828,11 +833,12 @@ function redistribute(d: i32, s: i32, l: usize, lpg: u32, r: usize, rpg: u32): i
   memory.copy(scratchB, r, pageSize)
   clReset()
   clPushNode(scratchA, 0, nodeCount(scratchA))
+  let oldLength: u32 = 0
   if (!leaf) {
     const sc = cellAt(q, s)
-    const keyLength = cellKeyLength(sc)
-    writeInteriorCell(sepOld, node(scratchA).link, cellKey(sc), keyLength)
-    clPush(sepOld, 6 + keyLength)
+    oldLength = cellKeyLength(sc)
+    writeInteriorCell(sepOld, node(scratchA).link, cellKey(sc), oldLength)
+    clPush(sepOld, 6 + oldLength)
   }
   clPushNode(scratchB, 0, nodeCount(scratchB))
   const n = clCount()
@@ -860,6 +866,11 @@ function redistribute(d: i32, s: i32, l: usize, lpg: u32, r: usize, rpg: u32): i
   if (st < 0) return st
   st = workPushNode(r, false)
   if (st < 0) return st
+  if (!leaf) {
+    // The old separator now sits inside a node: the children around it became siblings (invariant 5).
+    st = workPush(<u32>node(l).level - 1, cellKey(sepOld), oldLength, false)
+    if (st < 0) return st
+  }
   nodeRemove(q, s)
   markDirty(q)
   count(C_REDISTRIBUTE)

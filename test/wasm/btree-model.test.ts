@@ -435,10 +435,17 @@ function commandArbitraries(pageSize: number, mode: Mode, maxKey: number): fc.Ar
 /** Phase plan of one run (repeats when a run has more phases). */
 const PLAN: Mode[] = ['grow', 'grow', 'grow', 'mixed', 'shrink', 'grow', 'shrink', 'mixed']
 
-async function runModel(pageSize: number, runs: number, commandsPerRun: number, phases: number, maxKey = 300): Promise<void> {
+async function runModel(
+  pageSize: number,
+  runs: number,
+  commandsPerRun: number,
+  phases: number,
+  maxKey = 300,
+  fixedSeed?: number,
+): Promise<void> {
   maxKeyLength = maxKey
   events = emptyEvents()
-  const seed = Number(process.env.RUSTYDB_SEED ?? Math.floor(Math.random() * 0x7fffffff))
+  const seed = fixedSeed ?? Number(process.env.RUSTYDB_SEED ?? Math.floor(Math.random() * 0x7fffffff))
   const perPhase = Math.ceil(commandsPerRun / phases)
   const phaseArbitraries = Array.from({ length: phases }, (_, i) =>
     fc.tuple(
@@ -466,7 +473,11 @@ async function runModel(pageSize: number, runs: number, commandsPerRun: number, 
   try {
     await fc.assert(property, { seed, numRuns: runs, endOnFailure: true })
   } catch (error) {
-    throw new Error(`B+tree model test failed with seed ${seed} (replay: RUSTYDB_SEED=${seed})\n${String(error)}`)
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined
+    const detail = cause === undefined ? '' : `${cause.message}\n${cause.stack ?? ''}\n`
+    throw new Error(
+      `B+tree model test failed with seed ${seed} (replay: RUSTYDB_SEED=${seed})\n${detail}${String(error).slice(0, 4000)}`,
+    )
   }
   const missing = (Object.keys(events) as (keyof TreeEvents)[]).filter((k) => k !== 'separatorSplits' && events[k] === 0)
   if (missing.length > 0) {
@@ -485,6 +496,12 @@ describe('B+tree model test', () => {
     operations = 0
     await runModel(2048, 2, 20_000, 8)
     expect(operations).toBeGreaterThanOrEqual(40_000)
+  })
+
+  it('keeps the fill invariant when an interior merge makes two under-filled cousins siblings (regression, seed 1020299826)', async () => {
+    operations = 0
+    await runModel(1024, 1, 20_000, 8, 240, 1020299826)
+    expect(operations).toBeGreaterThanOrEqual(20_000)
   })
 
   it('agrees with a sorted map with 1 KiB pages and keys up to the 240-byte limit (deep trees)', async () => {
