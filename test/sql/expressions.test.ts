@@ -111,6 +111,8 @@ describe('literals and references', () => {
     expect(ast("DOUBLE PRECISION '1.5'")).toMatchObject({ type: { name: 'double precision' }, value: '1.5' })
     expect(ast("pg_catalog.int4 '1'")).toMatchObject({ type: { schema: 'pg_catalog', name: 'int4' } })
     expect(ast("uuid 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'")).toMatchObject({ type: { name: 'uuid' } })
+    expect(ast("bpchar(3) 'ab'")).toMatchObject({ kind: 'TypedLiteral', type: { name: 'bpchar', modifiers: [3] }, value: 'ab' })
+    expect(parseError("SELECT f(x) 'ab'").message).toBe('syntax error at or near "\'ab\'"')
   })
 
   it('parses INTERVAL literals with fields and precision', () => {

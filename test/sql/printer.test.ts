@@ -88,7 +88,7 @@ describe('round trip: parse(print(parse(x))) == parse(x)', () => {
     "UPDATE t SET (a) = (1), (b, c) = ROW(2, 3), d = $1",
     'CREATE TABLE t (a int DEFAULT 1 + 2, b text DEFAULT (a IS NULL), c int DEFAULT -1, d text COLLATE "C" DEFAULT \'x\')',
     'CREATE TABLE t (a timestamp(3) with time zone, b time with time zone, c bit varying(3), d interval day to second(2), e double precision[], f "MyType", g pg_catalog.int4)',
-    "SELECT timestamp(3) '2020-01-01', time with time zone '10:00', bit varying(4) '1', int '1', double precision '2', pg_catalog.date '2020-01-01'",
+    "SELECT timestamp(3) '2020-01-01', time with time zone '10:00', bit varying(4) '1', int '1', double precision '2', pg_catalog.date '2020-01-01', bpchar(3) 'ab', s.t(1, 2) 'x'",
     'SELECT 1 FROM t ORDER BY 1 OFFSET 2 FETCH FIRST (1 + 1) ROWS WITH TIES',
     "SET x.y TO -1, 'a b', on; SHOW \"X\"; RESET x.y",
     'REINDEX "index"; REINDEX INDEX CONCURRENTLY i',

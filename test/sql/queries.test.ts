@@ -144,6 +144,10 @@ describe('FROM and joins', () => {
     expect(select('SELECT * FROM ((SELECT 1) AS a JOIN b ON true)').from[0]).toMatchObject({ left: { kind: 'SubqueryRef' } })
   })
 
+  it('accepts the old `t *` spelling of a table', () => {
+    expect(select('SELECT * FROM t * AS x').from).toMatchObject([{ kind: 'TableRef', name: { name: 't' }, alias: { name: 'x' } }])
+  })
+
   it('parses keyword functions in FROM', () => {
     expect(select('SELECT * FROM current_date, coalesce(1, 2) AS c (x), user').from).toMatchObject([
       { kind: 'FunctionRef', call: { kind: 'SqlValueFunction', name: 'CURRENT_DATE' }, alias: null },

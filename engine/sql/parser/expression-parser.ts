@@ -669,7 +669,9 @@ export abstract class ExpressionParser extends TypeParser {
     }
     if (this.is(TokenType.LPAREN)) {
       if (parts.length === 1 && t.type === TokenType.IDENT && t.keyword === Keyword.COL_NAME) throw this.error()
-      return this.parseFunctionCall(this.qualified(start, parts))
+      const call = this.parseFunctionCall(this.qualified(start, parts))
+      if (this.is(TokenType.STRING) && parts.length <= 2) return this.typedLiteralFromCall(call)
+      return call
     }
     // `type 'literal'`: a column-name keyword is no type name (PostgreSQL's func_name)
     const typeName = parts.length === 2 || !(t.type === TokenType.IDENT && t.keyword === Keyword.COL_NAME)
@@ -696,6 +698,27 @@ export abstract class ExpressionParser extends TypeParser {
       table: n >= 2 ? parts[n - 2] : null,
       column: parts[n - 1],
     })
+  }
+
+  /** `name(n, ...) 'string'`: a generic type with modifiers typing a literal (bpchar(3) 'ab'). */
+  private typedLiteralFromCall(call: FunctionCall): TypedLiteral {
+    const modifiers: number[] = []
+    const plain = !call.star && !call.distinct && call.orderBy.length === 0 && call.withinGroup === null && call.filter === null && call.over === null
+    for (const arg of call.args) {
+      if (!plain || arg.kind !== 'NumberLiteral' || !arg.isInteger || !Number.isSafeInteger(Number(arg.text))) throw this.error()
+      modifiers.push(Number(arg.text))
+    }
+    const type: TypeName = this.node({
+      kind: 'TypeName',
+      start: call.start,
+      schema: call.name.schema,
+      name: call.name.name,
+      modifiers: frozen(modifiers),
+      arrayBounds: EMPTY,
+      intervalFields: null,
+    })
+    const value = this.advance().text
+    return this.node({ kind: 'TypedLiteral', start: call.start, type, value })
   }
 
   /** `type 'string'` for keyword types (DOUBLE PRECISION '1', TIMESTAMP WITH TIME ZONE '...'). */

@@ -539,6 +539,8 @@ export abstract class QueryParser extends ExpressionParser {
       return this.node({ kind: 'FunctionRef', start, call, alias, lateral, withOrdinality })
     }
     if (lateral) throw this.error()
+    // `t *`: PostgreSQL's old spelling of "t and its descendants", which is what `t` means anyway
+    if (!only && this.isOp('*')) this.advance()
     if (this.isWord('tablesample')) throw this.unsupported('TABLESAMPLE')
     const alias = this.parseOptAlias()
     return this.node({ kind: 'TableRef', start, name, alias, only })
