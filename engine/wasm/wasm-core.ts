@@ -184,6 +184,9 @@ export class WasmCore {
   }
 
   #checkKey(key: Uint8Array): void {
+    if (!(key instanceof Uint8Array)) {
+      throw invalidParameter(`a key must be a Uint8Array, not ${key === null ? 'null' : typeof key}`)
+    }
     if (key.length > this.#maxKey) {
       throw programLimitExceeded(
         `key of ${key.length} bytes exceeds the limit of ${this.#maxKey} bytes for ${this.pageSize}-byte pages`,
@@ -192,6 +195,9 @@ export class WasmCore {
   }
 
   #checkValue(value: Uint8Array): void {
+    if (!(value instanceof Uint8Array)) {
+      throw invalidParameter(`a value must be a Uint8Array, not ${value === null ? 'null' : typeof value}`)
+    }
     if (value.length > MAX_VALUE_LENGTH) {
       throw programLimitExceeded(`value of ${value.length} bytes exceeds the limit of ${MAX_VALUE_LENGTH} bytes`)
     }
@@ -312,7 +318,7 @@ export class WasmCore {
   /** The value of `key`, copied out of WASM memory (invariant 6), or undefined. */
   get(root: number, key: Uint8Array): Uint8Array | undefined {
     const n = key.length
-    if (n > this.#maxKey) this.#checkKey(key)
+    if (!(key instanceof Uint8Array) || n > this.#maxKey) this.#checkKey(key)
     this.#copyIn(key, this.#inPtr)
     let r = this.#x.bt_get(root, n)
     if (r < 0) {

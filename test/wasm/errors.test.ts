@@ -83,3 +83,16 @@ describe('WasmCore limits and errors', () => {
     expect(core.diagnostics().pinnedFrames).toBe(0)
   })
 })
+
+describe('WasmCore argument types', () => {
+  it('refuses keys and values that are not Uint8Arrays (22023) instead of storing garbage', async () => {
+    const { core } = await freshCore()
+    const root = core.createTree()
+    const notBytes = 'key' as unknown as Uint8Array
+    expect(codeOf(() => core.get(root, notBytes))).toBe('22023')
+    expect(codeOf(() => core.put(root, notBytes, bytes('v')))).toBe('22023')
+    expect(codeOf(() => core.put(root, bytes('k'), notBytes))).toBe('22023')
+    expect(codeOf(() => core.putBatch(root, [bytes('k')], [null as unknown as Uint8Array], false))).toBe('22023')
+    expect(core.checkTree(root).entries).toBe(0)
+  })
+})
