@@ -38,6 +38,15 @@ function text(bytes: Uint8Array | undefined): string | undefined {
 }
 
 describe('KvStore commits', () => {
+  it('rejects a key that is not a Uint8Array with 22023 instead of reporting it absent', async () => {
+    const kv = await open(new MemoryAdapter())
+    await kv.commit(kv.batch().createTree('t').put('t', k(1), v(1)))
+    const notBytes = { type: 'Buffer', data: [1, 2, 3] } as unknown as Uint8Array
+    expectRustyThrow(() => kv.get('t', notBytes), '22023', /a key must be a Uint8Array/)
+    expect(hex(kv.get('t', k(1)) ?? new Uint8Array())).toBe(hex(v(1)))
+    await kv.close()
+  })
+
   it('creates a database and reads back a multi-tree commit after reopening', async () => {
     const adapter = new MemoryAdapter()
     const kv = await open(adapter)
