@@ -13,12 +13,15 @@
  * splits, merges, redistributions, root splits and collapses) must have run at least once per configuration;
  * the rarest one, a parent split caused by a grown separator, is forced deterministically in
  * rebalance.test.ts (random runs hit it only now and then).
+ * Rollbacks: the host keeps committed pages apart from pages spilled since the last commit (as the WAL keeps
+ * uncommitted frames); a rollback is discardAll() + dropping the spilled pages, after which the tree must equal
+ * the model as of the last commit (this is how the storage layer undoes a failed commit).
  * Seeded: RUSTYDB_SEED=<n> replays a run; the seed is printed on failure.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { TreeEvents, WasmCore } from '../../engine/wasm/index.js'
-import { compareBytes, flush, MapHost, openCore, scanAll, valueOf } from './helpers.js'
+import type { PageHost, TreeEvents, WasmCore } from '../../engine/wasm/index.js'
+import { compareBytes, openCore, scanAll, valueOf } from './helpers.js'
 
 const ALPHABET = [0x00, 0x01, 0x41, 0x42, 0x7f, 0x80, 0xfe, 0xff]
 
@@ -74,6 +77,14 @@ class TreeModel {
     return this.values.get(latin1(key))
   }
 
+  /** An independent copy (values are never mutated, so they are shared). */
+  clone(): TreeModel {
+    const copy = new TreeModel(this.name, this.root)
+    copy.keys = [...this.keys]
+    copy.values = new Map(this.values)
+    return copy
+  }
+
   put(key: Uint8Array, value: Uint8Array): Uint8Array | undefined {
     const id = latin1(key)
     const old = this.values.get(id)
@@ -111,12 +122,49 @@ class TreeModel {
 interface Model {
   trees: TreeModel[]
   nextTree: number
+  /** The trees as of the last commit (what a rollback returns to). */
+  committed: { trees: TreeModel[]; nextTree: number }
+}
+
+/**
+ * Storage for the model: committed page images, and images spilled since the last commit (read first, like
+ * uncommitted WAL frames; dropped by a rollback).
+ */
+class CommitHost implements PageHost {
+  readonly committed = new Map<number, Uint8Array>()
+  readonly pending = new Map<number, Uint8Array>()
+
+  readPage(pageNo: number, dst: Uint8Array): void {
+    const image = this.pending.get(pageNo) ?? this.committed.get(pageNo)
+    if (image === undefined) throw new Error(`page ${pageNo} does not exist`)
+    dst.set(image)
+  }
+
+  spillPage(pageNo: number, src: Uint8Array): void {
+    this.pending.set(pageNo, src.slice())
+  }
+
+  /** Commit: spilled pages, then every dirty frame (prepareCommit + copy + markClean), become committed. */
+  commit(core: WasmCore, lsn: bigint): void {
+    for (const [pageNo, image] of this.pending) this.committed.set(pageNo, image)
+    this.pending.clear()
+    const { pages, offsets } = core.prepareCommit(lsn)
+    const memory = new Uint8Array(core.memory.buffer)
+    for (let i = 0; i < pages.length; i++) this.committed.set(pages[i], memory.slice(offsets[i], offsets[i] + core.pageSize))
+    core.markClean()
+  }
 }
 
 interface Real {
   core: WasmCore
-  host: MapHost
+  host: CommitHost
   pageSize: number
+}
+
+/** Commits and records the committed model. */
+function commit(model: Model, real: Real): void {
+  real.host.commit(real.core, 7n)
+  model.committed = { trees: model.trees.map((t) => t.clone()), nextTree: model.nextTree }
 }
 
 let operations = 0
@@ -199,7 +247,7 @@ async function endPhase(model: Model, real: Real, cachePages: number): Promise<v
   expect(diagnostics.pinnedFrames).toBe(0)
   for (const key of Object.keys(events) as (keyof TreeEvents)[]) events[key] += diagnostics.events[key]
 
-  flush(core, host, 7n)
+  commit(model, real)
   real.core = await openCore(host, real.pageSize, cachePages)
   real.core.openDatabase()
   const entries = scanAll(real.core, 1, {})
@@ -361,6 +409,22 @@ class RecreateCommand implements fc.AsyncCommand<Model, Real> {
   toString = (): string => `recreate(${this.tree})`
 }
 
+class RollbackCommand implements fc.AsyncCommand<Model, Real> {
+  check = (): boolean => true
+  async run(model: Model, real: Real): Promise<void> {
+    real.core.discardAll()
+    real.host.pending.clear()
+    model.trees = model.committed.trees.map((t) => t.clone())
+    model.nextTree = model.committed.nextTree
+    for (const tree of model.trees) {
+      const probe = tree.keys[Math.floor(tree.keys.length / 2)]
+      if (probe !== undefined) assertThat(sameBytes(real.core.get(tree.root, probe), tree.get(probe)), `${tree.name}: get after rollback`)
+    }
+    operations++
+  }
+  toString = (): string => 'rollback()'
+}
+
 class PhaseCommand implements fc.AsyncCommand<Model, Real> {
   constructor(readonly cachePages: number) {}
   check = (): boolean => true
@@ -429,6 +493,7 @@ function commandArbitraries(pageSize: number, mode: Mode, maxKey: number): fc.Ar
         .map(([kind, t, ks, vs, old]) => new BatchCommand(kind, t, ks, vs, old)),
     },
     { weight: w.recreate, arbitrary: tree.map((t) => new RecreateCommand(t)) },
+    { weight: 2 * w.recreate, arbitrary: fc.constant(null).map(() => new RollbackCommand()) },
   )
 }
 
@@ -458,7 +523,7 @@ async function runModel(
     fc.tuple(...phaseArbitraries).map((groups) => groups.flatMap(([group, cache]) => [...group, new PhaseCommand(cache)])),
   )
   const property = fc.asyncProperty(fc.integer({ min: 2, max: 4 }), commands, async (treeCount, cmds) => {
-    const host = new MapHost()
+    const host = new CommitHost()
     const core = await openCore(host, pageSize, 64)
     core.formatDatabase()
     const trees: TreeModel[] = []
@@ -468,7 +533,10 @@ async function runModel(
       core.put(1, new TextEncoder().encode(name), u32le(root))
       trees.push(new TreeModel(name, root))
     }
-    await fc.asyncModelRun(() => ({ model: { trees, nextTree: treeCount }, real: { core, host, pageSize } }), cmds)
+    const model: Model = { trees, nextTree: treeCount, committed: { trees: [], nextTree: treeCount } }
+    const real: Real = { core, host, pageSize }
+    commit(model, real)
+    await fc.asyncModelRun(() => ({ model, real }), cmds)
   })
   try {
     await fc.assert(property, { seed, numRuns: runs, endOnFailure: true })

@@ -38,7 +38,7 @@ export class MapHost implements PageHost {
 }
 
 /** Creates a core over `host`. */
-export function openCore(host: MapHost, pageSize = 4096, cachePages = 64): Promise<WasmCore> {
+export function openCore(host: PageHost, pageSize = 4096, cachePages = 64): Promise<WasmCore> {
   return WasmCore.create({ host, pageSize, cachePages, fileName: 'test.rdb' })
 }
 
@@ -138,8 +138,8 @@ export function reseal(core: WasmCore, host: MapHost, pageNo: number): void {
   new DataView(image.buffer, image.byteOffset).setUint32(image.length - 4, crc, true)
 }
 
-/** A fresh core over the same host map, with page 0 read and validated. */
-export async function reopen(host: MapHost, pageSize = 4096, cachePages = 64): Promise<WasmCore> {
+/** A fresh core over the same host, with page 0 read and validated. */
+export async function reopen(host: PageHost, pageSize = 4096, cachePages = 64): Promise<WasmCore> {
   const core = await openCore(host, pageSize, cachePages)
   core.openDatabase()
   return core
