@@ -3,7 +3,9 @@
  * Owns: the PlanNode union and its parts (PlanColumn, SortKey, AggregateCall, WindowCall).
  * Invariants:
  *   (1) Every node lists its `output` columns; each PlanColumn id is unique in the whole statement's plan
- *       (subqueries included), so an expression's Column id names exactly one producer.
+ *       (subqueries included), so an expression's Column id names exactly one producer. Exception: a node
+ *       may pass an input column through under the same id (an Aggregate's plain-column group key, a
+ *       Project of a plain column); within one node's inputs ids are still unique.
  *   (2) A node's expressions refer only to ids in its input nodes' outputs (Column) or to enclosing rows
  *       (OuterColumn, bound by the executor when it runs a correlated subquery).
  *   (3) Nodes are frozen plain objects; the executor keeps its run-time state elsewhere, so a plan can run
@@ -287,6 +289,8 @@ export interface InsertNode {
   readonly table: TableDef
   readonly input: PlanNode
   readonly checks: readonly BoundExpr[]
+  /** Constraint name of each check, for 23514 messages. */
+  readonly checkNames: readonly string[]
   readonly onConflict: OnConflictPlan | null
   readonly rowIds: readonly number[]
   readonly returning: readonly BoundExpr[]
@@ -317,6 +321,8 @@ export interface UpdateNode {
   readonly oldIds: readonly number[]
   readonly assignments: readonly { readonly ordinal: number; readonly expr: BoundExpr }[]
   readonly checks: readonly BoundExpr[]
+  /** Constraint name of each check, for 23514 messages. */
+  readonly checkNames: readonly string[]
   readonly rowIds: readonly number[]
   readonly returning: readonly BoundExpr[]
 }
