@@ -99,6 +99,9 @@ describe('sqllogictest value formatting', () => {
     expect(formatSltValue('-3.14159', 'R')).toBe('-3.142')
     expect(formatSltValue('x', 'R')).toBe('0.000')
     expect(formatReal(1e22)).toBe('10000000000000000000000.000')
+    expect(formatReal(-9223372036854775808)).toBe('-9223372036854776000.000')
+    expect(formatReal(12345678901234.567)).toBe('12345678901234.570')
+    expect(formatReal(1234567890123.4567)).toBe('1234567890123.457')
     expect(formatReal(-0)).toBe('0.000')
   })
 

@@ -89,13 +89,22 @@ export function atof(text: string): number {
   return m === null ? 0 : Number(m[1])
 }
 
-/** printf("%.3f") as SQLite's printf does it (halves round away from zero; no '-' on an exact -0). */
+/**
+ * printf("%.3f") as SQLite's printf does it: halves round away from zero, no '-' on an exact -0, and at most
+ * 16 significant digits, the rest printed as zeros (-9223372036854775808 -> '-9223372036854776000.000', as
+ * the corpus expects in evidence/slt_lang_aggfunc.test).
+ */
 export function formatReal(r: number): string {
   if (Number.isNaN(r)) return 'NaN'
   if (r === Infinity) return 'Inf'
   if (r === -Infinity) return '-Inf'
-  if (Math.abs(r) >= 1e21) return `${BigInt(r).toString()}.000`
-  return r.toFixed(3)
+  if (Math.abs(r) < 1e13) return r.toFixed(3)
+  const [mantissa, expText] = Math.abs(r).toExponential(15).split('e')
+  const digits = mantissa.replace('.', '')
+  const intDigits = Number(expText) + 1
+  const int = intDigits >= 16 ? digits + '0'.repeat(intDigits - 16) : digits.slice(0, intDigits)
+  const frac = intDigits >= 16 ? '000' : `${digits.slice(intDigits)}000`.slice(0, 3)
+  return `${r < 0 ? '-' : ''}${int}.${frac}`
 }
 
 /**
