@@ -4,3 +4,9 @@
  */
 export * from './index.js'
 export { NodeFsAdapter, type NodeFsAdapterOptions } from './storage/node.js'
+
+import { basename, dirname } from 'node:path'
+import { setPathResolver } from './database.js'
+import { NodeFsAdapter as FsAdapter } from './storage/node.js'
+
+setPathResolver((path) => ({ adapter: new FsAdapter({ root: dirname(path) }), name: basename(path) }))

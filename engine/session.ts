@@ -1,0 +1,340 @@
+/**
+ * Session: one connection's statement loop: transaction state, settings, and running statements.
+ * Owns: the transaction state machine, statement dispatch (transaction control, DDL, queries, DML, SET/SHOW,
+ * EXPLAIN) and the conversion of parameters and results between JS and SQL values.
+ * Invariants:
+ *   (1) Statements of one session run one at a time, in call order (a promise queue).
+ *   (2) Outside BEGIN each statement runs in its own transaction, committed before its promise resolves, or
+ *       rolled back when it fails (autocommit).
+ *   (3) Inside BEGIN a failed statement puts the transaction in the FAILED state: every statement but
+ *       ROLLBACK (or ROLLBACK TO SAVEPOINT) is refused with 25P02 until then, as in PostgreSQL.
+ *
+ * State machine (each edge names the statement):
+ *   IDLE --BEGIN--> IN_TRANSACTION --COMMIT/ROLLBACK--> IDLE
+ *   IN_TRANSACTION --error--> FAILED --ROLLBACK--> IDLE;  FAILED --ROLLBACK TO s--> IN_TRANSACTION
+ *   FAILED --COMMIT--> IDLE (rolls back, as PostgreSQL does)
+ * Not here: concurrent sessions and isolation levels (issue #4).
+ */
+import { RustyError, type SqlType, type SqlValue, featureNotSupported, fromJs, inferType, toJs, typeName, typeOf, wrongState } from './common/index.js'
+import { parse, type Statement } from './sql/index.js'
+import type * as ast from './sql/index.js'
+import { PlanContext, explainPlan, planStatement, type PlanNode, type PlannedStatement } from './plan/index.js'
+import { executeDdl } from './plan/ddl/index.js'
+import { executePlan, type ExecContext } from './exec/index.js'
+import type { Transaction, TxnManager } from './txn/index.js'
+
+/** A result column: its name and PostgreSQL type name. */
+export interface ResultColumn {
+  readonly name: string
+  readonly type: string
+}
+
+/** What a query returns. `rowCount` counts rows returned, or rows affected by INSERT/UPDATE/DELETE. */
+export interface QueryResult<R = unknown> {
+  readonly columns: readonly ResultColumn[]
+  readonly rows: R[]
+  readonly rowCount: number
+  /** The statement's command tag word: SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, ... */
+  readonly command: string
+}
+
+export interface QueryOptions {
+  /** 'object' (default): rows are objects keyed by column name; 'array': arrays in column order. */
+  readonly rowMode?: 'object' | 'array'
+}
+
+export const TxnStatus = { IDLE: 'idle', IN_TRANSACTION: 'in-transaction', FAILED: 'failed' } as const
+export type TxnStatus = (typeof TxnStatus)[keyof typeof TxnStatus]
+
+const DEFAULT_SETTINGS: Record<string, string> = {
+  search_path: 'public',
+  statement_timeout: '0',
+  lock_timeout: '0',
+  default_transaction_isolation: 'read committed',
+  transaction_isolation: 'read committed',
+  timezone: 'UTC',
+  datestyle: 'ISO, MDY',
+  client_encoding: 'UTF8',
+  server_version: '16.0',
+  standard_conforming_strings: 'on',
+  application_name: '',
+}
+
+type Dml = ast.Query | ast.Insert | ast.Update | ast.Delete
+
+export class Session {
+  #queue: Promise<unknown> = Promise.resolve()
+  #txn: Transaction | null = null
+  #status: TxnStatus = TxnStatus.IDLE
+  #closed = false
+  readonly #settings = new Map(Object.entries(DEFAULT_SETTINGS))
+
+  constructor(readonly manager: TxnManager) {}
+
+  get status(): TxnStatus {
+    return this.#status
+  }
+
+  /** Runs `sql` (one or many statements) and returns the last statement's result. Invariant (1). */
+  run(sql: string | readonly Statement[], params: readonly unknown[], options: QueryOptions, text = typeof sql === 'string' ? sql : ''): Promise<QueryResult> {
+    const job = this.#queue.then(() => this.#run(sql, params, options, text))
+    this.#queue = job.catch(() => undefined)
+    return job
+  }
+
+  /** Rolls back an open transaction and refuses further statements. */
+  async close(): Promise<void> {
+    await this.#queue
+    if (this.#txn !== null) this.#txn.rollback()
+    this.#txn = null
+    this.#status = TxnStatus.IDLE
+    this.#closed = true
+  }
+
+  async #run(sql: string | readonly Statement[], params: readonly unknown[], options: QueryOptions, text: string): Promise<QueryResult> {
+    if (this.#closed) throw wrongState('the session is closed')
+    const statements = typeof sql === 'string' ? parse(sql) : sql
+    let last: QueryResult = { columns: [], rows: [], rowCount: 0, command: 'EMPTY' }
+    for (const stmt of statements) last = await this.#statement(stmt, text, params, options)
+    return last
+  }
+
+  async #statement(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions): Promise<QueryResult> {
+    const control = this.#control(stmt)
+    if (control !== undefined) {
+      await this.#awaitCommit()
+      return control
+    }
+    if (this.#status === TxnStatus.FAILED) {
+      throw new RustyError('25P02', 'current transaction is aborted, commands ignored until end of transaction block')
+    }
+    const implicit = this.#txn === null
+    const txn = this.#txn ?? this.manager.begin()
+    try {
+      const result = this.#execute(stmt, sql, params, options, txn)
+      if (implicit) await txn.commit()
+      return result
+    } catch (err) {
+      if (implicit) txn.rollback()
+      else this.#status = TxnStatus.FAILED
+      throw err
+    }
+  }
+
+  /** Transaction control statements; undefined for everything else. State machine above. */
+  #control(stmt: Statement): QueryResult | undefined {
+    const done = (command: string): QueryResult => ({ columns: [], rows: [], rowCount: 0, command })
+    switch (stmt.kind) {
+      case 'Begin':
+        if (this.#txn !== null) return done('BEGIN') // PostgreSQL warns "there is already a transaction in progress"
+        this.#txn = this.manager.begin({ readOnly: stmt.readOnly === true })
+        this.#status = TxnStatus.IN_TRANSACTION
+        return done('BEGIN')
+      case 'Commit':
+        return this.#finish(true)
+      case 'Rollback':
+        if (stmt.savepoint !== null && stmt.savepoint !== undefined) {
+          if (this.#txn === null) throw new RustyError('25P01', 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks')
+          this.#txn.rollbackTo(stmt.savepoint)
+          this.#status = TxnStatus.IN_TRANSACTION
+          return done('ROLLBACK')
+        }
+        return this.#finish(false)
+      case 'Savepoint':
+        if (this.#txn === null) throw new RustyError('25P01', 'SAVEPOINT can only be used in transaction blocks')
+        if (this.#status === TxnStatus.FAILED) return undefined
+        this.#txn.savepoint(stmt.name)
+        return done('SAVEPOINT')
+      case 'ReleaseSavepoint':
+        if (this.#txn === null) throw new RustyError('25P01', 'RELEASE SAVEPOINT can only be used in transaction blocks')
+        if (this.#status === TxnStatus.FAILED) return undefined
+        this.#txn.release(stmt.name)
+        return done('RELEASE')
+      default:
+        return undefined
+    }
+  }
+
+  #finish(commit: boolean): QueryResult {
+    const txn = this.#txn
+    const failed = this.#status === TxnStatus.FAILED
+    this.#txn = null
+    this.#status = TxnStatus.IDLE
+    if (txn === null) return { columns: [], rows: [], rowCount: 0, command: commit ? 'COMMIT' : 'ROLLBACK' }
+    if (commit && !failed) {
+      // Returned synchronously as a marker; #statement awaits commits through #commitPending.
+      this.#pendingCommit = txn.commit()
+      return { columns: [], rows: [], rowCount: 0, command: 'COMMIT' }
+    }
+    txn.rollback()
+    return { columns: [], rows: [], rowCount: 0, command: 'ROLLBACK' }
+  }
+
+  #pendingCommit: Promise<void> | null = null
+
+  /** Awaits a COMMIT issued by the last control statement (kept out of #control so it can stay synchronous). */
+  async #awaitCommit(): Promise<void> {
+    const p = this.#pendingCommit
+    this.#pendingCommit = null
+    if (p !== null) await p
+  }
+
+  #execute(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions, txn: Transaction): QueryResult {
+    switch (stmt.kind) {
+      case 'Query':
+      case 'Insert':
+      case 'Update':
+      case 'Delete':
+        return this.#dml(stmt, sql, params, options, txn)
+      case 'Explain':
+        return this.#explain(stmt, sql, params, txn)
+      case 'SetVariable':
+        return this.#set(stmt)
+      case 'Show':
+        return this.#show(stmt, options)
+      case 'Reset':
+        this.#settings.set(stmt.name.toLowerCase(), DEFAULT_SETTINGS[stmt.name.toLowerCase()] ?? '')
+        return { columns: [], rows: [], rowCount: 0, command: 'RESET' }
+      case 'SetTransaction':
+        return { columns: [], rows: [], rowCount: 0, command: 'SET' }
+      default: {
+        const result = executeDdl(stmt, txn, {
+          defaultSchema: this.#schema(),
+          validateView: (viewSql: string) => this.#validateView(viewSql, txn),
+        })
+        return { columns: [], rows: [], rowCount: 0, command: result.command }
+      }
+    }
+  }
+
+  #schema(): string {
+    const path = this.#settings.get('search_path') ?? 'public'
+    const first = path.split(',')[0].trim().replace(/^"(.*)"$/, '$1')
+    return first === '' || first === '"$user"' ? 'public' : first
+  }
+
+  #validateView(viewSql: string, txn: Transaction): string[] {
+    const stmts = parse(viewSql)
+    const stmt = stmts[0]
+    if (stmts.length !== 1 || stmt.kind !== 'Query') throw new RustyError('42601', 'a view must be defined by one query')
+    const planned = planStatement(stmt, new PlanContext(viewSql, txn.catalog, { defaultSchema: this.#schema(), paramTypes: [] }, txn))
+    return planned.columns.map((c) => c.name)
+  }
+
+  /** Plans a statement with the parameters' types. */
+  plan(stmt: Dml, sql: string, params: readonly unknown[], txn: Transaction): PlannedStatement {
+    const paramTypes = params.map((p) => (p === null || p === undefined || typeof p === 'string' ? typeOf('unknown') : inferType(p)))
+    return planStatement(stmt, new PlanContext(sql, txn.catalog, { defaultSchema: this.#schema(), paramTypes }, txn))
+  }
+
+  #context(txn: Transaction, paramTypes: readonly SqlType[], params: readonly unknown[], stats?: ExecContext['stats']): ExecContext {
+    if (params.length < paramTypes.length) {
+      throw new RustyError('08P01', `bind message supplies ${params.length} parameters, but the statement requires ${paramTypes.length}`)
+    }
+    const values: SqlValue[] = paramTypes.map((t, i) => {
+      const v = params[i]
+      if (v === null || v === undefined) return null
+      try {
+        return fromJs(v, t)
+      } catch (err) {
+        if (err instanceof RustyError) throw new RustyError(err.code, `parameter $${i + 1}: ${err.message}`, { cause: err })
+        throw err
+      }
+    })
+    const timeout = Number(this.#settings.get('statement_timeout') ?? '0')
+    return {
+      access: txn,
+      params: values,
+      deadline: timeout > 0 ? Date.now() + timeout : Infinity,
+      now: Date.now() * 1000,
+      affectedRows: 0,
+      stats,
+    }
+  }
+
+  #dml(stmt: Dml, sql: string, params: readonly unknown[], options: QueryOptions, txn: Transaction): QueryResult {
+    const planned = this.plan(stmt, sql, params, txn)
+    const ctx = this.#context(txn, planned.paramTypes, params)
+    return collect(planned.plan, ctx, options, commandOf(stmt))
+  }
+
+  #explain(stmt: ast.Explain, sql: string, params: readonly unknown[], txn: Transaction): QueryResult {
+    const inner = stmt.statement
+    if (inner.kind !== 'Query' && inner.kind !== 'Insert' && inner.kind !== 'Update' && inner.kind !== 'Delete') {
+      throw featureNotSupported(`EXPLAIN of ${inner.kind}`)
+    }
+    const analyze = stmt.options.some((o) => o.name.toLowerCase() === 'analyze' && o.value !== 'false' && o.value !== 'off' && o.value !== '0')
+    const planned = this.plan(inner, sql, params, txn)
+    let lines: string[]
+    if (analyze) {
+      const stats: NonNullable<ExecContext['stats']> = new Map()
+      const ctx = this.#context(txn, planned.paramTypes, params, stats)
+      const started = performance.now()
+      for (const _ of executePlan(planned.plan, ctx)) void _
+      const total = performance.now() - started
+      lines = [...explainPlan(planned.plan, stats), `Execution Time: ${total.toFixed(3)} ms`]
+    } else {
+      lines = explainPlan(planned.plan)
+    }
+    return { columns: [{ name: 'QUERY PLAN', type: 'text' }], rows: lines.map((l) => ({ 'QUERY PLAN': l })), rowCount: lines.length, command: 'EXPLAIN' }
+  }
+
+  #set(stmt: ast.SetVariable): QueryResult {
+    const name = stmt.name.toLowerCase()
+    const value = stmt.values === null ? DEFAULT_SETTINGS[name] ?? '' : stmt.values.join(', ')
+    if (name === 'transaction_isolation' || name === 'default_transaction_isolation') {
+      this.#settings.set(name, value.toLowerCase())
+    } else this.#settings.set(name, value)
+    return { columns: [], rows: [], rowCount: 0, command: 'SET' }
+  }
+
+  #show(stmt: ast.Show, options: QueryOptions): QueryResult {
+    const name = stmt.name.toLowerCase()
+    if (name === 'all') {
+      const rows = [...this.#settings].map(([n, v]) => (options.rowMode === 'array' ? [n, v] : { name: n, setting: v }))
+      return { columns: [{ name: 'name', type: 'text' }, { name: 'setting', type: 'text' }], rows, rowCount: rows.length, command: 'SHOW' }
+    }
+    const value = this.#settings.get(name)
+    if (value === undefined) throw new RustyError('42704', `unrecognized configuration parameter "${stmt.name}"`)
+    const rows = [options.rowMode === 'array' ? [value] : { [name]: value }]
+    return { columns: [{ name, type: 'text' }], rows, rowCount: 1, command: 'SHOW' }
+  }
+}
+
+function commandOf(stmt: Dml): string {
+  return stmt.kind === 'Query' ? 'SELECT' : stmt.kind.toUpperCase()
+}
+
+/** Runs a plan to completion and converts its batches to JS rows. */
+export function collect(plan: PlanNode, ctx: ExecContext, options: QueryOptions, command: string): QueryResult {
+  const columns = plan.output
+  const types = columns.map((c) => c.type)
+  const rows: unknown[] = []
+  const asArray = options.rowMode === 'array'
+  for (const batch of executePlan(plan, ctx)) {
+    for (let r = 0; r < batch.length; r++) {
+      if (asArray) {
+        const row = new Array<unknown>(columns.length)
+        for (let c = 0; c < columns.length; c++) {
+          const v = batch.columns[c][r]
+          row[c] = v === null ? null : toJs(v, types[c])
+        }
+        rows.push(row)
+      } else {
+        const row: Record<string, unknown> = {}
+        for (let c = 0; c < columns.length; c++) {
+          const v = batch.columns[c][r]
+          row[columns[c].name] = v === null ? null : toJs(v, types[c])
+        }
+        rows.push(row)
+      }
+    }
+  }
+  const isDml = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE'
+  return {
+    columns: columns.map((c) => ({ name: c.name, type: typeName(c.type) })),
+    rows,
+    rowCount: isDml ? ctx.affectedRows : rows.length,
+    command,
+  }
+}
