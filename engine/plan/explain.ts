@@ -130,8 +130,18 @@ export function inputs(p: PlanNode): PlanNode[] {
       return [p.anchor, p.recursive]
     case 'With':
       return [...p.ctes.map((c) => c.plan), p.input]
-    default:
-      return [p.input]
+    case 'Filter':
+    case 'Project':
+    case 'IndexJoin':
+    case 'Aggregate':
+    case 'Window':
+    case 'Sort':
+    case 'Limit':
+    case 'Distinct':
+    case 'Insert':
+    case 'Update':
+    case 'Delete':
+      return [p.kind === 'IndexJoin' ? p.left : p.input]
   }
 }
 

@@ -416,6 +416,7 @@ export class ExprBinder {
     if (e.distinct || e.filter !== null || e.orderBy.length > 0 || e.star) {
       throw s.ctx.error('42809', `${name} is not an aggregate function, so DISTINCT, ORDER BY, FILTER and * cannot be used`, e.start)
     }
+    if (name === 'nextval' || name === 'currval' || name === 'setval') return this.#sequenceCall(e, name, s)
     const args = e.args.map((a) => this.bind(a, s))
     switch (name) {
       case 'coalesce': {
@@ -436,6 +437,38 @@ export class ExprBinder {
       default:
         return this.call(name, args.map((a) => (a.type.id === 'unknown' && a.kind === 'Const' ? a : a)), s, e.start)
     }
+  }
+
+  /** nextval / currval / setval: the sequence is resolved now; the call reads the transaction's sequences. */
+  #sequenceCall(e: ast.FunctionCall, name: 'nextval' | 'currval' | 'setval', s: ExprScope): BoundExpr {
+    const first = e.args[0]
+    const nameArg = first !== undefined && first.kind === 'Cast' && first.type.name.toLowerCase() === 'regclass' ? first.expr : first
+    const bound = nameArg === undefined ? undefined : this.bind(nameArg, s)
+    if (bound === undefined || bound.kind !== 'Const' || typeof bound.value !== 'string') {
+      throw s.ctx.error('0A000', `${name}() needs the sequence name as a literal`, e.start)
+    }
+    const parts = bound.value.split('.').map((p) => (p.startsWith('"') ? p.slice(1, -1) : p.toLowerCase()))
+    const seqName = parts[parts.length - 1]
+    const seqSchema = parts.length > 1 ? parts[parts.length - 2] : null
+    const seq = s.ctx.catalog.sequence(seqSchema, seqName)
+    if (seq === undefined) throw s.ctx.error('42P01', `relation "${bound.value}" does not exist`, nameArg?.start)
+    const access = s.ctx.access
+    if (access === undefined) throw s.ctx.error('0A000', `${name}() is not available here`, e.start)
+    const rest = e.args.slice(1).map((a, i) => this.coerce(this.bind(a, s), i === 0 ? INT8 : BOOL, s, a.start, `argument of ${name}`))
+    const impl: ScalarImpl = {
+      name,
+      argTypes: rest.map((r) => r.type),
+      returnType: INT8,
+      strict: true,
+      volatile: true,
+      fn:
+        name === 'nextval'
+          ? () => access.nextval(seq)
+          : name === 'currval'
+            ? () => access.currval(seq)
+            : (value, isCalled) => access.setval(seq, value as bigint, isCalled === undefined ? true : (isCalled as boolean)),
+    }
+    return Object.freeze({ kind: 'Call', type: INT8, impl, args: rest })
   }
 
   #aggregate(e: ast.FunctionCall, name: string, s: ExprScope): BoundExpr {

@@ -16,7 +16,8 @@ import { parseOne } from '../../sql/index.js'
 import type * as ast from '../../sql/index.js'
 import type { BoundExpr } from '../bound-expr.js'
 import type { PlanColumn, PlanNode, SortKey } from '../plan-node.js'
-import { and, column, conjuncts, mapExpr, sameExpr } from './bound-util.js'
+import { and, column, conjuncts, constant, mapExpr, sameExpr } from './bound-util.js'
+import { systemRelation } from './system-views.js'
 import { type CteBinding, type PlanContext, QueryLevel, type ScopeColumn, type ScopeRelation } from './context.js'
 import { AggregateCollector, ExprBinder, type ExprScope } from './expr-binder.js'
 import { type JoinLeaf, applyToLeaf, estimate, estimates, joinPlans, planJoins, tableScan } from './from-binder.js'
@@ -547,6 +548,13 @@ export class QueryBinder {
       } finally {
         this.ctx.expanding.delete(key)
       }
+    }
+    const system = systemRelation(schema, name.name, this.ctx.catalog)
+    if (system !== undefined) {
+      const output = system.columns.map((c) => ({ id: this.ctx.newId(), name: c.name, type: c.type }))
+      const rows = system.rows.map((r) => r.map((v, i) => constant(system.columns[i].type, v)))
+      const plan = withRows(Object.freeze({ kind: 'Values', output, rows }), Math.max(1, rows.length))
+      return { plan, relation: renamed(alias, output, item.alias?.columns ?? []) }
     }
     const full = schema === null ? name.name : `${schema}.${name.name}`
     throw this.ctx.error('42P01', `relation "${full}" does not exist`, item.start)
