@@ -139,7 +139,7 @@ export function runFilesInPool(files: readonly SltFile[], options: PoolOptions =
       const start = performance.now()
       const timer = setTimeout(() => {
         restart(slot)
-        finish(slot, fileError(file.name, `timed out after ${Math.round(timeoutMs / 1000)} s`, performance.now() - start))
+        finish(slot, fileError(file.name, `timed out after ${timeoutMs / 1000} s`, performance.now() - start))
       }, timeoutMs)
       slot.busy = { file, index, id, start, timer }
       const request: ChildRequest = {
