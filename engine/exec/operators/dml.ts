@@ -1,0 +1,201 @@
+/**
+ * Data modification: INSERT (incl. ON CONFLICT DO NOTHING / DO UPDATE), UPDATE and DELETE, with RETURNING.
+ * Owns: CHECK constraint evaluation (23514) and the write calls on TableAccess; ctx.affectedRows.
+ * Invariants:
+ *   (1) Every operator reads its whole input before its first write (no Halloween problem), and computes
+ *       new values and RETURNING inputs from what it read.
+ *   (2) UPDATE and DELETE touch each row key at most once (the first input row for it wins).
+ *   (3) A CHECK fails only when it is FALSE (NULL passes), checked just before the row is written; the error
+ *       names the table and the constraint (checks[i] is table.checks[i]).
+ *   (4) ON CONFLICT DO UPDATE refuses to change a row that this statement inserted or updated (21000).
+ *   (5) The writes happen while the generator runs: callers drain it even when there is no RETURNING.
+ * Not here: NOT NULL, unique and foreign-key checks (TableAccess does them, table-access.ts (3)).
+ */
+import type { Batch } from '../../common/batch.js'
+import type { SqlValue } from '../../common/types.js'
+import { formatValue, RustyError } from '../../common/index.js'
+import type { TableDef } from '../../catalog/schema.js'
+import type { BoundExpr } from '../../plan/bound-expr.js'
+import type { DeleteNode, InsertNode, UpdateNode } from '../../plan/plan-node.js'
+import { compileExpr, layoutOf, type Compiled, type Layout } from '../expr/compile-expr.js'
+import type { Runtime } from '../runtime.js'
+import { bytesKey } from '../value-ops.js'
+import { nodeState, RowStore, selectRows } from './support.js'
+
+function idLayout(ids: readonly number[], offset = 0, into?: Map<number, number>): Map<number, number> {
+  const m = into ?? new Map<number, number>()
+  ids.forEach((id, i) => m.set(id, i + offset))
+  return m
+}
+
+function compileAll(exprs: readonly BoundExpr[], layout: Layout): Compiled[] {
+  return exprs.map((e) => compileExpr(e, layout))
+}
+
+function checkFailed(table: TableDef, index: number, row: readonly SqlValue[]): RustyError {
+  const name = table.checks[index]?.name ?? `${table.name}_check`
+  const shown = row.map((v, i) => (v === null ? 'null' : formatValue(v, table.columns[i].type))).join(', ')
+  return new RustyError('23514', `new row for relation "${table.name}" violates check constraint "${name}"`, {
+    table: table.name,
+    constraint: name,
+    detail: `Failing row contains (${shown}).`,
+  })
+}
+
+/** Check results per row of a batch: the index of the first FALSE check, or -1. */
+function failingChecks(checks: readonly Compiled[], b: Batch, rt: Runtime): Int32Array {
+  const out = new Int32Array(b.length).fill(-1)
+  for (let c = checks.length - 1; c >= 0; c--) {
+    const v = checks[c].vec(b, rt, null)
+    for (let i = 0; i < b.length; i++) if (v[i] === false) out[i] = c
+  }
+  return out
+}
+
+/** RETURNING rows over stored rows laid out by `layout`. */
+function* returningBatches(returning: readonly Compiled[], rows: RowStore, rt: Runtime): Generator<Batch, void, undefined> {
+  if (returning.length === 0) return
+  for (const b of rows.batches()) {
+    yield { length: b.length, columns: returning.map((r) => r.vec(b, rt, null)) }
+  }
+}
+
+export function* runInsert(node: InsertNode, rt: Runtime): Generator<Batch, void, undefined> {
+  const st = nodeState(node, () => {
+    const inputLayout = layoutOf(node.input.output)
+    const oc = node.onConflict
+    const conflictLayout = oc === null ? null : layoutOf(node.input.output, oc.existingIds.length, idLayout(oc.existingIds))
+    return {
+      checks: compileAll(node.checks, inputLayout),
+      returning: compileAll(node.returning, idLayout(node.rowIds)),
+      assignments: oc === null ? [] : oc.assignments.map((a) => ({ ordinal: a.ordinal, expr: compileExpr(a.expr, conflictLayout!) })),
+      where: oc === null || oc.where === null ? null : compileExpr(oc.where, conflictLayout!),
+    }
+  })
+  const { table } = node
+  const access = rt.ctx.access
+  const width = table.columns.length
+  const input = new RowStore(node.input.output.length)
+  for (const b of rt.run(node.input)) input.appendBatch(b)
+  const inputBatch = input.asBatch()
+  const failing = failingChecks(st.checks, inputBatch, rt)
+  const stored = new RowStore(width)
+  const oc = node.onConflict
+  const touched = oc !== null && oc.action === 'UPDATE' ? new Set<string>() : null
+  let count = 0
+  for (let r = 0; r < input.length; r++) {
+    const row = input.row(r).slice(0, width)
+    if (oc !== null) {
+      const conflict = access.findConflict(table, row, oc.arbiter)
+      if (conflict !== undefined) {
+        if (oc.action === 'NOTHING') continue
+        const [key, existing] = conflict
+        const k = bytesKey(key)
+        if (touched!.has(k)) {
+          throw new RustyError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+            hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+          })
+        }
+        const pair: Batch = {
+          length: 1,
+          columns: [...oc.existingIds.map((_, i) => [existing[i]]), ...inputBatch.columns.map((c) => [c[r]])],
+        }
+        if (st.where !== null && st.where.vec(pair, rt, null)[0] !== true) continue
+        const updated = existing.slice()
+        for (const a of st.assignments) updated[a.ordinal] = a.expr.vec(pair, rt, null)[0]
+        const asInput: Batch = { length: 1, columns: node.input.output.map((_, i) => [i < width ? updated[i] : null]) }
+        const fail = failingChecks(st.checks, asInput, rt)[0]
+        if (fail >= 0) throw checkFailed(table, fail, updated)
+        const newKey = access.update(table, key, updated)
+        touched!.add(bytesKey(newKey))
+        stored.appendRow(updated)
+        count++
+        continue
+      }
+    }
+    if (failing[r] >= 0) throw checkFailed(table, failing[r], row)
+    const key = access.insert(table, row)
+    touched?.add(bytesKey(key))
+    stored.appendRow(row)
+    count++
+  }
+  rt.ctx.affectedRows += count
+  yield* returningBatches(st.returning, stored, rt)
+}
+
+export function* runUpdate(node: UpdateNode, rt: Runtime): Generator<Batch, void, undefined> {
+  const st = nodeState(node, () => {
+    const inputLayout = layoutOf(node.input.output)
+    const rowLayout = idLayout(node.rowIds)
+    return {
+      keyIndex: inputLayout.get(node.keyId)!,
+      oldIndex: node.oldIds.map((id) => inputLayout.get(id)!),
+      assignments: node.assignments.map((a) => ({ ordinal: a.ordinal, expr: compileExpr(a.expr, inputLayout) })),
+      checks: compileAll(node.checks, rowLayout),
+      returning: compileAll(node.returning, rowLayout),
+    }
+  })
+  const { table } = node
+  const access = rt.ctx.access
+  const width = table.columns.length
+  const seen = new Set<string>()
+  const keys: Uint8Array[] = []
+  const rows = new RowStore(width)
+  for (const b of rt.run(node.input)) {
+    const sel = new Int32Array(b.length)
+    let m = 0
+    const keyCol = b.columns[st.keyIndex]
+    for (let i = 0; i < b.length; i++) {
+      const key = keyCol[i] as Uint8Array
+      const k = bytesKey(key)
+      if (seen.has(k)) continue
+      seen.add(k)
+      keys.push(key)
+      sel[m++] = i
+    }
+    if (m === 0) continue
+    const picked = selectRows(b, sel.subarray(0, m))
+    const cols: (readonly SqlValue[])[] = st.oldIndex.map((c) => picked.columns[c])
+    for (const a of st.assignments) cols[a.ordinal] = a.expr.vec(picked, rt, null)
+    rows.appendBatch({ length: m, columns: cols })
+  }
+  const failing = failingChecks(st.checks, rows.asBatch(), rt)
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows.row(r)
+    if (failing[r] >= 0) throw checkFailed(table, failing[r], row)
+    access.update(table, keys[r], row)
+  }
+  rt.ctx.affectedRows += rows.length
+  yield* returningBatches(st.returning, rows, rt)
+}
+
+export function* runDelete(node: DeleteNode, rt: Runtime): Generator<Batch, void, undefined> {
+  const st = nodeState(node, () => {
+    const inputLayout = layoutOf(node.input.output)
+    return {
+      keyIndex: inputLayout.get(node.keyId)!,
+      returning: compileAll(node.returning, inputLayout),
+    }
+  })
+  const access = rt.ctx.access
+  const seen = new Set<string>()
+  const keys: Uint8Array[] = []
+  const rows = new RowStore(node.input.output.length)
+  for (const b of rt.run(node.input)) {
+    const sel = new Int32Array(b.length)
+    let m = 0
+    const keyCol = b.columns[st.keyIndex]
+    for (let i = 0; i < b.length; i++) {
+      const key = keyCol[i] as Uint8Array
+      const k = bytesKey(key)
+      if (seen.has(k)) continue
+      seen.add(k)
+      keys.push(key)
+      sel[m++] = i
+    }
+    if (m > 0 && st.returning.length > 0) rows.appendRows(b, sel, m)
+  }
+  for (const key of keys) access.delete(node.table, key)
+  rt.ctx.affectedRows += keys.length
+  yield* returningBatches(st.returning, rows, rt)
+}
