@@ -1,0 +1,16 @@
+/**
+ * engine/catalog: what the database contains (schemas, tables, indexes, views, sequences), stored in the
+ * database itself (`__catalog`), plus row and key encoding and the function library (functions/).
+ */
+export type * from './schema.js'
+export {
+  BUILTIN_SCHEMAS,
+  CATALOG_TREE,
+  CatalogState,
+  SEQUENCE_TREE,
+  deepFreeze,
+  indexTree,
+  tableTree,
+  type RelationKind,
+  type SchemaDef,
+} from './catalog-state.js'

@@ -1,0 +1,375 @@
+/**
+ * executeDdl: runs a DDL statement inside a transaction (DDL is transactional: rollback undoes it).
+ * Owns: CREATE/DROP TABLE, CREATE/DROP INDEX, CREATE [OR REPLACE]/DROP VIEW, CREATE/ALTER/DROP SEQUENCE,
+ * CREATE/DROP SCHEMA, TRUNCATE; ALTER TABLE is in alter-table.ts.
+ * Invariants:
+ *   (1) A statement either completes or throws before changing the catalog in a way later statements would
+ *       see inconsistently; a failed statement leaves the transaction to be rolled back (PostgreSQL aborts
+ *       the transaction too), so partial changes of a failed statement are never committed by the session.
+ *   (2) Dropping an object that others depend on (a table referenced by a foreign key, an index backing a
+ *       constraint, a sequence used by a default, a non-empty schema) raises 2BP01 unless CASCADE, which drops
+ *       or detaches the dependents.
+ * Not here: CREATE TABLE AS and views' query binding (the planner: ctx.validateView).
+ */
+import { RustyError, SqlState, featureNotSupported } from '../../common/index.js'
+import { typeOf } from '../../common/types.js'
+import type { SequenceDef, TableDef } from '../../catalog/index.js'
+import type { Transaction } from '../../txn/index.js'
+import {
+  printSql,
+  quoteString,
+  type CreateIndex,
+  type CreateSequence,
+  type CreateTable,
+  type CreateView,
+  type Drop,
+  type Statement,
+  type Truncate,
+  type AlterSequence,
+} from '../../sql/index.js'
+import { executeAlterTable } from './alter-table.js'
+import {
+  type DdlContext,
+  type DdlResult,
+  chooseName,
+  columnOrdinal,
+  dependentObjects,
+  duplicateRelation,
+  findRelation,
+  requireTable,
+  targetSchema,
+  undefinedTable,
+  wrongObjectType,
+} from './ddl-common.js'
+import { applySequenceOptions } from './sequences.js'
+import { TableBuilder } from './table-builder.js'
+
+/** Statement kinds executeDdl handles. */
+export const DDL_KINDS: ReadonlySet<Statement['kind']> = new Set([
+  'CreateTable',
+  'CreateIndex',
+  'CreateView',
+  'CreateSequence',
+  'AlterSequence',
+  'AlterTable',
+  'Drop',
+  'CreateSchema',
+  'Truncate',
+])
+
+/** True for statements executeDdl handles. */
+export function isDdl(stmt: Statement): boolean {
+  return DDL_KINDS.has(stmt.kind)
+}
+
+/**
+ * Executes one DDL statement in `txn`.
+ *
+ * @example
+ * const txn = manager.begin()
+ * executeDdl(parseOne('CREATE TABLE t1(a INTEGER, b INTEGER)'), txn, { defaultSchema: 'public' })
+ * await txn.commit()
+ */
+export function executeDdl(stmt: Statement, txn: Transaction, ctx: DdlContext): DdlResult {
+  switch (stmt.kind) {
+    case 'CreateTable':
+      return createTable(stmt, txn, ctx)
+    case 'CreateIndex':
+      return createIndex(stmt, txn, ctx)
+    case 'CreateView':
+      return createView(stmt, txn, ctx)
+    case 'CreateSequence':
+      return createSequence(stmt, txn, ctx)
+    case 'AlterSequence':
+      return alterSequence(stmt, txn, ctx)
+    case 'AlterTable':
+      return executeAlterTable(stmt, txn, ctx)
+    case 'Drop':
+      return drop(stmt, txn, ctx)
+    case 'CreateSchema': {
+      if (txn.catalog.schema(stmt.name) !== undefined) {
+        if (stmt.ifNotExists) return { command: 'CREATE SCHEMA', notices: [`schema "${stmt.name}" already exists, skipping`] }
+        throw new RustyError('42P06', `schema "${stmt.name}" already exists`)
+      }
+      txn.catalog.createSchema(stmt.name)
+      return { command: 'CREATE SCHEMA', notices: [] }
+    }
+    case 'Truncate':
+      return truncate(stmt, txn, ctx)
+    default:
+      throw featureNotSupported(`${stmt.kind} as DDL`)
+  }
+}
+
+function done(command: string, notices: string[] = []): DdlResult {
+  return { command, notices }
+}
+
+function createTable(stmt: CreateTable, txn: Transaction, ctx: DdlContext): DdlResult {
+  const schema = targetSchema(txn, stmt.name, ctx)
+  const name = stmt.name.name
+  if (txn.catalog.relation(schema, name) !== undefined) {
+    if (stmt.ifNotExists) return done('CREATE TABLE', [`relation "${name}" already exists, skipping`])
+    throw duplicateRelation(name)
+  }
+  if (stmt.temporary) {
+    // Temporary tables live as long as the session; with one session and no temp schema yet, a regular table.
+  }
+  const builder = new TableBuilder(txn, ctx, TableBuilder.empty(txn.catalog.allocateId(), schema, name))
+  const later = stmt.columns.flatMap((c) => builder.addColumn(c))
+  for (const c of later) builder.addConstraint(c)
+  for (const c of stmt.constraints) builder.addConstraint(c)
+  for (const seq of builder.sequences) txn.catalog.putSequence(seq)
+  txn.catalog.createTable(builder.build())
+  return done('CREATE TABLE')
+}
+
+function createIndex(stmt: CreateIndex, txn: Transaction, ctx: DdlContext): DdlResult {
+  const table = requireTable(txn, stmt.table, ctx)
+  if (stmt.where !== null) throw featureNotSupported('partial indexes (CREATE INDEX ... WHERE)')
+  if (stmt.nullsNotDistinct) throw featureNotSupported('NULLS NOT DISTINCT indexes')
+  const columns = stmt.elements.map((e) => {
+    if (e.expr.kind !== 'ColumnRef') throw featureNotSupported('indexes on expressions', `index columns by name: ${printSql(e.expr)}`)
+    const ordinal = columnOrdinal(table, e.expr.column)
+    const descending = e.direction === 'DESC'
+    return { ordinal, descending, nullsFirst: e.nulls === null ? descending : e.nulls === 'FIRST' }
+  })
+  let name = stmt.name
+  if (name !== null && txn.catalog.relation(table.schema, name) !== undefined) {
+    if (stmt.ifNotExists) return done('CREATE INDEX', [`relation "${name}" already exists, skipping`])
+    throw duplicateRelation(name)
+  }
+  if (name === null) {
+    const taken = new Set(table.indexes.map((i) => i.name))
+    name = chooseName(txn, table.schema, table.name, columns.map((c) => table.columns[c.ordinal].name), 'idx', taken)
+  }
+  txn.catalog.createIndex({ id: txn.catalog.allocateId(), name, schema: table.schema, tableId: table.id, columns, unique: stmt.unique, constraint: null })
+  return done('CREATE INDEX')
+}
+
+function createView(stmt: CreateView, txn: Transaction, ctx: DdlContext): DdlResult {
+  const schema = targetSchema(txn, stmt.name, ctx)
+  const name = stmt.name.name
+  const sql = printSql(stmt.query)
+  const existing = txn.catalog.relation(schema, name)
+  let id: number
+  if (existing !== undefined) {
+    if (stmt.ifNotExists) return done('CREATE VIEW', [`relation "${name}" already exists, skipping`])
+    if (!stmt.orReplace) throw duplicateRelation(name)
+    if (existing.kind !== 'view') throw wrongObjectType(name, 'a view')
+    id = existing.id
+  } else {
+    id = txn.catalog.allocateId()
+  }
+  const outputs = ctx.validateView?.(sql)
+  if (outputs !== undefined && stmt.columns.length > outputs.length) {
+    throw new RustyError(SqlState.SYNTAX_ERROR, 'CREATE VIEW specifies more column names than columns')
+  }
+  txn.catalog.putView({ id, schema, name, sql, columns: [...stmt.columns] })
+  return done('CREATE VIEW')
+}
+
+function createSequence(stmt: CreateSequence, txn: Transaction, ctx: DdlContext): DdlResult {
+  const schema = targetSchema(txn, stmt.name, ctx)
+  const name = stmt.name.name
+  if (txn.catalog.relation(schema, name) !== undefined) {
+    if (stmt.ifNotExists) return done('CREATE SEQUENCE', [`relation "${name}" already exists, skipping`])
+    throw duplicateRelation(name)
+  }
+  const { def } = applySequenceOptions(null, txn.catalog.allocateId(), schema, name, stmt.options, typeOf('int8'))
+  txn.catalog.putSequence(def)
+  return done('CREATE SEQUENCE')
+}
+
+function alterSequence(stmt: AlterSequence, txn: Transaction, ctx: DdlContext): DdlResult {
+  const r = findRelation(txn, stmt.name, ctx)
+  if (r === undefined || r.kind !== 'sequence') {
+    if (r === undefined && stmt.ifExists) return done('ALTER SEQUENCE', [`relation "${stmt.name.name}" does not exist, skipping`])
+    if (r === undefined) throw undefinedTable(stmt.name.name)
+    throw wrongObjectType(stmt.name.name, 'a sequence')
+  }
+  const base = txn.catalog.sequenceById(r.id) as SequenceDef
+  const { def, restart } = applySequenceOptions(base, base.id, base.schema, base.name, stmt.options, base.type)
+  txn.catalog.putSequence(def, restart)
+  return done('ALTER SEQUENCE')
+}
+
+// --- DROP -------------------------------------------------------------------------------------------------
+
+const DROP_NOUN: Record<Drop['objectType'], string> = {
+  TABLE: 'table',
+  VIEW: 'view',
+  INDEX: 'index',
+  SEQUENCE: 'sequence',
+  SCHEMA: 'schema',
+}
+
+const KIND_OF: Record<Exclude<Drop['objectType'], 'SCHEMA'>, 'table' | 'view' | 'index' | 'sequence'> = {
+  TABLE: 'table',
+  VIEW: 'view',
+  INDEX: 'index',
+  SEQUENCE: 'sequence',
+}
+
+function drop(stmt: Drop, txn: Transaction, ctx: DdlContext): DdlResult {
+  const noun = DROP_NOUN[stmt.objectType]
+  const command = `DROP ${stmt.objectType}`
+  const notices: string[] = []
+  const cascade = stmt.behavior === 'CASCADE'
+  if (stmt.objectType === 'SCHEMA') {
+    for (const qn of stmt.names) {
+      const name = qn.name
+      if (txn.catalog.schema(name) === undefined) {
+        if (stmt.ifExists) {
+          notices.push(`schema "${name}" does not exist, skipping`)
+          continue
+        }
+        throw new RustyError('3F000', `schema "${name}" does not exist`)
+      }
+      dropSchema(txn, name, cascade)
+    }
+    return done(command, notices)
+  }
+  const kind = KIND_OF[stmt.objectType]
+  const targets: { schema: string; id: number; name: string }[] = []
+  for (const qn of stmt.names) {
+    const r = findRelation(txn, qn, ctx)
+    if (r === undefined) {
+      if (stmt.ifExists) {
+        notices.push(`${noun} "${qn.name}" does not exist, skipping`)
+        continue
+      }
+      throw new RustyError(SqlState.UNDEFINED_TABLE, `${noun} "${qn.name}" does not exist`)
+    }
+    if (r.kind !== kind) {
+      throw new RustyError('42809', `"${qn.name}" is not ${kind === 'index' ? 'an index' : `a ${kind}`}`, {
+        hint: `Use DROP ${r.kind.toUpperCase()} to remove ${r.kind === 'index' ? 'an index' : `a ${r.kind}`}.`,
+      })
+    }
+    targets.push({ schema: r.schema, id: r.id, name: qn.name })
+  }
+  const ids = new Set(targets.map((t) => t.id))
+  for (const t of targets) {
+    if (kind === 'table') dropTable(txn, t.id, cascade, ids)
+    else if (kind === 'view') txn.catalog.dropView(t.id)
+    else if (kind === 'sequence') dropSequence(txn, t.id, cascade)
+    else dropIndex(txn, t.id, cascade)
+  }
+  return done(command, notices)
+}
+
+/** Drops a table: 2BP01 when other tables' foreign keys reference it (CASCADE drops those constraints). */
+export function dropTable(txn: Transaction, id: number, cascade: boolean, droppingToo: ReadonlySet<number>): void {
+  const table = txn.catalog.tableById(id)
+  if (table === undefined) return
+  for (const other of txn.catalog.tables()) {
+    if (other.id === id || droppingToo.has(other.id)) continue
+    const fks = other.foreignKeys.filter((fk) => fk.refTableId === id)
+    if (fks.length === 0) continue
+    if (!cascade) throw dependentObjects(`table ${table.name}`, `constraint ${fks[0].name} on table ${other.name} depends on table ${table.name}`)
+    txn.catalog.alterTable({ ...other, foreignKeys: other.foreignKeys.filter((fk) => fk.refTableId !== id) })
+  }
+  txn.catalog.dropTable(id)
+  for (const seq of txn.catalog.sequences()) {
+    if (seq.schema === table.schema && seq.ownedBy !== null && seq.ownedBy.startsWith(`${table.name}.`)) txn.catalog.dropSequence(seq.id)
+  }
+}
+
+function dropIndex(txn: Transaction, id: number, cascade: boolean): void {
+  const index = txn.catalog.indexById(id)
+  if (index === undefined) return
+  const table = txn.catalog.tableById(index.tableId) as TableDef
+  if (index.constraint !== null) {
+    if (!cascade) {
+      throw new RustyError('2BP01', `cannot drop index ${index.name} because constraint ${index.constraint} on table ${table.name} requires it`, {
+        hint: `You can drop constraint ${index.constraint} on table ${table.name} instead.`,
+      })
+    }
+    txn.catalog.alterTable({ ...table, uniques: table.uniques.filter((u) => u.indexId !== id) })
+  }
+  txn.catalog.dropIndex(id)
+}
+
+/** Columns whose DEFAULT calls nextval on `seq`. */
+function sequenceUsers(txn: Transaction, seq: SequenceDef): { table: TableDef; ordinal: number }[] {
+  const names = [seq.name, `${seq.schema}.${seq.name}`].map((n) => `nextval(${quoteString(n)}`)
+  const out: { table: TableDef; ordinal: number }[] = []
+  for (const table of txn.catalog.tables()) {
+    table.columns.forEach((c, ordinal) => {
+      if (c.default !== null && names.some((n) => c.default?.includes(n))) out.push({ table, ordinal })
+    })
+  }
+  return out
+}
+
+function dropSequence(txn: Transaction, id: number, cascade: boolean): void {
+  const seq = txn.catalog.sequenceById(id) as SequenceDef
+  const users = sequenceUsers(txn, seq)
+  if (users.length > 0) {
+    const { table, ordinal } = users[0]
+    if (!cascade) {
+      throw dependentObjects(`sequence ${seq.name}`, `default value for column ${table.columns[ordinal].name} of table ${table.name} depends on sequence ${seq.name}`)
+    }
+    for (const u of users) {
+      const current = txn.catalog.tableById(u.table.id) as TableDef
+      txn.catalog.alterTable({
+        ...current,
+        columns: current.columns.map((c, i) => (i === u.ordinal ? { ...c, default: null, identity: null } : c)),
+      })
+    }
+  }
+  txn.catalog.dropSequence(id)
+}
+
+function dropSchema(txn: Transaction, name: string, cascade: boolean): void {
+  const tables = txn.catalog.tables().filter((t) => t.schema === name)
+  const views = txn.catalog.views().filter((v) => v.schema === name)
+  const sequences = txn.catalog.sequences().filter((s) => s.schema === name)
+  if (!cascade && tables.length + views.length + sequences.length > 0) {
+    const first = tables[0]?.name ?? views[0]?.name ?? sequences[0]?.name
+    const what = tables.length > 0 ? 'table' : views.length > 0 ? 'view' : 'sequence'
+    throw dependentObjects(`schema ${name}`, `${what} ${first} depends on schema ${name}`)
+  }
+  const ids = new Set(tables.map((t) => t.id))
+  for (const v of views) txn.catalog.dropView(v.id)
+  for (const t of tables) dropTable(txn, t.id, true, ids)
+  for (const s of txn.catalog.sequences().filter((x) => x.schema === name)) txn.catalog.dropSequence(s.id)
+  txn.catalog.dropSchema(name)
+}
+
+// --- TRUNCATE ---------------------------------------------------------------------------------------------
+
+function truncate(stmt: Truncate, txn: Transaction, ctx: DdlContext): DdlResult {
+  const tables = new Map<number, TableDef>()
+  for (const qn of stmt.tables) {
+    const t = requireTable(txn, qn, ctx)
+    tables.set(t.id, t)
+  }
+  // Tables referencing a truncated one must be truncated too (CASCADE adds them).
+  for (let changed = true; changed; ) {
+    changed = false
+    for (const other of txn.catalog.tables()) {
+      if (tables.has(other.id)) continue
+      const ref = other.foreignKeys.find((fk) => tables.has(fk.refTableId))
+      if (ref === undefined) continue
+      if (stmt.behavior !== 'CASCADE') {
+        const parent = tables.get(ref.refTableId) as TableDef
+        throw new RustyError(SqlState.FEATURE_NOT_SUPPORTED, 'cannot truncate a table referenced in a foreign key constraint', {
+          detail: `Table "${other.name}" references "${parent.name}".`,
+          hint: `Truncate table "${other.name}" at the same time, or use TRUNCATE ... CASCADE.`,
+        })
+      }
+      tables.set(other.id, other)
+      changed = true
+    }
+  }
+  for (const t of tables.values()) {
+    txn.truncate(t)
+    if (stmt.restartIdentity) {
+      for (const seq of txn.catalog.sequences()) {
+        if (seq.schema === t.schema && seq.ownedBy !== null && seq.ownedBy.startsWith(`${t.name}.`)) txn.catalog.putSequence(seq, seq.start)
+      }
+    }
+  }
+  return done('TRUNCATE TABLE')
+}

@@ -1,0 +1,8 @@
+/**
+ * engine/txn: transactions over the KvStore: private write sets merged over snapshots (read-your-writes),
+ * constraint checks, savepoints, atomic commits; the TableAccess the planner and executor use.
+ */
+export { ROW_KEY, type CatalogReader, type KeyBound, type ScanOptions, type TableAccess } from './table-access.js'
+export { Transaction, type CatalogWriter } from './transaction.js'
+export { TxnManager, type BeginOptions } from './txn-manager.js'
+export { tableInfo, type IndexInfo, type TableInfo } from './table-info.js'

@@ -1,0 +1,257 @@
+/**
+ * TxnManager: the transactions of one database over one KvStore.
+ * Owns: loading the catalog at open (creating it in a new database), the committed catalog, hidden row id
+ * counters, sequence positions (not transactional, as in PostgreSQL), and publishing a commit's catalog.
+ *
+ * Stored state (besides the table and index trees `t<id>` / `i<id>`):
+ *   `__catalog`   catalog records (catalog-state.ts (4)), written by the commit that changed them.
+ *   `__sequences` key = sequence id (one int component), value = 9 bytes:
+ *
+ *   | offset | size | meaning                                   |
+ *   |--------|------|-------------------------------------------|
+ *   | 0      | 8    | last value (int64, big-endian)            |
+ *   | 8      | 1    | 1 when nextval returned it (is_called)    |
+ *
+ *   Positions are written with the next commit of any transaction (and at close), so a crash can forget
+ *   the last nextval() calls of uncommitted work; committed rows never see a reused value because the
+ *   commit that stored them also stored the position.
+ * Invariants:
+ *   (1) The committed catalog changes only in publish(), after the KvStore commit that stored it resolved.
+ *   (2) Hidden row ids only grow while the manager is open; at first use a table's counter starts after the
+ *       largest stored row id.
+ *   (3) One writer at a time (issue #4 brings concurrency): two transactions that both change the catalog
+ *       would publish in commit order, the later one winning. The database layer runs one session.
+ * Not here: what a transaction sees and does (transaction.ts).
+ */
+import { RustyError, featureNotSupported } from '../common/index.js'
+import type { SqlValue } from '../common/types.js'
+import type { SequenceDef, TableDef } from '../catalog/schema.js'
+import { CATALOG_TREE, CatalogState, SEQUENCE_TREE, tableTree } from '../catalog/catalog-state.js'
+import { KeyEncoder, type KvStore, type Snapshot, type WriteBatch } from '../storage/index.js'
+import { Transaction, rowIdOf, type TxnHost } from './transaction.js'
+
+interface SequencePosition {
+  value: bigint
+  called: boolean
+}
+
+/** Options of {@link TxnManager.begin}. */
+export interface BeginOptions {
+  /** Writes fail with 25006. Default false. */
+  readOnly?: boolean
+}
+
+const keyEncoder = new KeyEncoder(16)
+
+function sequenceKey(id: number): Uint8Array {
+  return keyEncoder.reset().int(id).finish()
+}
+
+/**
+ * The transactions of one database.
+ *
+ * @example
+ * const kv = await KvStore.open({ adapter: new MemoryAdapter(), name: 'app.rdb', create: true })
+ * const manager = await TxnManager.open(kv)
+ * const txn = manager.begin()
+ * executeDdl(parseOne('CREATE TABLE t (a int)'), txn, { defaultSchema: 'public' })
+ * txn.insert(txn.catalog.table('public', 't')!, [1])
+ * await txn.commit()
+ */
+export class TxnManager {
+  readonly kv: KvStore
+  #catalog: CatalogState
+  #positions = new Map<number, SequencePosition>()
+  #dirtySequences = new Set<number>()
+  /** Values nextval() returned in this session (currval). */
+  #currvals = new Map<number, bigint>()
+  #rowIds = new Map<number, number>()
+  #active = new Set<Transaction>()
+  #host: TxnHost
+  /**
+   * Evaluates a column's DEFAULT for ON DELETE / ON UPDATE SET DEFAULT. The planner sets it; without it a
+   * non-NULL default raises 0A000.
+   */
+  evaluateDefault: ((table: TableDef, ordinal: number) => SqlValue) | undefined
+
+  private constructor(kv: KvStore, catalog: CatalogState) {
+    this.kv = kv
+    this.#catalog = catalog
+    this.#host = this.#makeHost()
+  }
+
+  /** Loads the catalog of `kv`, creating an empty one (with the built-in schemas) in a new database. */
+  static async open(kv: KvStore): Promise<TxnManager> {
+    if (!kv.hasTree(CATALOG_TREE)) {
+      const initial = CatalogState.initial()
+      const batch = kv.batch().createTree(CATALOG_TREE)
+      if (!kv.hasTree(SEQUENCE_TREE)) batch.createTree(SEQUENCE_TREE)
+      for (const [key, value] of initial.allRecords()) batch.put(CATALOG_TREE, CatalogState.keyBytes(key), value)
+      await kv.commit(batch)
+      return new TxnManager(kv, initial)
+    }
+    const catalog = CatalogState.fromRecords(kv.scan(CATALOG_TREE))
+    const manager = new TxnManager(kv, catalog)
+    if (kv.hasTree(SEQUENCE_TREE)) {
+      for (const [key, value] of kv.scan(SEQUENCE_TREE)) {
+        const view = new DataView(value.buffer, value.byteOffset, value.length)
+        manager.#positions.set(rowIdOf(key), { value: view.getBigInt64(0), called: value[8] === 1 })
+      }
+    }
+    return manager
+  }
+
+  /** The committed catalog (read-only use). */
+  get catalog(): CatalogState {
+    return this.#catalog
+  }
+
+  /** Transactions begun and not yet committed or rolled back. */
+  get activeCount(): number {
+    return this.#active.size
+  }
+
+  /** Starts a transaction at the last acknowledged commit. */
+  begin(options: BeginOptions = {}): Transaction {
+    const txn = new Transaction(this.#host, options)
+    this.#active.add(txn)
+    return txn
+  }
+
+  /** Rolls back open transactions and stores sequence positions. Does not close the KvStore (its owner does). */
+  async close(): Promise<void> {
+    for (const txn of [...this.#active]) txn.rollback()
+    if (this.#dirtySequences.size > 0 && this.kv.isOpen) {
+      const batch = this.kv.batch()
+      const written = this.#appendSequences(batch, this.#catalog)
+      await this.kv.commit(batch)
+      for (const id of written) this.#dirtySequences.delete(id)
+    }
+  }
+
+  // --- sequences -----------------------------------------------------------------------------------------
+
+  #position(seq: SequenceDef): SequencePosition {
+    let p = this.#positions.get(seq.id)
+    if (p === undefined) {
+      p = { value: seq.start, called: false }
+      this.#positions.set(seq.id, p)
+    }
+    return p
+  }
+
+  #nextval(seq: SequenceDef): bigint {
+    const p = this.#position(seq)
+    if (!p.called) {
+      p.called = true
+    } else {
+      let next = p.value + seq.increment
+      if (next > seq.max || next < seq.min) {
+        if (!seq.cycle) {
+          const up = seq.increment > 0n
+          throw new RustyError(
+            '2200H',
+            `nextval: reached ${up ? 'maximum' : 'minimum'} value of sequence "${seq.name}" (${up ? seq.max : seq.min})`,
+          )
+        }
+        next = seq.increment > 0n ? seq.min : seq.max
+      }
+      p.value = next
+    }
+    this.#dirtySequences.add(seq.id)
+    this.#currvals.set(seq.id, p.value)
+    return p.value
+  }
+
+  #currval(seq: SequenceDef): bigint {
+    const v = this.#currvals.get(seq.id)
+    if (v === undefined) throw new RustyError('55000', `currval of sequence "${seq.name}" is not yet defined in this session`)
+    return v
+  }
+
+  #setval(seq: SequenceDef, value: bigint, isCalled: boolean): bigint {
+    if (value < seq.min || value > seq.max) {
+      throw new RustyError('22003', `setval: value ${value} is out of bounds for sequence "${seq.name}" (${seq.min}..${seq.max})`)
+    }
+    this.#positions.set(seq.id, { value, called: isCalled })
+    this.#dirtySequences.add(seq.id)
+    return value
+  }
+
+  /** Puts (or deletes, for sequences gone from `catalog`) the dirty positions; returns the ids written. */
+  #appendSequences(batch: WriteBatch, catalog: CatalogState): number[] {
+    const ids = new Set(this.#dirtySequences)
+    for (const id of this.#catalog.sequences.keys()) if (!catalog.sequences.has(id)) ids.add(id)
+    for (const id of ids) {
+      const key = sequenceKey(id)
+      const p = this.#positions.get(id)
+      if (!catalog.sequences.has(id) || p === undefined) {
+        batch.delete(SEQUENCE_TREE, key)
+        continue
+      }
+      const value = new Uint8Array(9)
+      new DataView(value.buffer).setBigInt64(0, p.value)
+      value[8] = p.called ? 1 : 0
+      batch.put(SEQUENCE_TREE, key, value)
+    }
+    return [...ids]
+  }
+
+  // --- row ids -------------------------------------------------------------------------------------------
+
+  #nextRowId(table: TableDef, snapshot: Snapshot): number {
+    let next = this.#rowIds.get(table.id)
+    if (next === undefined) {
+      next = 1
+      const tree = tableTree(table.id)
+      if (this.kv.hasTree(tree, snapshot)) {
+        for (const [key] of this.kv.scan(tree, { reverse: true }, snapshot)) {
+          next = rowIdOf(key) + 1
+          break
+        }
+      }
+    }
+    this.#rowIds.set(table.id, next + 1)
+    return next
+  }
+
+  #makeHost(): TxnHost {
+    const self = this
+    let pendingSequences: number[] = []
+    return {
+      get kv() {
+        return self.kv
+      },
+      get catalog() {
+        return self.#catalog
+      },
+      nextRowId: (table, snapshot) => self.#nextRowId(table, snapshot),
+      nextval: (seq) => self.#nextval(seq),
+      currval: (seq) => self.#currval(seq),
+      setval: (seq, value, isCalled) => self.#setval(seq, value, isCalled),
+      restartSequence: (seq, value) => {
+        self.#positions.set(seq.id, { value, called: false })
+        self.#dirtySequences.add(seq.id)
+      },
+      evaluateDefault: (table, ordinal) => {
+        if (self.evaluateDefault !== undefined) return self.evaluateDefault(table, ordinal)
+        if (table.columns[ordinal].default === null) return null
+        throw featureNotSupported('SET DEFAULT referential actions with a non-NULL default (no expression evaluator is installed)')
+      },
+      appendSequenceState: (batch, catalog) => {
+        pendingSequences = self.#appendSequences(batch, catalog)
+      },
+      publish: (catalog) => {
+        for (const id of pendingSequences) self.#dirtySequences.delete(id)
+        pendingSequences = []
+        if (catalog !== undefined) {
+          catalog.settle()
+          self.#catalog = catalog
+        }
+      },
+      finished: (txn) => {
+        self.#active.delete(txn)
+      },
+    }
+  }
+}
