@@ -55,14 +55,14 @@
  *   build on batches and snapshots.
  */
 import { RustyError, SqlState, dataCorrupted, internalError, invalidParameter, wrongState } from '../common/index.js'
-import type { EntryBatch, PoolStats, ScanRange, WasmCore } from '../wasm/index.js'
+import type { EntryBatch, PackedResults, PoolStats, ScanRange, WasmCore } from '../wasm/index.js'
 import { ArrayEntryBatch } from './array-entry-batch.js'
 import { compareKeys } from './key-codec.js'
 import { type CheckpointResult, Pager, type PagerOptions } from './pager.js'
 import { Snapshot, SnapshotRegistry } from './snapshot.js'
 import { UNCHANGED, VersionStore, keyString, sortEntries } from './version-store.js'
 import { WAL_HEADER_SIZE, type WalRecovery } from './wal.js'
-import { type BatchOp, WriteBatch, treeNameKey } from './write-batch.js'
+import { type BatchStep, WriteBatch, treeNameKey } from './write-batch.js'
 
 /** Options of {@link KvStore.open}. */
 export interface KvStoreOptions extends PagerOptions {
@@ -136,8 +136,6 @@ interface PendingFree {
 
 /** Default `checkpointBytes`. */
 export const DEFAULT_CHECKPOINT_BYTES = 16 << 20
-/** Most keys handed to the core in one putBatch/deleteBatch call. */
-const MAX_KEYS_PER_CALL = 4096
 /** First byte of a dropped tree's directory key. */
 const DROPPED = 0xff
 
@@ -552,7 +550,7 @@ export class KvStore {
     const accepted: { entry: PendingCommit; seq: number }[] = []
     const sim = new Map<string, boolean>()
     for (const entry of entries) {
-      const error = this.#validate(entry.batch.ops, sim)
+      const error = this.#validate(entry.batch.steps, sim)
       if (error !== undefined) entry.reject(error)
       else accepted.push({ entry, seq: ++seq })
     }
@@ -561,7 +559,7 @@ export class KvStore {
     pager.beginGroup(lastSeq)
     try {
       if (frees.length > 0) this.#applyFrees(frees, freeSeq)
-      for (const { entry, seq: batchSeq } of accepted) this.#applyBatch(entry.batch.ops, batchSeq)
+      for (const { entry, seq: batchSeq } of accepted) this.#applyBatch(entry.batch.steps, batchSeq)
       this.#appliedSeq = lastSeq
       pager.writeCommit(lastSeq)
       await pager.syncCommit()
@@ -611,7 +609,7 @@ export class KvStore {
    * Checks a batch against the directory as the batches before it in the group leave it (`sim` records their
    * creates and drops: name -> exists). Returns the error, or undefined after recording this batch's changes.
    */
-  #validate(ops: readonly BatchOp[], sim: Map<string, boolean>): RustyError | undefined {
+  #validate(ops: readonly BatchStep[], sim: Map<string, boolean>): RustyError | undefined {
     const local = new Map<string, boolean>()
     const exists = (name: string): boolean => local.get(name) ?? sim.get(name) ?? this.#dir.has(name)
     /** Trees created in this batch and not written since: the only ones bulkLoad may fill. */
@@ -634,10 +632,10 @@ export class KvStore {
       } else {
         fresh.delete(op.tree)
         if (!exists(op.tree)) return undefinedTree(op.tree)
-        if (op.key.length > this.maxKeyBytes) {
+        if (op.entries.maxKeyLength > this.maxKeyBytes) {
           return new RustyError(
             SqlState.PROGRAM_LIMIT_EXCEEDED,
-            `a key of ${op.key.length} bytes for tree "${op.tree}" exceeds the limit of ${this.maxKeyBytes} bytes`,
+            `a key of ${op.entries.maxKeyLength} bytes for tree "${op.tree}" exceeds the limit of ${this.maxKeyBytes} bytes`,
           )
         }
       }
@@ -647,57 +645,48 @@ export class KvStore {
   }
 
   /** Applies one validated batch with sequence number `seq`, recording old values (step 4). */
-  #applyBatch(ops: readonly BatchOp[], seq: number): void {
+  #applyBatch(steps: readonly BatchStep[], seq: number): void {
     const core = this.#core
     const pager = this.#pager
-    for (let i = 0; i < ops.length; ) {
-      const op = ops[i]
-      if (op.kind === 'createTree') {
+    for (const step of steps) {
+      if (step.kind === 'createTree') {
         const root = core.createTree()
-        this.#dirPut(treeNameKey(op.tree, this.maxKeyBytes), root, seq)
-        this.#dir.set(op.tree, root)
-        i++
+        this.#dirPut(treeNameKey(step.tree, this.maxKeyBytes), root, seq)
+        this.#dir.set(step.tree, root)
         continue
       }
-      if (op.kind === 'bulkLoad') {
-        // The tree was created in this batch (#validate): no older reader can see it, no version to keep.
-        core.bulkLoad(this.#dir.get(op.tree) as number, op.entries)
-        pager.flushSpills()
-        i++
-        continue
-      }
-      if (op.kind === 'dropTree') {
-        const root = this.#dir.get(op.tree) as number
-        const key = treeNameKey(op.tree, this.maxKeyBytes)
+      if (step.kind === 'dropTree') {
+        const root = this.#dir.get(step.tree) as number
+        const key = treeNameKey(step.tree, this.maxKeyBytes)
         this.#versions.record(seq, this.#dirRoot, [key], core.deleteBatch(this.#dirRoot, [key], true) as (Uint8Array | undefined)[])
-        this.#dir.delete(op.tree)
+        this.#dir.delete(step.tree)
         this.#dirPut(droppedKey(root), root, seq)
         this.#pendingFrees.push({ root, dropSeq: seq })
-        i++
         continue
       }
-      // A run of puts (or deletes) on one tree goes to the core in one call; the core applies them in order,
-      // so a key repeated in the run returns its own earlier value as "old" (the version store keeps the first).
-      const kind: 'put' | 'delete' = op.kind
-      const tree = op.tree
-      const root = this.#dir.get(tree) as number
-      const keys: Uint8Array[] = []
-      const values: Uint8Array[] = []
-      let j = i
-      while (j < ops.length && keys.length < MAX_KEYS_PER_CALL) {
-        const next = ops[j]
-        if (next.kind !== kind || next.tree !== tree) break
-        keys.push(next.key)
-        if (next.kind === 'put') values.push(next.value)
-        j++
+      const root = this.#dir.get(step.tree) as number
+      const entries = step.entries
+      const segments = entries.segmentCount
+      if (step.kind === 'bulkLoad') {
+        // The tree was created in this batch (#validate): no older reader can see it, no version to keep.
+        if (segments === 0) core.bulkLoadPacked(root, new Uint8Array(0), 0, true, true)
+        for (let s = 0; s < segments; s++) {
+          core.bulkLoadPacked(root, entries.segment(s), entries.segmentEntries(s), s === 0, s === segments - 1)
+          pager.flushSpills()
+        }
+        continue
       }
-      const olds =
-        kind === 'put'
-          ? (core.putBatch(root, keys, values, true) as (Uint8Array | undefined)[])
-          : (core.deleteBatch(root, keys, true) as (Uint8Array | undefined)[])
-      this.#versions.record(seq, root, keys, olds)
-      pager.flushSpills()
-      i = j
+      // A run of puts (or deletes) on one tree goes to the core one packed segment per call; the core applies
+      // them in order, so a key repeated in the run returns its own earlier value as "old" (the version store
+      // keeps the first).
+      const put = step.kind === 'put'
+      for (let s = 0; s < segments; s++) {
+        const bytes = entries.segment(s)
+        const count = entries.segmentEntries(s)
+        const olds = put ? (core.putPacked(root, bytes, count, true) as PackedResults) : core.deletePacked(root, bytes, count)
+        this.#versions.recordPacked(seq, root, bytes, count, put, olds)
+        pager.flushSpills()
+      }
     }
   }
 

@@ -27,16 +27,53 @@
  * Not here: which snapshots exist and when to prune (kv-store.ts, snapshot.ts); the current values (core).
  */
 import { internalError } from '../common/index.js'
+import { type PackedResults, packedKeys } from '../wasm/index.js'
 import { compareKeys } from './key-codec.js'
 
 /** Returned by lookups when no batch after the snapshot changed the key: read the pages. */
 export const UNCHANGED: unique symbol = Symbol('unchanged')
 
-/** One core call's old values: `olds[i]` was the value of `keys[i]` in tree `root` before the call. */
-interface Change {
+/**
+ * One core call's old values: `olds[i]` was the value of `keys[i]` in tree `root` before the call. Recorded
+ * either as arrays, or packed as the core's input and output (a key segment and the result records it
+ * returned), which costs no per-key work until a reader at an older snapshot needs the index.
+ */
+interface PackedChange {
+  readonly bytes: Uint8Array
+  readonly count: number
+  readonly withValues: boolean
+  readonly results: PackedResults
+}
+
+class Change {
   readonly root: number
-  readonly keys: readonly Uint8Array[]
-  readonly olds: readonly (Uint8Array | undefined)[]
+  #keys: readonly Uint8Array[] | undefined
+  #olds: readonly (Uint8Array | undefined)[] | undefined
+  readonly #packed: PackedChange | undefined
+
+  constructor(
+    root: number,
+    keys: readonly Uint8Array[] | undefined,
+    olds: readonly (Uint8Array | undefined)[] | undefined,
+    packed?: PackedChange,
+  ) {
+    this.root = root
+    this.#keys = keys
+    this.#olds = olds
+    this.#packed = packed
+  }
+
+  get keys(): readonly Uint8Array[] {
+    if (this.#keys === undefined) {
+      const p = this.#packed as PackedChange
+      this.#keys = packedKeys(p.bytes, p.count, p.withValues)
+    }
+    return this.#keys
+  }
+
+  get olds(): readonly (Uint8Array | undefined)[] {
+    return (this.#olds ??= (this.#packed as PackedChange).results.values())
+  }
 }
 
 /** The old values of one commit sequence number. */
@@ -109,15 +146,30 @@ export class VersionStore {
   record(seq: number, root: number, keys: readonly Uint8Array[], olds: readonly (Uint8Array | undefined)[]): void {
     if (keys.length !== olds.length) throw internalError(`version store: ${keys.length} keys but ${olds.length} old values`)
     if (keys.length === 0) return
+    let bytes = 0
+    for (let i = 0; i < keys.length; i++) bytes += keys[i].length + (olds[i]?.length ?? 0) + 32
+    this.#add(seq, new Change(root, keys, olds), bytes)
+  }
+
+  /**
+   * Records the old values of one packed core call for batch `seq`: the `count` entries of `bytes` (the
+   * packed input: keys, with values when `withValues`; the store keeps it unchanged) and the result records
+   * the core returned for them (invariant 4: copies).
+   */
+  recordPacked(seq: number, root: number, bytes: Uint8Array, count: number, withValues: boolean, results: PackedResults): void {
+    if (results.count !== count) throw internalError(`version store: ${count} keys but ${results.count} old values`)
+    if (count === 0) return
+    this.#add(seq, new Change(root, undefined, undefined, { bytes, count, withValues, results }), bytes.length + results.bytes + 24 * count)
+  }
+
+  #add(seq: number, change: Change, bytes: number): void {
     let last = this.#batches.at(-1)
     if (last === undefined || last.seq !== seq) {
       if (last !== undefined && last.seq > seq) throw internalError(`version store (1): batch ${seq} recorded after batch ${last.seq}`)
       last = { seq, changes: [], bytes: 0 }
       this.#batches.push(last)
     }
-    let bytes = 0
-    for (let i = 0; i < keys.length; i++) bytes += keys[i].length + (olds[i]?.length ?? 0) + 32
-    last.changes.push({ root, keys, olds })
+    last.changes.push(change)
     last.bytes += bytes
     this.#bytes += bytes
   }
@@ -195,22 +247,24 @@ export class VersionStore {
     for (; this.#indexed < this.#batches.length; this.#indexed++) {
       const batch = this.#batches[this.#indexed]
       for (const change of batch.changes) {
+        const keys = change.keys
+        const olds = change.olds
         let index = this.#roots.get(change.root)
         if (index === undefined) {
           index = { chains: new Map(), sorted: undefined }
           this.#roots.set(change.root, index)
         }
-        for (let i = 0; i < change.keys.length; i++) {
-          const k = keyString(change.keys[i])
+        for (let i = 0; i < keys.length; i++) {
+          const k = keyString(keys[i])
           let chain = index.chains.get(k)
           if (chain === undefined) {
-            chain = { key: change.keys[i], versions: [] }
+            chain = { key: keys[i], versions: [] }
             index.chains.set(k, chain)
             index.sorted = undefined
           }
           const last = chain.versions.at(-1)
           if (last !== undefined && last.seq === batch.seq) continue
-          chain.versions.push({ seq: batch.seq, value: change.olds[i] })
+          chain.versions.push({ seq: batch.seq, value: olds[i] })
         }
       }
     }

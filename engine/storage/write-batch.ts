@@ -9,10 +9,15 @@
  *       through being applied for these reasons. Whether a tree exists is checked when the batch is applied
  *       (it depends on the batches committed before it).
  *   (4) A batch is committed at most once; after `KvStore.commit()` it is sealed and refuses changes (55000).
+ *   (5) Operations are kept as steps: a run of consecutive puts (or deletes) on one tree is one step whose
+ *       entries are packed in the core's input format (engine/wasm PackedEntries), so applying it is one
+ *       memory copy per 64 KiB segment, with no per-entry objects; a bulk load is one packed step too.
+ * Paths not taken: one object per operation with its own key and value copies (as `ops` still shows them)
+ *   cost two ArrayBuffer allocations and an object per put, and left millions of small objects for the GC.
  * Not here: applying, durability and visibility (kv-store.ts).
  */
 import { invalidParameter, programLimitExceeded, wrongState } from '../common/index.js'
-import { compareKeys } from './key-codec.js'
+import { PackedEntries } from '../wasm/index.js'
 
 /** One operation of a batch. */
 export type BatchOp =
@@ -21,6 +26,17 @@ export type BatchOp =
   | { readonly kind: 'put'; readonly tree: string; readonly key: Uint8Array; readonly value: Uint8Array }
   | { readonly kind: 'delete'; readonly tree: string; readonly key: Uint8Array }
   | { readonly kind: 'bulkLoad'; readonly tree: string; readonly entries: readonly (readonly [Uint8Array, Uint8Array])[] }
+
+/**
+ * One step of a batch, as the store applies it (invariant 5): a tree operation, a run of puts or deletes on
+ * one tree, or a bulk load, the last two with their entries packed.
+ */
+export type BatchStep =
+  | { readonly kind: 'createTree'; readonly tree: string }
+  | { readonly kind: 'dropTree'; readonly tree: string }
+  | { readonly kind: 'put'; readonly tree: string; readonly entries: PackedEntries }
+  | { readonly kind: 'delete'; readonly tree: string; readonly entries: PackedEntries }
+  | { readonly kind: 'bulkLoad'; readonly tree: string; readonly entries: PackedEntries }
 
 /** Largest value the store accepts (1 GiB). */
 export const MAX_VALUE_BYTES = 1 << 30
@@ -51,7 +67,8 @@ export function treeNameKey(name: string, maxKeyBytes: number): Uint8Array {
  */
 export class WriteBatch {
   readonly #maxKeyBytes: number
-  readonly #ops: BatchOp[] = []
+  readonly #steps: BatchStep[] = []
+  #size = 0
   #sealed = false
   /** The last tree name that passed treeNameKey(), so a run of puts checks its name once. */
   #checkedTree: string | undefined
@@ -61,14 +78,34 @@ export class WriteBatch {
     this.#maxKeyBytes = maxKeyBytes
   }
 
-  /** The operations, in order. */
-  get ops(): readonly BatchOp[] {
-    return this.#ops
+  /** The steps, in order (invariant 5); what `KvStore.commit()` applies. */
+  get steps(): readonly BatchStep[] {
+    return this.#steps
   }
 
-  /** Number of operations. */
+  /**
+   * The operations, in order, one object per put or delete (keys and values are views into the batch's
+   * packed copies: do not change them). Built on each call; the store itself reads `steps`.
+   */
+  get ops(): readonly BatchOp[] {
+    const ops: BatchOp[] = []
+    for (const step of this.#steps) {
+      const tree = step.tree
+      if (step.kind === 'createTree') ops.push({ kind: 'createTree', tree })
+      else if (step.kind === 'dropTree') ops.push({ kind: 'dropTree', tree })
+      else if (step.kind === 'bulkLoad') {
+        const entries: (readonly [Uint8Array, Uint8Array])[] = []
+        step.entries.forEach((key, value) => entries.push([key, value as Uint8Array]))
+        ops.push({ kind: 'bulkLoad', tree, entries })
+      } else if (step.kind === 'put') step.entries.forEach((key, value) => ops.push({ kind: 'put', tree, key, value: value as Uint8Array }))
+      else step.entries.forEach((key) => ops.push({ kind: 'delete', tree, key }))
+    }
+    return ops
+  }
+
+  /** Number of operations (each put, delete, tree operation and bulk load counts one). */
   get size(): number {
-    return this.#ops.length
+    return this.#size
   }
 
   /** True once the batch was handed to `commit()` (invariant 4). */
@@ -80,7 +117,8 @@ export class WriteBatch {
   createTree(name: string): this {
     this.#check()
     treeNameKey(name, this.#maxKeyBytes)
-    this.#ops.push({ kind: 'createTree', tree: name })
+    this.#steps.push({ kind: 'createTree', tree: name })
+    this.#size++
     return this
   }
 
@@ -88,7 +126,8 @@ export class WriteBatch {
   dropTree(name: string): this {
     this.#check()
     treeNameKey(name, this.#maxKeyBytes)
-    this.#ops.push({ kind: 'dropTree', tree: name })
+    this.#steps.push({ kind: 'dropTree', tree: name })
+    this.#size++
     return this
   }
 
@@ -97,7 +136,8 @@ export class WriteBatch {
     this.#check()
     this.#checkKey(tree, key)
     this.#checkValue(tree, value)
-    this.#ops.push({ kind: 'put', tree, key: key.slice(), value: value.slice() })
+    this.#run('put', tree).add(key, value)
+    this.#size++
     return this
   }
 
@@ -105,7 +145,8 @@ export class WriteBatch {
   delete(tree: string, key: Uint8Array): this {
     this.#check()
     this.#checkKey(tree, key)
-    this.#ops.push({ kind: 'delete', tree, key: key.slice() })
+    this.#run('delete', tree).add(key)
+    this.#size++
     return this
   }
 
@@ -120,33 +161,20 @@ export class WriteBatch {
    */
   bulkLoad(tree: string, entries: Iterable<readonly [Uint8Array, Uint8Array]>): this {
     this.#check()
-    const list = Array.isArray(entries) ? (entries as readonly (readonly [Uint8Array, Uint8Array])[]) : [...entries]
-    let bytes = 0
-    let previous: Uint8Array | undefined
-    for (let i = 0; i < list.length; i++) {
-      const [key, value] = list[i]
+    // One packed copy of everything (invariant 2), checked entry by entry; added as a step only when whole.
+    const packed = new PackedEntries(true)
+    let i = 0
+    for (const [key, value] of entries) {
       this.#checkKey(tree, key)
       this.#checkValue(tree, value)
-      if (previous !== undefined && compareKeys(previous, key) >= 0) {
+      if (i > 0 && packed.compareLastKey(key) >= 0) {
         throw invalidParameter(`bulkLoad into tree "${tree}" needs strictly ascending keys (entry ${i} is not greater than the one before)`)
       }
-      previous = key
-      bytes += key.length + value.length
+      packed.add(key, value)
+      i++
     }
-    // One copy of everything into one buffer (invariant 2), viewed per entry: no allocation per entry.
-    const arena = new Uint8Array(bytes)
-    const copied: (readonly [Uint8Array, Uint8Array])[] = new Array(list.length)
-    let at = 0
-    for (let i = 0; i < list.length; i++) {
-      const [key, value] = list[i]
-      arena.set(key, at)
-      const k = arena.subarray(at, at + key.length)
-      at += key.length
-      arena.set(value, at)
-      copied[i] = [k, arena.subarray(at, at + value.length)]
-      at += value.length
-    }
-    this.#ops.push({ kind: 'bulkLoad', tree, entries: copied })
+    this.#steps.push({ kind: 'bulkLoad', tree, entries: packed })
+    this.#size++
     return this
   }
 
@@ -154,6 +182,15 @@ export class WriteBatch {
   seal(): void {
     this.#check()
     this.#sealed = true
+  }
+
+  /** The packed entries of the run of `kind` on `tree` that the next entry joins (invariant 5). */
+  #run(kind: 'put' | 'delete', tree: string): PackedEntries {
+    const last = this.#steps.length > 0 ? this.#steps[this.#steps.length - 1] : undefined
+    if (last !== undefined && last.kind === kind && last.tree === tree) return last.entries
+    const entries = new PackedEntries(kind === 'put')
+    this.#steps.push(kind === 'put' ? { kind: 'put', tree, entries } : { kind: 'delete', tree, entries })
+    return entries
   }
 
   #check(): void {

@@ -16,6 +16,7 @@
  */
 export { compileCore } from './loader.js'
 export { WasmCore } from './wasm-core.js'
+export { PackedEntries, PackedResults, SEGMENT_BYTES, forEachPacked, packedKeys } from './packed-entries.js'
 export type {
   CoreDiagnostics,
   CoreOptions,

@@ -23,6 +23,7 @@ import { invalidParameter, programLimitExceeded, RustyError, SqlState, internalE
 import { BulkFlag, MAX_SCAN_ENTRIES, MAX_VALUE_LENGTH, ScanFlag, Status, type CoreExports } from './abi.js'
 import { statusError } from './core-errors.js'
 import { ScanBatch } from './entry-batch.js'
+import { PackedResults, packedOffset, resultRecordsBytes } from './packed-entries.js'
 import { compileCore } from './loader.js'
 import type {
   CoreDiagnostics,
@@ -442,6 +443,96 @@ export class WasmCore {
       i += r
     }
     return returnOld ? old : found
+  }
+
+  /**
+   * Feeds one packed segment (packed-entries.ts) to a batch export `call(count)` in pieces that fit the input
+   * buffer (invariant 4), retrying after -3 (invariant 3). With `results`, copies each call's result records
+   * out in one piece.
+   */
+  #feedPacked(bytes: Uint8Array, count: number, withValues: boolean, call: (n: number) => number, results: PackedResults | undefined): void {
+    let pos = 0
+    let done = 0
+    while (done < count) {
+      let end = bytes.length
+      let n = count - done
+      if (end - pos > this.#inCap) {
+        // Take the entries that fit; at least the first one (growing the input buffer for it).
+        n = 0
+        end = pos
+        for (;;) {
+          const size = packedOffset(bytes.subarray(end), 1, withValues)
+          if (end + size - pos > this.#inCap) {
+            if (n === 0) this.#ensureInput(size)
+            break
+          }
+          end += size
+          n++
+          if (done + n === count) break
+        }
+        if (n === 0) continue
+      }
+      this.#u8.set(bytes.subarray(pos, end), this.#inPtr)
+      const r = call(n)
+      if (r < 0) {
+        if (this.#retryOutput(r)) continue
+        throw this.#error(r)
+      }
+      if (results !== undefined) {
+        const o = this.#outPtr
+        results.push(this.#u8.slice(o, o + resultRecordsBytes(this.#u32, o, r)), r)
+      }
+      pos = r === n ? end : pos + packedOffset(bytes.subarray(pos), r, withValues)
+      done += r
+    }
+  }
+
+  /**
+   * Inserts or replaces the `count` entries of one packed segment ([kl][vl][key][value], PackedEntries with
+   * values), in order. With returnOld, returns the previous values as result records. Keys and values are not
+   * checked here (the core rejects keys over its limit with 54000): PackedEntries' owner checks them.
+   */
+  putPacked(root: number, bytes: Uint8Array, count: number, returnOld: boolean): PackedResults | undefined {
+    const results = returnOld ? new PackedResults() : undefined
+    const x = this.#x
+    this.#feedPacked(bytes, count, true, (n) => x.bt_put_batch(root, n, returnOld ? 1 : 0), results)
+    return results
+  }
+
+  /** Deletes the `count` keys of one packed segment ([kl][key]); returns the previous values as result records. */
+  deletePacked(root: number, bytes: Uint8Array, count: number): PackedResults {
+    const results = new PackedResults()
+    const x = this.#x
+    this.#feedPacked(bytes, count, false, (n) => x.bt_delete_batch(root, n, 1), results)
+    return results
+  }
+
+  /**
+   * Bulk-loads one packed segment of strictly ascending entries into an empty tree: `first` begins the
+   * load, `last` finishes it (both for a single segment). If it throws, roll back with discardAll().
+   */
+  bulkLoadPacked(root: number, bytes: Uint8Array, count: number, first: boolean, last: boolean): void {
+    const x = this.#x
+    let flags = first ? BulkFlag.BEGIN : 0
+    if (count === 0) {
+      if (first || last) this.#check(x.bt_bulk(root, 0, flags | (last ? BulkFlag.END : 0)))
+      return
+    }
+    let fed = 0
+    this.#feedPacked(
+      bytes,
+      count,
+      true,
+      (n) => {
+        const end = fed + n === count && last ? BulkFlag.END : 0
+        const r = x.bt_bulk(root, n, flags | end)
+        if (r < 0) return r
+        flags = 0
+        fed += n
+        return n
+      },
+      undefined,
+    )
   }
 
   /** Insert or replace one entry. */
