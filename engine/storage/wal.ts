@@ -270,6 +270,9 @@ export class Wal {
     const buf = new Uint8Array(count * fs)
     const view = new DataView(buf.buffer)
     const seqLow = seq >>> 0
+    // The chained CRC reads each image where the caller has it (a page image in WASM memory is checksummed
+    // in place, without a copy into the core's buffer), then the image is copied into the frame.
+    let crc = this.#crc
     for (let i = 0; i < count; i++) {
       const at = i * fs
       const src = image(i)
@@ -279,13 +282,9 @@ export class Wal {
       view.setUint32(at + F_SALT1, this.#salt1, true)
       view.setUint32(at + F_SALT2, this.#salt2, true)
       view.setUint32(at + F_SEQ, seqLow, true)
-      buf.set(src, at + FRAME_HEADER_SIZE)
-    }
-    let crc = this.#crc
-    for (let i = 0; i < count; i++) {
-      const at = i * fs
-      crc = this.#crc32c(buf.subarray(at + FRAME_HEADER_SIZE, at + fs), this.#crc32c(buf.subarray(at, at + F_CRC), crc))
+      crc = this.#crc32c(src, this.#crc32c(buf.subarray(at, at + F_CRC), crc))
       view.setUint32(at + F_CRC, crc, true)
+      buf.set(src, at + FRAME_HEADER_SIZE)
     }
     const firstFrame = (this.#end - WAL_HEADER_SIZE) / fs
     this.file.write(this.#end, buf)
