@@ -9,7 +9,8 @@
  * Run as `node --import tsx test/slt/runner/child.ts` through child_process.fork (needs an IPC channel).
  */
 import { readFileSync } from 'node:fs'
-import { openRustyDb } from './engine.js'
+import { pathToFileURL } from 'node:url'
+import { type SltEngineFactory, openRustyDb } from './engine.js'
 import type { ChildRequest, ChildResponse } from './pool.js'
 import { errorText, fileError, runSlt } from './runner.js'
 
@@ -24,7 +25,11 @@ async function serve(request: ChildRequest): Promise<void> {
   let response: ChildResponse
   try {
     const text = readFileSync(request.path, 'utf8')
-    const result = await runSlt(request.name, text, openRustyDb, request.options)
+    const open =
+      request.engineModule === undefined
+        ? openRustyDb
+        : ((await import(pathToFileURL(request.engineModule).href)) as { openEngine: SltEngineFactory }).openEngine
+    const result = await runSlt(request.name, text, open, request.options)
     response = { id: request.id, result }
   } catch (e) {
     const stack = e instanceof Error && e.stack !== undefined ? e.stack : errorText(e)

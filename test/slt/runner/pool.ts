@@ -24,6 +24,8 @@ export interface ChildRequest {
   /** Display name (e.g. relative to the corpus). */
   readonly name: string
   readonly options: Pick<SltRunOptions, 'maxFailures' | 'hashThreshold'>
+  /** Module exporting `openEngine: SltEngineFactory`; default: RustyDB (engine.ts `openRustyDb`). */
+  readonly engineModule?: string
 }
 
 /** What a child answers. */
@@ -45,6 +47,8 @@ export interface PoolOptions {
   readonly timeoutMs?: number
   readonly maxFailures?: number
   readonly hashThreshold?: number
+  /** Absolute path of a module exporting `openEngine: SltEngineFactory` (tests); default RustyDB. */
+  readonly engineModule?: string
   /** Extra node flags for the children (e.g. --max-old-space-size=4096). */
   readonly nodeArgs?: readonly string[]
   /** Called as each file finishes. */
@@ -147,6 +151,7 @@ export function runFilesInPool(files: readonly SltFile[], options: PoolOptions =
         path: file.path,
         name: file.name,
         options: { maxFailures: options.maxFailures, hashThreshold: options.hashThreshold },
+        ...(options.engineModule !== undefined ? { engineModule: options.engineModule } : {}),
       }
       slot.child.send(request)
     }
