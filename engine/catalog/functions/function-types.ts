@@ -35,7 +35,7 @@ export interface AggregateImpl<S = unknown> {
   /** The result for a group; called once per group (and per frame for window use). */
   final(state: S): SqlValue
   /** Optional inverse for moving window frames; absent means recompute. */
-  readonly inverse?: (state: S, args: readonly SqlValue[]) => S
+  inverse?(state: S, args: readonly SqlValue[]): S
 }
 
 /** How to convert a value from one type to another; undefined from resolveCast when there is no such cast. */
