@@ -6,7 +6,7 @@
  *       new values and RETURNING inputs from what it read.
  *   (2) UPDATE and DELETE touch each row key at most once (the first input row for it wins).
  *   (3) A CHECK fails only when it is FALSE (NULL passes), checked just before the row is written; the error
- *       names the table and the constraint (checks[i] is table.checks[i]).
+ *       names the table and the constraint (checkNames[i]).
  *   (4) ON CONFLICT DO UPDATE refuses to change a row that this statement inserted or updated (21000).
  *   (5) The writes happen while the generator runs: callers drain it even when there is no RETURNING.
  * Not here: NOT NULL, unique and foreign-key checks (TableAccess does them, table-access.ts (3)).
@@ -32,8 +32,8 @@ function compileAll(exprs: readonly BoundExpr[], layout: Layout): Compiled[] {
   return exprs.map((e) => compileExpr(e, layout))
 }
 
-function checkFailed(table: TableDef, index: number, row: readonly SqlValue[]): RustyError {
-  const name = table.checks[index]?.name ?? `${table.name}_check`
+function checkFailed(table: TableDef, names: readonly string[], index: number, row: readonly SqlValue[]): RustyError {
+  const name = names[index] ?? table.checks[index]?.name ?? `${table.name}_check`
   const shown = row.map((v, i) => (v === null ? 'null' : formatValue(v, table.columns[i].type))).join(', ')
   return new RustyError('23514', `new row for relation "${table.name}" violates check constraint "${name}"`, {
     table: table.name,
@@ -105,7 +105,7 @@ export function* runInsert(node: InsertNode, rt: Runtime): Generator<Batch, void
         for (const a of st.assignments) updated[a.ordinal] = a.expr.vec(pair, rt, null)[0]
         const asInput: Batch = { length: 1, columns: node.input.output.map((_, i) => [i < width ? updated[i] : null]) }
         const fail = failingChecks(st.checks, asInput, rt)[0]
-        if (fail >= 0) throw checkFailed(table, fail, updated)
+        if (fail >= 0) throw checkFailed(table, node.checkNames, fail, updated)
         const newKey = access.update(table, key, updated)
         touched!.add(bytesKey(newKey))
         stored.appendRow(updated)
@@ -113,7 +113,7 @@ export function* runInsert(node: InsertNode, rt: Runtime): Generator<Batch, void
         continue
       }
     }
-    if (failing[r] >= 0) throw checkFailed(table, failing[r], row)
+    if (failing[r] >= 0) throw checkFailed(table, node.checkNames, failing[r], row)
     const key = access.insert(table, row)
     touched?.add(bytesKey(key))
     stored.appendRow(row)
@@ -162,7 +162,7 @@ export function* runUpdate(node: UpdateNode, rt: Runtime): Generator<Batch, void
   const failing = failingChecks(st.checks, rows.asBatch(), rt)
   for (let r = 0; r < rows.length; r++) {
     const row = rows.row(r)
-    if (failing[r] >= 0) throw checkFailed(table, failing[r], row)
+    if (failing[r] >= 0) throw checkFailed(table, node.checkNames, failing[r], row)
     access.update(table, keys[r], row)
   }
   rt.ctx.affectedRows += rows.length
