@@ -161,6 +161,15 @@ interface Range {
   empty?: boolean
 }
 
+/** A referential action to run once the parent's change is written. */
+interface PendingAction {
+  readonly child: TableInfo
+  readonly fk: ForeignKeyDef
+  readonly action: 'CASCADE' | 'SET NULL' | 'SET DEFAULT'
+  readonly matches: [Uint8Array, SqlValue[]][]
+  readonly newValues: readonly SqlValue[] | null
+}
+
 /** A row that references a parent row through a foreign key. */
 interface ChildRef {
   readonly child: TableDef
@@ -324,6 +333,7 @@ export class Transaction implements TableAccess {
     for (const fk of info.foreignKeys) {
       if (fk.columns.some((c) => !sameValue(old[c], row[c], info, c))) this.#checkParent(info, fk, row)
     }
+    const actions = this.#referencing(info, old, row)
     const changedKey = !sameBytes(key, newKey)
     if (changedKey) this.#ws.set(rows, key, null)
     this.#ws.set(rows, newKey, encodeRow(row, info.types))
@@ -332,7 +342,7 @@ export class Transaction implements TableAccess {
       this.#ws.set(tw, oldKey, null)
       this.#ws.set(tw, entryKey, newKey)
     }
-    this.#referencedUpdated(info, old, row)
+    this.#applyActions(actions)
     return newKey
   }
 
@@ -343,9 +353,10 @@ export class Transaction implements TableAccess {
     const oldBytes = this.#getIn(rows, key)
     if (oldBytes === undefined) throw internalError(`delete of a row of "${table.name}" that does not exist`)
     const old = decodeFullRow(oldBytes, info.types)
+    const actions = this.#referencing(info, old, null)
     this.#ws.set(rows, key, null)
     for (const ii of info.indexes) this.#ws.set(this.#touch(ii.tree), indexEntryKey(ii, old, key).key, null)
-    this.#referencedDeleted(info, old)
+    this.#applyActions(actions)
     return old
   }
 
@@ -377,8 +388,10 @@ export class Transaction implements TableAccess {
   }
 
   /**
-   * Rewrites every row of `from` as a row of `to` (same table id, e.g. after ADD/DROP COLUMN): `map` turns an
-   * old full row into a new one. Index trees of `to` are rebuilt; `to` must be the table's new definition.
+   * Rewrites every row of `from` as a row of `to` (same table id: ADD/DROP COLUMN, ADD/DROP PRIMARY KEY):
+   * `map` turns an old full row into a new one. Rows are re-keyed when the key changes (new primary key:
+   * 23505 on duplicates; no primary key any more: new hidden row ids), and every index of `to` is rebuilt.
+   * `to` must already be the table's definition in the catalog.
    */
   rewriteRows(from: TableDef, to: TableDef, map: (row: SqlValue[]) => SqlValue[]): void {
     this.#assertWritable('ALTER TABLE')
@@ -386,11 +399,23 @@ export class Transaction implements TableAccess {
     const newInfo = tableInfo(to)
     const rows: [Uint8Array, SqlValue[]][] = []
     for (const [key, value] of this.#allEntries(oldInfo.tree)) rows.push([key, map(decodeFullRow(value, oldInfo.types))])
-    this.#resetTree(newInfo.tree, false)
-    for (const ii of oldInfo.indexes) this.#resetTree(ii.tree, false)
-    const tw = this.#touch(newInfo.tree)
-    for (const [key, row] of rows) {
+    const tw = this.#resetTree(newInfo.tree, false)
+    for (const [oldKey, row] of rows) {
       this.#checkNotNull(newInfo, row)
+      let key = oldKey
+      if (newInfo.pk !== null) {
+        key = primaryKeyOf(newInfo, row)
+        if (tw.get(key)?.value != null) {
+          const e = this.#pkViolation(newInfo, row)
+          throw new RustyError(e.code, `could not create unique index "${to.primaryKeyName ?? `${to.name}_pkey`}"`, {
+            detail: e.detail?.replace('already exists', 'is duplicated'),
+            table: to.name,
+            constraint: e.constraint,
+          })
+        }
+      } else if (oldInfo.pk !== null) {
+        key = rowIdKey(this.#host.nextRowId(to, this.#snapshot))
+      }
       this.#ws.set(tw, key, encodeRow(row, newInfo.types))
     }
     for (const ii of newInfo.indexes) this.#buildIndex(newInfo, ii)
@@ -826,62 +851,47 @@ export class Transaction implements TableAccess {
     return out
   }
 
-  /** ON DELETE actions of the foreign keys that reference a deleted row. */
-  #referencedDeleted(info: TableInfo, old: readonly SqlValue[]): void {
+  /**
+   * The referential actions a delete (`row` null) or an update of `old` needs on referencing rows. NO ACTION
+   * and RESTRICT throw 23503 here, before anything is written; the rest run after the write (#applyActions).
+   */
+  #referencing(info: TableInfo, old: readonly SqlValue[], row: readonly SqlValue[] | null): PendingAction[] {
+    const out: PendingAction[] = []
     for (const { child, fk } of this.#childrenOf(info.def.id)) {
+      if (row !== null && fk.refColumns.every((c) => sameValue(old[c], row[c], info, c))) continue
       const values = fk.refColumns.map((c) => old[c])
       if (values.some((v) => v === null)) continue
-      const current = this.#current().tables.get(child.id) ?? child
-      const cinfo = tableInfo(current)
+      const cinfo = tableInfo(this.#current().tables.get(child.id) ?? child)
       const matches = this.#matchingRows(cinfo, fk.columns, values)
       if (matches.length === 0) continue
-      this.#applyAction(info, cinfo, fk, fk.onDelete, matches, values, null)
+      const action = row === null ? fk.onDelete : fk.onUpdate
+      if (action === 'NO ACTION' || action === 'RESTRICT') {
+        const detail = keyDetail(
+          fk.refColumns.map((c) => info.def.columns[c].name),
+          values,
+          fk.refColumns.map((c) => info.types[c]),
+        )
+        throw foreignKeyReferenced(info.def.name, fk.name, cinfo.def.name, detail)
+      }
+      out.push({ child: cinfo, fk, action, matches, newValues: row === null ? null : fk.refColumns.map((c) => row[c]) })
     }
+    return out
   }
 
-  /** ON UPDATE actions when a referenced key of a row changed. */
-  #referencedUpdated(info: TableInfo, old: readonly SqlValue[], row: readonly SqlValue[]): void {
-    for (const { child, fk } of this.#childrenOf(info.def.id)) {
-      if (fk.refColumns.every((c) => sameValue(old[c], row[c], info, c))) continue
-      const values = fk.refColumns.map((c) => old[c])
-      if (values.some((v) => v === null)) continue
-      const current = this.#current().tables.get(child.id) ?? child
-      const cinfo = tableInfo(current)
-      const matches = this.#matchingRows(cinfo, fk.columns, values)
-      if (matches.length === 0) continue
-      this.#applyAction(info, cinfo, fk, fk.onUpdate, matches, values, fk.refColumns.map((c) => row[c]))
-    }
-  }
-
-  #applyAction(
-    parent: TableInfo,
-    child: TableInfo,
-    fk: ForeignKeyDef,
-    action: ForeignKeyDef['onDelete'],
-    matches: [Uint8Array, SqlValue[]][],
-    values: readonly SqlValue[],
-    newValues: readonly SqlValue[] | null,
-  ): void {
-    if (action === 'NO ACTION' || action === 'RESTRICT') {
-      const detail = keyDetail(
-        fk.refColumns.map((c) => parent.def.columns[c].name),
-        values,
-        fk.refColumns.map((c) => parent.types[c]),
-      )
-      throw foreignKeyReferenced(parent.def.name, fk.name, child.def.name, detail)
-    }
-    for (const [key, row] of matches) {
-      if (action === 'CASCADE') {
-        if (newValues === null) {
-          if (this.#getIn(this.#touch(child.tree), key) !== undefined) this.delete(child.def, key)
-        } else {
-          const next = row.slice()
-          fk.columns.forEach((c, i) => (next[c] = newValues[i]))
-          this.update(child.def, key, next)
+  /** Runs CASCADE / SET NULL / SET DEFAULT actions found by #referencing. */
+  #applyActions(actions: readonly PendingAction[]): void {
+    for (const { child, fk, action, matches, newValues } of actions) {
+      for (const [key, row] of matches) {
+        // An earlier action of the same statement may have removed or changed the row already.
+        if (this.#getIn(this.#touch(child.tree), key) === undefined) continue
+        if (action === 'CASCADE' && newValues === null) {
+          this.delete(child.def, key)
+          continue
         }
-      } else {
         const next = row.slice()
-        for (const c of fk.columns) next[c] = action === 'SET NULL' ? null : this.#host.evaluateDefault(child.def, c)
+        fk.columns.forEach((c, i) => {
+          next[c] = action === 'CASCADE' ? (newValues as readonly SqlValue[])[i] : action === 'SET NULL' ? null : this.#host.evaluateDefault(child.def, c)
+        })
         this.update(child.def, key, next)
       }
     }

@@ -206,7 +206,12 @@ export class TxnManager {
       const tree = tableTree(table.id)
       if (this.kv.hasTree(tree, snapshot)) {
         for (const [key] of this.kv.scan(tree, { reverse: true }, snapshot)) {
-          next = rowIdOf(key) + 1
+          // A table that had a primary key until this transaction holds other keys: then start at 1.
+          try {
+            next = rowIdOf(key) + 1
+          } catch {
+            next = 1
+          }
           break
         }
       }

@@ -7,7 +7,7 @@
  */
 import { RustyError, SqlState, typeFromName } from '../../common/index.js'
 import { typeOf, type SqlType, type SqlValue } from '../../common/types.js'
-import type { TableDef } from '../../catalog/index.js'
+import type { CheckDef, TableDef } from '../../catalog/index.js'
 import type { Transaction } from '../../txn/index.js'
 import type { QualifiedName, TypeName } from '../../sql/index.js'
 
@@ -22,6 +22,11 @@ export interface DdlContext {
    * with rows. Without it such an ADD COLUMN raises 0A000.
    */
   readonly evaluate?: (sql: string, type: SqlType) => SqlValue
+  /**
+   * Checks every row of `table` against a new CHECK constraint (ALTER TABLE ADD CONSTRAINT ... CHECK on a
+   * table with rows); throws 23514 on the first violating row. Without it such an ADD raises 0A000.
+   */
+  readonly validateCheck?: (table: TableDef, check: CheckDef) => void
 }
 
 /** What a DDL statement reports. */

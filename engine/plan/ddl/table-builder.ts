@@ -124,7 +124,7 @@ export class TableBuilder {
         case 'NullConstraint':
           break
         case 'DefaultConstraint':
-          column.default = printSql(c.expr)
+          column.default = c.expr.kind === 'NullLiteral' ? null : printSql(c.expr)
           break
         case 'IdentityConstraint':
           column.identity = c.always ? 'ALWAYS' : 'BY DEFAULT'
