@@ -102,3 +102,24 @@ describe('common table expressions', () => {
     expect(runRows(plan).map((r) => r[0])).toEqual([1, 2, 3, 4, 5])
   })
 })
+
+describe('data-modifying CTEs', () => {
+  it('a DELETE in WITH runs even when the main query never reads it', async () => {
+    const { FakeAccess } = await import('./support/fake-access.js')
+    const { makeCtx, tableDef, INT } = await import('./support/plan-kit.js')
+    const { ROW_KEY } = await import('../../engine/txn/table-access.js')
+    const t = tableDef(3, 'd', [['id', INT]], [0])
+    const access = new FakeAccess()
+    access.addTable(t, [[1], [2]])
+    const id = pc('id')
+    const key = pc('key')
+    const scan: PlanNode = { kind: 'SeqScan', table: t, columns: [0, ROW_KEY], lower: null, upper: null, reverse: false, filter: null, output: [id, key] }
+    const del: PlanNode = { kind: 'Delete', table: t, input: scan, keyId: key.id, oldIds: [id.id], returning: [], output: [] }
+    const one = valuesNode(['x'], [[1]])
+    const plan: PlanNode = { kind: 'With', ctes: [{ id: newId(), plan: del }], input: one, output: one.output }
+    const ctx = makeCtx(access)
+    expect(runRows(plan, ctx)).toEqual([[1]])
+    expect(access.rows(t)).toEqual([])
+    expect(ctx.affectedRows).toBe(2)
+  })
+})

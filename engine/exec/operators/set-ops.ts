@@ -9,6 +9,7 @@
  *   (3) RecursiveUnion installs the working table under its cteId only while the recursive term runs (around
  *       each pull), so other readers of the same id keep seeing the CTE's own buffer.
  *   (4) Recursion ends when an iteration yields no new rows (UNION drops rows seen in any earlier iteration).
+ *   (5) A data-modifying CTE (INSERT/UPDATE/DELETE plan) is run to completion after the main query, read or not.
  * Not here: the deadline (every node's batches are checked, runtime.ts instrument).
  */
 import type { Batch } from '../../common/batch.js'
@@ -102,6 +103,16 @@ export function* runWith(node: WithNode, rt: Runtime): Generator<Batch, void, un
   }
   try {
     yield* rt.run(node.input)
+    // Data-modifying CTEs run to completion even when the query reads them partly or not at all (PostgreSQL).
+    for (const buf of mine) {
+      const kind = buf.plan?.kind
+      if ((kind === 'Insert' || kind === 'Update' || kind === 'Delete') && !buf.done) {
+        if (buf.source === null) buf.source = rt.run(buf.plan!)
+        for (let r = buf.source.next(); r.done !== true; r = buf.source.next()) buf.batches.push(r.value)
+        buf.done = true
+        buf.source = null
+      }
+    }
   } finally {
     for (const buf of mine) buf.source?.return()
     node.ctes.forEach((c, i) => {

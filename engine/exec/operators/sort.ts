@@ -78,7 +78,7 @@ export function* runSort(node: SortNode, rt: Runtime): Generator<Batch, void, un
 interface HeapEntry {
   readonly keys: SqlValue[]
   readonly row: SqlValue[]
-  readonly seq: number
+  seq: number
 }
 
 /** The first n rows of the Sort node's order (invariant (3)); the Sort node is instrumented as if run. */
@@ -87,7 +87,7 @@ export function topN(node: SortNode, rt: Runtime, n: number): Generator<Batch, v
 }
 
 function* runTopN(node: SortNode, rt: Runtime, n: number): Generator<Batch, void, undefined> {
-  if (n > 1 << 20) {
+  if (n > 1 << 20 || node.keys.length === 0) {
     yield* runSort(node, rt)
     return
   }
@@ -135,14 +135,29 @@ function* runTopN(node: SortNode, rt: Runtime, n: number): Generator<Batch, void
   let seq = 0
   const width = node.output.length
   const probeKeys = new Array<SqlValue>(k)
+  const probe: HeapEntry = { keys: probeKeys, row: probeKeys, seq: 0 }
   for (const b of rt.run(node.input)) {
     const vecs = keys.exprs.map((e) => e.vec(b, rt, null))
     for (let r = 0; r < b.length; r++) {
       const s = seq++
       if (heap.length >= n) {
         // Cheap rejection against the current worst before allocating anything.
-        for (let i = 0; i < k; i++) probeKeys[i] = vecs[i][r]
-        if (cmpEntries({ keys: probeKeys, row: probeKeys, seq: s }, heap[0]) >= 0) continue
+        const worst = heap[0]
+        const x = vecs[0][r]
+        const y = worst.keys[0]
+        if (x !== y) {
+          const c = x === null ? (nullsFirst[0] ? -1 : 1) : y === null ? (nullsFirst[0] ? 1 : -1) : desc[0] ? -cmps[0](x, y) : cmps[0](x, y)
+          if (c > 0) continue
+          if (c === 0) {
+            for (let i = 0; i < k; i++) probeKeys[i] = vecs[i][r]
+            probe.seq = s
+            if (cmpEntries(probe, worst) >= 0) continue
+          }
+        } else {
+          for (let i = 0; i < k; i++) probeKeys[i] = vecs[i][r]
+          probe.seq = s
+          if (cmpEntries(probe, worst) >= 0) continue
+        }
       }
       const rowKeys = new Array<SqlValue>(k)
       for (let i = 0; i < k; i++) rowKeys[i] = vecs[i][r]
