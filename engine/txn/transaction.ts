@@ -138,18 +138,6 @@ class ListEntries implements Entries {
   }
 }
 
-/** Copies entries [from, count) so they outlive the next core call. */
-function detach(entries: Entries, from: number): ListEntries {
-  const n = entries.count - from
-  const keys: Uint8Array[] = new Array(n)
-  const values: Uint8Array[] = new Array(n)
-  for (let i = 0; i < n; i++) {
-    keys[i] = entries.key(from + i).slice()
-    values[i] = entries.value(from + i).slice()
-  }
-  return new ListEntries(keys, values)
-}
-
 /** A key range of a tree. */
 interface Range {
   lower?: Uint8Array
@@ -717,22 +705,24 @@ export class Transaction implements TableAccess {
     let out: SqlValue[][] = newColumns(width)
     let decodeOut: SqlValue[][] = decodeAt.map((c) => out[c])
     let n = 0
-    for (let run of runs) {
-      for (let i = 0; i < run.count; i++) {
+    // A run may hold views into the core's memory (valid until the next core call): decode it whole before
+    // handing any batch out, so no view outlives a yield and nothing is copied.
+    const ready: Batch[] = []
+    for (const run of runs) {
+      const count = run.count
+      for (let i = 0; i < count; i++) {
         if (decodeCols.length > 0) decodeRow(run.value(i), types, decodeCols, decodeOut, n)
         if (keyAt >= 0) out[keyAt][n] = owned ? run.key(i) : run.key(i).slice()
-        n++
-        if (n === BATCH_SIZE) {
-          // The run may hold views into the core's memory: copy what is left before handing control out.
-          if (!owned && i + 1 < run.count) {
-            run = detach(run, i + 1)
-            i = -1
-          }
-          yield { length: n, columns: out }
+        if (++n === BATCH_SIZE) {
+          ready.push({ length: n, columns: out })
           out = newColumns(width)
           decodeOut = decodeAt.map((c) => out[c])
           n = 0
         }
+      }
+      if (ready.length > 0) {
+        yield* ready
+        ready.length = 0
       }
     }
     if (n > 0) {

@@ -11,6 +11,9 @@
  *       merged in on the next read (amortised O(n log n) for any order).
  *   (3) Undo records are kept only while a savepoint is open; rolling back to a savepoint replays them in
  *       reverse, so the overlay is exactly what it was when the savepoint was taken.
+ *   (4) A key greater than every key in the overlay (the bulk-insert case: new row ids, ascending keys) is
+ *       appended to the sorted array without a Map entry; lookups that miss the Map binary-search the sorted
+ *       array while such entries exist. Other keys get a Map entry (id = keyId) and wait in `pending`.
  * Not here: what the keys and values mean (transaction.ts), applying to storage (txn-manager.ts commit).
  */
 import { compareKeys } from '../storage/index.js'
@@ -55,6 +58,8 @@ export class TreeWrites {
   #sorted: WriteEntry[] = []
   #pending: WriteEntry[] = []
   #dead = 0
+  /** Entries appended to the sorted array without a Map entry (invariant 4). */
+  #unmapped = 0
 
   constructor(name: string, existedAtStart: boolean, base: 'snapshot' | 'empty') {
     this.name = name
@@ -64,39 +69,70 @@ export class TreeWrites {
 
   /** Number of keys in the overlay (puts and tombstones). */
   get size(): number {
-    return this.#map.size
+    return this.#map.size + this.#unmapped
   }
 
   /** The overlay's entry for `key`, or undefined (then the snapshot answers, unless base is 'empty'). */
   get(key: Uint8Array): WriteEntry | undefined {
-    return this.#map.size === 0 ? undefined : this.#map.get(keyId(key))
+    if (this.#map.size > 0) {
+      const e = this.#map.get(keyId(key))
+      if (e !== undefined) return e
+    }
+    return this.#unmapped > 0 ? this.#search(key) : undefined
+  }
+
+  /** The unmapped entry with `key` in the sorted array (invariant 4), by binary search. */
+  #search(key: Uint8Array): WriteEntry | undefined {
+    const sorted = this.#sorted
+    const n = sorted.length
+    if (n === 0 || compareKeys(key, sorted[n - 1].key) > 0) return undefined
+    let lo = 0
+    let hi = n
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compareKeys(sorted[mid].key, key) < 0) lo = mid + 1
+      else hi = mid
+    }
+    for (let i = lo; i < n && compareKeys(sorted[i].key, key) === 0; i++) if (sorted[i].live) return sorted[i]
+    return undefined
   }
 
   /** Sets `key` to `value` (null: tombstone). Returns what the overlay held before (undefined: nothing). */
   set(key: Uint8Array, value: Uint8Array | null): Uint8Array | null | undefined {
-    const id = keyId(key)
-    const old = this.#map.get(id)
+    const sorted = this.#sorted
+    // Fast path (invariant 4): a key above every key of the overlay is new; no Map entry needed.
+    if (this.#pending.length === 0 && (sorted.length === 0 || compareKeys(sorted[sorted.length - 1].key, key) < 0)) {
+      sorted.push({ key, value, live: true })
+      this.#unmapped++
+      return undefined
+    }
+    const old = this.get(key)
     if (old !== undefined) {
       const previous = old.value
       old.value = value
       return previous
     }
     const entry: WriteEntry = { key, value, live: true }
-    this.#map.set(id, entry)
-    const sorted = this.#sorted
-    if (this.#pending.length === 0 && (sorted.length === 0 || compareKeys(sorted[sorted.length - 1].key, key) < 0)) sorted.push(entry)
-    else this.#pending.push(entry)
+    this.#map.set(keyId(key), entry)
+    this.#pending.push(entry)
     return undefined
   }
 
   /** Removes `key` from the overlay (undo of an insertion into it). */
   remove(key: Uint8Array): void {
-    const id = keyId(key)
+    const id = this.#map.size > 0 ? keyId(key) : ''
     const old = this.#map.get(id)
-    if (old === undefined) return
-    this.#map.delete(id)
-    old.live = false
-    this.#dead++
+    if (old !== undefined) {
+      this.#map.delete(id)
+      old.live = false
+      this.#dead++
+      return
+    }
+    const e = this.#search(key)
+    if (e === undefined) return
+    // Unmapped entries leave the sorted array at once (undo is rare), so #search never meets them dead.
+    this.#sorted.splice(this.#sorted.indexOf(e), 1)
+    this.#unmapped--
   }
 
   /** Forgets every entry (TRUNCATE / DROP of the tree). */
@@ -105,6 +141,7 @@ export class TreeWrites {
     this.#sorted = []
     this.#pending = []
     this.#dead = 0
+    this.#unmapped = 0
   }
 
   /** The live entries in ascending key order (invariant 2). The array is shared: do not modify it. */
