@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { BoundExpr } from '../../engine/plan/bound-expr.js'
 import type { PlanNode } from '../../engine/plan/plan-node.js'
-import { BOOL, cmpExpr, colRef, INT, lit, opImpl, outerRef, pc, runRows, valuesNode } from './support/plan-kit.js'
+import { BOOL, cmpExpr, colRef, INT, lit, makeCtx, opImpl, outerRef, pc, runRows, valuesNode } from './support/plan-kit.js'
 
 /** SELECT x, <expr> FROM (VALUES ...) */
 function project(rows: (number | null)[][], make: (x: ReturnType<typeof pc>) => BoundExpr): PlanNode {
@@ -85,4 +85,23 @@ describe('subqueries', () => {
     const exists: BoundExpr = { kind: 'Exists', type: BOOL, negated: false, plan: inner(x, { runs: 0 }), outerRefs: [x.id] }
     expect(runRows({ kind: 'Filter', input: inp, output: inp.output, predicate: exists })).toEqual([[0], [1]])
   })
+
+  it('a subquery nested in a correlated subquery reads the outermost row through the outer bindings', () => {
+    // SELECT x, (SELECT count-ish: EXISTS (SELECT 1 FROM vals WHERE v > x) FROM one row) FROM (VALUES 0, 2)
+    const inp = valuesNode(['x'], [[0], [2]])
+    const x = inp.output[0]
+    const innermost: BoundExpr = { kind: 'Exists', type: BOOL, negated: false, plan: inner(x, { runs: 0 }), outerRefs: [x.id] }
+    const middle: PlanNode = { kind: 'Project', input: { kind: 'Values', output: [], rows: [[]] }, exprs: [innermost], output: [pc('e', BOOL)] }
+    const plan: PlanNode = { kind: 'Project', input: inp, exprs: [colRef(x), { kind: 'Subquery', type: BOOL, plan: middle, outerRefs: [x.id] }], output: [pc('x'), pc('s', BOOL)] }
+    expect(runRows(plan)).toEqual([[0, true], [2, false]])
+  })
+
+  it('uncorrelated subquery results are cached per execution, not across executions', () => {
+    const v = pc('v')
+    const paramPlan: PlanNode = { kind: 'Values', output: [v], rows: [[{ kind: 'Param', index: 0, type: INT }]] }
+    const plan = project([[1]], () => ({ kind: 'Subquery', type: INT, plan: paramPlan, outerRefs: [] }))
+    expect(runRows(plan, makeCtx(undefined, { params: [5] }))).toEqual([[1, 5]])
+    expect(runRows(plan, makeCtx(undefined, { params: [6] }))).toEqual([[1, 6]])
+  })
 })
+

@@ -126,4 +126,17 @@ describe('window functions', () => {
   it('a negative frame offset is 22013', () => {
     expect(() => aggOver(movingSum, { mode: 'ROWS', start: prec(-1), end: CURRENT, exclusion: 'NO OTHERS' })).toThrow(expect.objectContaining({ code: '22013' }))
   })
+
+  it('several window calls each get their own column, rows follow the last call\'s order', () => {
+    const inp = data()
+    const c = inp.output.map(colRef)
+    const rn: WindowCall = { fn: 'row_number', args: [], filter: null, partitionBy: [], orderBy: [asc(c[2], false)], frame: DEFAULT, type: BIG }
+    const total: WindowCall = { fn: movingSum, args: [c[2]], filter: null, partitionBy: [c[0]], orderBy: [], frame: DEFAULT, type: INT }
+    const plan: PlanNode = { kind: 'Window', input: inp, functions: [rn, total], output: [...inp.output, pc('rn', BIG), pc('t', INT)] }
+    const rows = runRows(plan)
+    expect(rows.map((r) => r[2])).toEqual([10, 20, 30, 40, 70, 5, null])
+    expect(rows.map((r) => r[3])).toEqual([2n, 3n, 4n, 5n, 6n, 1n, 7n])
+    expect(rows.map((r) => r[4])).toEqual([170, 170, 170, 170, 170, 5, 5])
+  })
 })
+

@@ -77,7 +77,7 @@ export function compileExpr(expr: BoundExpr, layout: Layout): Compiled {
       const index = expr.index
       return scalarCompiled((rt) => {
         const v = rt.ctx.params[index]
-        if (v === undefined) throw new RustyError('08P01', `there is no parameter $${index + 1}`)
+        if (v === undefined) throw new RustyError('42P02', `there is no parameter $${index + 1}`)
         return v
       })
     }
