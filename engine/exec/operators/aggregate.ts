@@ -123,6 +123,21 @@ export class AggAccumulator {
     const argv = this.#argv
     const k = vecs.length
     const order = agg.order
+    if (order === null && !agg.distinct && k === 1) {
+      // The common case, kept tight: one argument, no DISTINCT, no ORDER BY.
+      const states = this.#states
+      const impl = agg.impl
+      const v0 = vecs[0]
+      for (let i = 0; i < n; i++) {
+        if (filter !== null && filter[i] !== true) continue
+        const v = v0[i]
+        if (v === null && strict) continue
+        argv[0] = v
+        const g = groups[i]
+        states[g] = impl.step(states[g], argv)
+      }
+      return
+    }
     const orderVecs = order === null ? null : order.exprs.map((e) => e.vec(b, rt, null))
     rows: for (let i = 0; i < n; i++) {
       if (filter !== null && filter[i] !== true) continue
