@@ -11,6 +11,9 @@
  * Not here: planning, EXPLAIN text (engine/plan), result conversion to JS values (the session).
  */
 import type { Batch } from '../common/batch.js'
+import type { SqlValue } from '../common/types.js'
+import type { BoundExpr } from '../plan/bound-expr.js'
+import { compileScalar } from './expr/compile-expr.js'
 import type { PlanNode, PlanNodeKind } from '../plan/plan-node.js'
 import { Runtime, type ExecContext } from './runtime.js'
 import {
@@ -71,4 +74,12 @@ function runNode(node: PlanNode, rt: Runtime): Generator<Batch, void, undefined>
 export function executePlan(plan: PlanNode, ctx: ExecContext): Generator<Batch, void, undefined> {
   const rt = new Runtime(ctx, runNode)
   return rt.run(plan)
+}
+
+/**
+ * Evaluates an expression that reads no input columns (constants, parameters, functions of them, uncorrelated
+ * subqueries) once, e.g. for column defaults or constant folding. Compiles on every call: not for hot loops.
+ */
+export function evaluateScalar(expr: BoundExpr, ctx: ExecContext): SqlValue {
+  return compileScalar(expr)(new Runtime(ctx, runNode))
 }

@@ -3,6 +3,6 @@
  * transaction's TableAccess and yields batches; compileExpr turns a bound expression into a closure over
  * a batch's column arrays.
  */
-export { executePlan } from './executor.js'
+export { evaluateScalar, executePlan } from './executor.js'
 export type { ExecContext, NodeStats } from './runtime.js'
 export { compileExpr, compilePredicate, layoutOf, type Compiled, type Layout, type VecFn } from './expr/compile-expr.js'

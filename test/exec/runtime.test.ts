@@ -41,3 +41,11 @@ describe('execution runtime', () => {
     expect(rows[2999]).toEqual([3000])
   })
 })
+
+describe('evaluateScalar', () => {
+  it('evaluates a constant expression with parameters', async () => {
+    const { evaluateScalar } = await import('../../engine/exec/index.js')
+    const { call, plusImpl, INT } = await import('./support/plan-kit.js')
+    expect(evaluateScalar(call(plusImpl, lit(2), { kind: 'Param', index: 0, type: INT }), makeCtx(undefined, { params: [40] }))).toBe(42)
+  })
+})
