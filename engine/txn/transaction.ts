@@ -101,6 +101,8 @@ export interface TxnHost {
   publish(catalog: CatalogState | undefined, txn: Transaction): void
   /** Builds the WriteBatch of a commit's non-transactional parts (sequence positions). */
   appendSequenceState(batch: import('../storage/index.js').WriteBatch, catalog: CatalogState): void
+  /** True when nextval/setval moved a sequence since its position was last stored. */
+  readonly sequencesDirty: boolean
   finished(txn: Transaction): void
 }
 
@@ -483,7 +485,7 @@ export class Transaction implements TableAccess {
     this.#assertActive()
     this.#state = 'committed'
     try {
-      if (!this.readOnly && this.hasWrites) {
+      if (!this.readOnly && (this.hasWrites || this.#host.sequencesDirty)) {
         const batch = this.#kv.batch()
         this.#fillBatch(batch)
         this.#host.appendSequenceState(batch, this.#own ?? this.#base)
@@ -671,20 +673,39 @@ export class Transaction implements TableAccess {
     return out
   }
 
-  /** Table rows for index entries (the entry value is the row key). */
+  /** Table rows for index entries (the entry value is the row key), fetched with one getMany per run. */
   *#rowsOfIndex(info: TableInfo, runs: Generator<Entries, void, undefined>): Generator<Entries, void, undefined> {
+    const tree = info.tree
     for (const run of runs) {
-      const rowKeys: Uint8Array[] = new Array(run.count)
-      for (let i = 0; i < run.count; i++) rowKeys[i] = run.value(i).slice()
-      const keys: Uint8Array[] = []
-      const values: Uint8Array[] = []
-      for (const rk of rowKeys) {
-        const v = this.#get(info.tree, rk)
-        if (v === undefined) continue
-        keys.push(rk)
-        values.push(v)
+      const n = run.count
+      const rowKeys: Uint8Array[] = new Array(n)
+      for (let i = 0; i < n; i++) rowKeys[i] = run.value(i).slice()
+      // Overlay first; the rest from the snapshot in one call.
+      const tw = this.#ws.tree(tree)
+      const values: (Uint8Array | undefined)[] = new Array(n)
+      const missing: number[] = []
+      for (let i = 0; i < n; i++) {
+        const e = tw?.get(rowKeys[i])
+        if (e !== undefined) values[i] = e.value ?? undefined
+        else if (tw === undefined || (tw.base === 'snapshot' && !tw.dropped)) missing.push(i)
       }
-      if (keys.length > 0) yield new ListEntries(keys, values)
+      if (missing.length > 0 && this.#existed(tree)) {
+        const got = this.#kv.getMany(
+          tree,
+          missing.map((i) => rowKeys[i]),
+          this.#snapshot,
+        )
+        for (let j = 0; j < missing.length; j++) values[missing[j]] = got[j]
+      }
+      const keys: Uint8Array[] = []
+      const rows: Uint8Array[] = []
+      for (let i = 0; i < n; i++) {
+        const v = values[i]
+        if (v === undefined) continue
+        keys.push(rowKeys[i])
+        rows.push(v)
+      }
+      if (keys.length > 0) yield new ListEntries(keys, rows)
     }
   }
 

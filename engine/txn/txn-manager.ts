@@ -230,6 +230,9 @@ export class TxnManager {
       get catalog() {
         return self.#catalog
       },
+      get sequencesDirty() {
+        return self.#dirtySequences.size > 0
+      },
       nextRowId: (table, snapshot) => self.#nextRowId(table, snapshot),
       nextval: (seq) => self.#nextval(seq),
       currval: (seq) => self.#currval(seq),

@@ -13,11 +13,13 @@
  */
 import { RustyError, SqlState, featureNotSupported } from '../../common/index.js'
 import { typeOf } from '../../common/types.js'
-import type { SequenceDef, TableDef } from '../../catalog/index.js'
+import type { SequenceDef, TableDef, ViewDef } from '../../catalog/index.js'
 import type { Transaction } from '../../txn/index.js'
 import {
+  parseOne,
   printSql,
   quoteString,
+  walk,
   type CreateIndex,
   type CreateSequence,
   type CreateTable,
@@ -251,11 +253,37 @@ function drop(stmt: Drop, txn: Transaction, ctx: DdlContext): DdlResult {
   const ids = new Set(targets.map((t) => t.id))
   for (const t of targets) {
     if (kind === 'table') dropTable(txn, t.id, cascade, ids)
-    else if (kind === 'view') txn.catalog.dropView(t.id)
+    else if (kind === 'view') {
+      dropDependentViews(txn, t.schema, t.name, `view ${t.name}`, cascade)
+      txn.catalog.dropView(t.id)
+    }
     else if (kind === 'sequence') dropSequence(txn, t.id, cascade)
     else dropIndex(txn, t.id, cascade)
   }
   return done(command, notices)
+}
+
+/** Relations (schema-less names resolve to `defaultSchema`) a view's query reads. */
+function viewReads(view: ViewDef, defaultSchema: string): { schema: string; name: string }[] {
+  const out: { schema: string; name: string }[] = []
+  walk(parseOne(view.sql), (n) => {
+    if (n.kind === 'TableRef') out.push({ schema: n.name.schema ?? defaultSchema, name: n.name.name })
+  })
+  return out
+}
+
+/**
+ * Views that read `schema.name`: 2BP01 without CASCADE; with it they are dropped (and views on them, in
+ * turn). CTE names that shadow a table count as reads: a harmless over-approximation.
+ */
+function dropDependentViews(txn: Transaction, schema: string, name: string, what: string, cascade: boolean): void {
+  for (const view of txn.catalog.views()) {
+    if (txn.catalog.viewById(view.id) === undefined) continue
+    if (!viewReads(view, view.schema === 'public' ? 'public' : view.schema).some((r) => r.schema === schema && r.name === name)) continue
+    if (!cascade) throw dependentObjects(what, `view ${view.name} depends on ${what}`)
+    dropDependentViews(txn, view.schema, view.name, `view ${view.name}`, true)
+    txn.catalog.dropView(view.id)
+  }
 }
 
 /** Drops a table: 2BP01 when other tables' foreign keys reference it (CASCADE drops those constraints). */
@@ -269,6 +297,7 @@ export function dropTable(txn: Transaction, id: number, cascade: boolean, droppi
     if (!cascade) throw dependentObjects(`table ${table.name}`, `constraint ${fks[0].name} on table ${other.name} depends on table ${table.name}`)
     txn.catalog.alterTable({ ...other, foreignKeys: other.foreignKeys.filter((fk) => fk.refTableId !== id) })
   }
+  dropDependentViews(txn, table.schema, table.name, `table ${table.name}`, cascade)
   txn.catalog.dropTable(id)
   for (const seq of txn.catalog.sequences()) {
     if (seq.schema === table.schema && seq.ownedBy !== null && seq.ownedBy.startsWith(`${table.name}.`)) txn.catalog.dropSequence(seq.id)

@@ -240,3 +240,14 @@ describe('TRUNCATE', () => {
     expect(rows(txn, table(txn, 'c'))).toEqual([])
   })
 })
+
+describe('views and their tables', () => {
+  it('refuses to drop a table a view reads without CASCADE, and drops the view with it', () => {
+    ddl(txn, 'CREATE TABLE t(a INT); CREATE VIEW v AS SELECT a FROM t; CREATE VIEW w AS SELECT * FROM v')
+    const e = expectError(() => ddl(txn, 'DROP TABLE t'), '2BP01', /cannot drop table t because other objects depend on it/)
+    expect(e.detail).toBe('view v depends on table t')
+    expectError(() => ddl(txn, 'DROP VIEW v'), '2BP01')
+    ddl(txn, 'DROP TABLE t CASCADE')
+    expect(txn.catalog.views()).toEqual([])
+  })
+})
