@@ -34,6 +34,25 @@ describe('sort', () => {
     expect(runRows(plan).map((r) => r[1])).toEqual(['f', 'b', 'c', 'e', 'd', 'a'])
   })
 
+  it('sorts extreme int4 values and many rows exactly like a comparison sort', () => {
+    const values = Array.from({ length: 4000 }, (_, i) => (i % 7 === 0 ? null : i % 5 === 0 ? 2147483647 : i % 3 === 0 ? -2147483648 : ((i * 2654435761) % 1000) - 500))
+    const inp = valuesNode(['x', 'i'], values.map((v, i) => [v, i]))
+    const [x] = inp.output.map(colRef)
+    const got = runRows({ kind: 'Sort', input: inp, output: inp.output, keys: [desc(x, false)] }).map((r) => r[1])
+    const expected = values
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] === null ? 1 : b[0] === null ? -1 : b[0] - a[0] || a[1] - b[1]))
+      .map((r) => r[1])
+    expect(got).toEqual(expected)
+  })
+
+  it('sorts dates with infinities', () => {
+    const DATE = { id: 'date' } as const
+    const inp = valuesNode(['d'], [[5], [Infinity], [null], [-Infinity], [0]], [DATE])
+    const rows = runRows({ kind: 'Sort', input: inp, output: inp.output, keys: [asc(colRef(inp.output[0]))] })
+    expect(rows.map((r) => r[0])).toEqual([-Infinity, 0, 5, Infinity, null])
+  })
+
   it('an empty input sorts to nothing', () => {
     const inp = valuesNode(['x'], [])
     expect(runRows({ kind: 'Sort', input: inp, output: inp.output, keys: [asc(colRef(inp.output[0]))] })).toEqual([])

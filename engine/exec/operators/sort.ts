@@ -25,6 +25,8 @@ export interface CompiledKeys {
   readonly cmps: readonly Comparator[]
   readonly desc: readonly boolean[]
   readonly nullsFirst: readonly boolean[]
+  /** Per key: an int32-valued type (packed sort fast path). */
+  readonly packable: readonly boolean[]
 }
 
 export function compileKeys(keys: readonly SortKey[], layout: Layout): CompiledKeys {
@@ -33,6 +35,7 @@ export function compileKeys(keys: readonly SortKey[], layout: Layout): CompiledK
     cmps: keys.map((k) => comparatorFor(k.expr.type)),
     desc: keys.map((k) => k.descending),
     nullsFirst: keys.map((k) => k.nullsFirst),
+    packable: keys.map((k) => k.expr.type.id === 'int4' || k.expr.type.id === 'int2' || k.expr.type.id === 'date'),
   }
 }
 
@@ -63,9 +66,55 @@ export function sortedOrder(keys: CompiledKeys, store: RowStore, rt: Runtime): I
   if (n < 2 || keys.exprs.length === 0) return order
   const batch = store.asBatch()
   const vecs = keys.exprs.map((e) => e.vec(batch, rt, null))
+  if (keys.packable.length === 1 && keys.packable[0] && n <= PACK_ROWS) return packedOrder(vecs[0] as readonly (number | null)[], keys.desc[0], keys.nullsFirst[0])
   const cmp = compareRowsFn(keys, vecs)
   order.sort((a, b) => cmp(a, b) || a - b)
   return order
+}
+
+const PACK_ROWS = 1 << 21
+const PACK_BIAS = 2 ** 31
+
+/**
+ * One int32-valued key (int2, int4, date) and at most 2^21 rows: sorts doubles (key + 2^31) * 2^21 + row
+ * natively, exact below 2^53 and stable by construction; NULLs are placed first or last afterwards.
+ */
+function packedOrder(v: readonly (number | null)[], descending: boolean, nullsFirst: boolean): Int32Array {
+  const n = v.length
+  const packed = new Float64Array(n)
+  const nulls: number[] = []
+  let m = 0
+  for (let i = 0; i < n; i++) {
+    const x = v[i]
+    if (x === null || !Number.isFinite(x)) {
+      if (x === null) nulls.push(i)
+      else return fallbackOrder(v, descending, nullsFirst)
+      continue
+    }
+    const key = descending ? PACK_BIAS - 1 - x : x + PACK_BIAS
+    packed[m++] = key * PACK_ROWS + i
+  }
+  const sortedKeys = packed.subarray(0, m).sort()
+  const order = new Int32Array(n)
+  let o = 0
+  if (nullsFirst) for (const i of nulls) order[o++] = i
+  for (let j = 0; j < m; j++) order[o++] = sortedKeys[j] % PACK_ROWS
+  if (!nullsFirst) for (const i of nulls) order[o++] = i
+  return order
+}
+
+function fallbackOrder(v: readonly (number | null)[], descending: boolean, nullsFirst: boolean): Int32Array {
+  const order = new Int32Array(v.length)
+  for (let i = 0; i < v.length; i++) order[i] = i
+  return order.sort((a, b) => {
+    const x = v[a]
+    const y = v[b]
+    if (x === y) return a - b
+    if (x === null) return nullsFirst ? -1 : 1
+    if (y === null) return nullsFirst ? 1 : -1
+    const c = x < y ? -1 : 1
+    return (descending ? -c : c) || a - b
+  })
 }
 
 export function* runSort(node: SortNode, rt: Runtime): Generator<Batch, void, undefined> {
