@@ -13,10 +13,12 @@
  *   (3) Infos are cached per TableDef object: definitions are frozen and replaced on change (catalog (2)).
  * Not here: the merge of writes over the snapshot (transaction.ts).
  */
-import type { SqlType, SqlValue } from '../common/types.js'
+import { sameType, type SqlType, type SqlValue } from '../common/types.js'
 import type { ForeignKeyDef, IndexDef, TableDef } from '../catalog/schema.js'
 import { indexTree, tableTree } from '../catalog/catalog-state.js'
 import { appendKeyValue } from '../catalog/value-key.js'
+import { resolveCast } from '../catalog/functions/index.js'
+import type { CastFn } from '../catalog/functions/function-types.js'
 import { KeyEncoder } from '../storage/index.js'
 
 /** Key layout of one index. */
@@ -144,4 +146,46 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
+}
+
+/** Conversions between a foreign key's columns and the referenced columns (types may differ: int4 -> int8). */
+export interface ForeignKeyCasts {
+  readonly parent: TableDef
+  /** Child value -> the referenced column's type (identity when the types are the same). */
+  readonly toParent: readonly (CastFn | null)[]
+  /** Referenced value -> the child column's type. */
+  readonly toChild: readonly (CastFn | null)[]
+}
+
+const fkCache = new WeakMap<ForeignKeyDef, ForeignKeyCasts>()
+
+function castBetween(from: SqlType, to: SqlType): CastFn | null {
+  if (sameType(from, to)) return null
+  return resolveCast(from, to, 'implicit') ?? resolveCast(from, to, 'assignment') ?? resolveCast(from, to, 'explicit') ?? null
+}
+
+/** The casts of `fk` (of table `child`) against the current definition of its referenced table. */
+export function foreignKeyCasts(fk: ForeignKeyDef, child: TableInfo, parent: TableDef): ForeignKeyCasts {
+  let casts = fkCache.get(fk)
+  if (casts === undefined || casts.parent !== parent) {
+    const childTypes = fk.columns.map((c) => child.types[c])
+    const parentTypes = fk.refColumns.map((c) => parent.columns[c].type)
+    casts = {
+      parent,
+      toParent: childTypes.map((t, i) => castBetween(t, parentTypes[i])),
+      toChild: parentTypes.map((t, i) => castBetween(t, childTypes[i])),
+    }
+    fkCache.set(fk, casts)
+  }
+  return casts
+}
+
+/** Applies per-value casts (null: keep) to non-NULL values. */
+export function castAll(values: readonly SqlValue[], casts: readonly (CastFn | null)[]): SqlValue[] {
+  const out = values.slice()
+  for (let i = 0; i < out.length; i++) {
+    const cast = casts[i]
+    if (cast !== null && out[i] !== null) out[i] = cast(out[i])
+  }
+  return out
 }

@@ -34,6 +34,8 @@ import { ROW_KEY } from './table-access.js'
 import {
   type IndexInfo,
   type TableInfo,
+  castAll,
+  foreignKeyCasts,
   encodePrefix,
   indexEntryKey,
   primaryKeyFromValues,
@@ -793,7 +795,7 @@ export class Transaction implements TableAccess {
     const parent = this.#current().tables.get(fk.refTableId)
     if (parent === undefined) throw internalError(`foreign key "${fk.name}" references a missing table`)
     const pinfo = tableInfo(parent)
-    if (this.#findParent(pinfo, fk.refColumns, values)) return
+    if (this.#findParent(pinfo, fk.refColumns, castAll(values, foreignKeyCasts(fk, info, parent).toParent))) return
     const detail = keyDetail(
       fk.columns.map((c) => info.def.columns[c].name),
       values,
@@ -873,7 +875,7 @@ export class Transaction implements TableAccess {
       const values = fk.refColumns.map((c) => old[c])
       if (values.some((v) => v === null)) continue
       const cinfo = tableInfo(this.#current().tables.get(child.id) ?? child)
-      const matches = this.#matchingRows(cinfo, fk.columns, values)
+      const matches = this.#matchingRows(cinfo, fk.columns, castAll(values, foreignKeyCasts(fk, cinfo, info.def).toChild))
       if (matches.length === 0) continue
       const action = row === null ? fk.onDelete : fk.onUpdate
       if (action === 'NO ACTION' || action === 'RESTRICT') {
@@ -884,7 +886,8 @@ export class Transaction implements TableAccess {
         )
         throw foreignKeyReferenced(info.def.name, fk.name, cinfo.def.name, detail)
       }
-      out.push({ child: cinfo, fk, action, matches, newValues: row === null ? null : fk.refColumns.map((c) => row[c]) })
+      const newValues = row === null ? null : castAll(fk.refColumns.map((c) => row[c]), foreignKeyCasts(fk, cinfo, info.def).toChild)
+      out.push({ child: cinfo, fk, action, matches, newValues })
     }
     return out
   }

@@ -49,6 +49,15 @@ describe('the referencing side', () => {
     expectError(() => txn.update(c, keys(txn, c)[0], [10, 5]), '23503')
   })
 
+  it('matches keys of different integer types (INT referencing BIGINT) both ways', () => {
+    ddl(txn, 'CREATE TABLE p(id BIGINT PRIMARY KEY); CREATE TABLE c(x INT REFERENCES p ON DELETE CASCADE)')
+    txn.insert(table(txn, 'p'), [5n])
+    txn.insert(table(txn, 'c'), [5])
+    expectError(() => txn.insert(table(txn, 'c'), [6]), '23503')
+    txn.delete(table(txn, 'p'), keys(txn, table(txn, 'p'))[0])
+    expect(rows(txn, table(txn, 'c'))).toEqual([])
+  })
+
   it('references a unique constraint', () => {
     ddl(txn, 'CREATE TABLE p(a INTEGER UNIQUE); CREATE TABLE c(x INTEGER REFERENCES p(a))')
     txn.insert(table(txn, 'p'), [7])
