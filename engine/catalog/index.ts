@@ -14,3 +14,5 @@ export {
   type RelationKind,
   type SchemaDef,
 } from './catalog-state.js'
+export { decodeFullRow, decodeRow, encodeRow } from './row-codec.js'
+export { appendKeyValue, encodeKeyValues, numericKeyBytes, type ValueKeyDirection } from './value-key.js'

@@ -44,3 +44,48 @@ export function programLimitExceeded(message: string, hint?: string): RustyError
 export function wrongState(message: string): RustyError {
   return new RustyError(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, message)
 }
+
+/** 22P02: text that is not a valid value of a type (`invalid input syntax for type integer: "x"`). */
+export function invalidTextRepresentation(typeName: string, text: string): RustyError {
+  return new RustyError(SqlState.INVALID_TEXT_REPRESENTATION, `invalid input syntax for type ${typeName}: "${text}"`)
+}
+
+/** 22003: a value outside its type's range (`integer out of range`, `bigint out of range`, ...). */
+export function numericOutOfRange(message: string, detail?: string): RustyError {
+  return new RustyError(SqlState.NUMERIC_VALUE_OUT_OF_RANGE, message, detail === undefined ? {} : { detail })
+}
+
+/** 22012: `division by zero`. */
+export function divisionByZero(): RustyError {
+  return new RustyError(SqlState.DIVISION_BY_ZERO, 'division by zero')
+}
+
+/** 22001: a string too long for varchar(n)/char(n) on assignment. */
+export function stringTooLong(typeName: string, length: number): RustyError {
+  return new RustyError(SqlState.STRING_DATA_RIGHT_TRUNCATION, `value too long for type ${typeName}(${length})`)
+}
+
+/** 22007: text that is not a valid date/time (`invalid input syntax for type date: "x"`). */
+export function invalidDatetimeFormat(typeName: string, text: string): RustyError {
+  return new RustyError('22007', `invalid input syntax for type ${typeName}: "${text}"`)
+}
+
+/** 22008: a date/time field out of range (`date/time field value out of range: "2024-13-01"`). */
+export function datetimeFieldOverflow(text: string, message?: string): RustyError {
+  return new RustyError('22008', message ?? `date/time field value out of range: "${text}"`)
+}
+
+/** 42704: `type "x" does not exist`. */
+export function undefinedType(name: string): RustyError {
+  return new RustyError(SqlState.UNDEFINED_OBJECT, `type "${name}" does not exist`)
+}
+
+/** 42804: a type mismatch found while resolving an expression. */
+export function datatypeMismatch(message: string, hint?: string): RustyError {
+  return new RustyError(SqlState.DATATYPE_MISMATCH, message, hint === undefined ? {} : { hint })
+}
+
+/** 42883: no function or operator matches (`operator does not exist: integer + text`). */
+export function undefinedFunction(message: string, hint?: string): RustyError {
+  return new RustyError('42883', message, hint === undefined ? {} : { hint })
+}

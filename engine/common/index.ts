@@ -11,4 +11,16 @@ export {
   ioError,
   programLimitExceeded,
   wrongState,
+  invalidTextRepresentation,
+  numericOutOfRange,
+  divisionByZero,
+  stringTooLong,
+  invalidDatetimeFormat,
+  datetimeFieldOverflow,
+  undefinedType,
+  datatypeMismatch,
+  undefinedFunction,
 } from './errors.js'
+export * from './values/index.js'
+export * from './types.js'
+export { BATCH_SIZE, type Batch } from './batch.js'
