@@ -84,24 +84,48 @@ function indexInfo(def: IndexDef, types: readonly SqlType[]): IndexInfo {
 
 const encoder = new KeyEncoder(256)
 
+/**
+ * Keys are copied out of the encoder into shared 64 KiB chunks (subarray views): one small object per key
+ * instead of a Uint8Array with its own ArrayBuffer, which matters for bulk inserts (GC pressure).
+ */
+const CHUNK = 1 << 16
+let chunk = new Uint8Array(CHUNK)
+let chunkAt = 0
+
+/** The encoder's bytes (then `suffix`, if given) as a key of their own. */
+function take(suffix?: Uint8Array): Uint8Array {
+  const v = encoder.view()
+  const n = v.length + (suffix?.length ?? 0)
+  if (chunkAt + n > chunk.length) {
+    chunk = new Uint8Array(Math.max(CHUNK, n))
+    chunkAt = 0
+  }
+  const out = chunk.subarray(chunkAt, chunkAt + n)
+  out.set(v)
+  if (suffix !== undefined) out.set(suffix, v.length)
+  chunkAt += n
+  return out
+}
+
 /** The row key of `row` (a full row) when the table has a primary key (invariant 1). */
 export function primaryKeyOf(info: TableInfo, row: readonly SqlValue[]): Uint8Array {
   const pk = info.pk as readonly number[]
   encoder.reset()
   for (let i = 0; i < pk.length; i++) appendKeyValue(encoder, row[pk[i]], info.pkTypes[i], false, false)
-  return encoder.finish()
+  return take()
 }
 
 /** The row key of primary-key values given in key order. */
 export function primaryKeyFromValues(info: TableInfo, values: readonly SqlValue[]): Uint8Array {
   encoder.reset()
   for (let i = 0; i < values.length; i++) appendKeyValue(encoder, values[i], info.pkTypes[i], false, false)
-  return encoder.finish()
+  return take()
 }
 
 /** The row key of hidden row id `id` (invariant 1). */
 export function rowIdKey(id: number): Uint8Array {
-  return encoder.reset().int(id).finish()
+  encoder.reset().int(id)
+  return take()
 }
 
 /** Encodes a key prefix of `values` over the first `values.length` columns of a key layout. */
@@ -133,12 +157,7 @@ export function indexEntryKey(index: IndexInfo, row: readonly SqlValue[], rowKey
     appendKeyValue(encoder, v, index.types[i], index.descending[i], index.nullsFirst[i])
   }
   const checked = index.unique && !hasNull
-  if (checked) return { key: encoder.finish(), checked }
-  const prefix = encoder.view()
-  const key = new Uint8Array(prefix.length + rowKey.length)
-  key.set(prefix, 0)
-  key.set(rowKey, prefix.length)
-  return { key, checked }
+  return { key: checked ? take() : take(rowKey), checked }
 }
 
 /** True when both byte arrays are equal. */
