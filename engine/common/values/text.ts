@@ -97,7 +97,7 @@ export function formatArray(values: readonly SqlValue[], element: SqlType): stri
     if (i > 0) out += ','
     const v = values[i]
     if (v === null) out += 'NULL'
-    else if (element.id === 'array') out += formatValue(v, element)
+    else if (Array.isArray(v)) out += element.id === 'array' ? formatValue(v, element) : formatArray(v, element)
     else out += arrayElementText(formatValue(v, element))
   }
   return out + '}'
