@@ -30,7 +30,10 @@
  * Reference bits (clock): one byte per frame in a separate dense array (set on every access, cleared by the
  * sweep), so hits write to a small, cache-resident array instead of the frame table.
  *
- * Page table entry (8 bytes): [pageNo u32][frame index + 1 u32] (0 = empty); slot = (pageNo * 0x9E3779B1) >>> shift.
+ * Page table entry (8 bytes): [pageNo u32][frame index + 1 u32] (0 = empty). Home slot: pages are hashed in
+ * groups of 8 consecutive numbers, group g = pageNo >>> 3 at line ((g * 0x9E3779B1) >>> shift), slot
+ * pageNo & 7 within it, so the entries of a tree's pages (allocated close together) share lines: random
+ * lookups over a large tree touch 1/8 of the table's lines instead of all of them.
  * Frame i's image lives at framesBase + i * pageSize.
  *
  * Not here: page allocation (page-alloc.ts), what pages contain (page-layout.ts).
@@ -63,6 +66,9 @@ const F_DIRTY: u32 = 2
 const F_SEALED: u32 = 8
 const PIN_STACK_CAPACITY: u32 = 4096
 const CLEAN_SEARCH: u32 = 32
+/** Page numbers are hashed in groups of 8 consecutive ones, which share one 64-byte line of the page table (invariant 4). */
+const HASH_GROUP_SHIFT: u32 = 3
+const HASH_GROUP_MASK: u32 = (1 << HASH_GROUP_SHIFT) - 1
 
 /** Page size in bytes (power of two) and its log2. */
 export let pageSize: u32 = 0
@@ -100,7 +106,7 @@ let spillLsn: u64 = 1
 }
 
 @inline function hashSlot(pageNo: u32): u32 {
-  return (pageNo * 0x9e3779b1) >>> hashShift
+  return ((((pageNo >>> HASH_GROUP_SHIFT) * 0x9e3779b1) >>> (hashShift + HASH_GROUP_SHIFT)) << HASH_GROUP_SHIFT) | (pageNo & HASH_GROUP_MASK)
 }
 
 /** Frame index + 1 stored in slot i (0 = empty). */

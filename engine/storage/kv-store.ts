@@ -205,6 +205,9 @@ export class KvStore {
   #dirRoot: number
   /** Applied directory: tree name -> root page (user trees only). */
   #dir = new Map<string, number>()
+  /** The last tree name `get` resolved through #dir, and its root; cleared whenever #dir changes. */
+  #cachedTree: string | undefined
+  #cachedRoot = 0
   #versions = new VersionStore()
   #snapshots: SnapshotRegistry
   #pendingFrees: PendingFree[] = []
@@ -320,6 +323,10 @@ export class KvStore {
 
   /** The value of `key` in `tree` (a copy), or undefined; at `snapshot`, default the last acknowledged commit. */
   get(tree: string, key: Uint8Array, snapshot?: Snapshot): Uint8Array | undefined {
+    if (snapshot === undefined && this.#state === 'open' && this.#ackSeq === this.#appliedSeq) {
+      // The common case: the pages hold exactly the last acknowledged commit, no overlay (invariant 2).
+      return this.#core.get(tree === this.#cachedTree ? this.#cachedRoot : this.#currentRoot(tree), key)
+    }
     this.#assertReadable(snapshot)
     const seq = snapshot?.seq ?? this.#ackSeq
     const root = this.#rootAt(tree, seq)
@@ -653,6 +660,7 @@ export class KvStore {
         const root = core.createTree()
         this.#dirPut(treeNameKey(step.tree, this.maxKeyBytes), root, seq)
         this.#dir.set(step.tree, root)
+        this.#cachedTree = undefined
         continue
       }
       if (step.kind === 'dropTree') {
@@ -660,6 +668,7 @@ export class KvStore {
         const key = treeNameKey(step.tree, this.maxKeyBytes)
         this.#versions.record(seq, this.#dirRoot, [key], core.deleteBatch(this.#dirRoot, [key], true) as (Uint8Array | undefined)[])
         this.#dir.delete(step.tree)
+        this.#cachedTree = undefined
         this.#dirPut(droppedKey(root), root, seq)
         this.#pendingFrees.push({ root, dropSeq: seq })
         continue
@@ -725,6 +734,15 @@ export class KvStore {
       if (old !== UNCHANGED) return old === undefined ? undefined : this.#decodeRoot(old)
     }
     return this.#dir.get(name)
+  }
+
+  /** The applied root of `name` (= the acknowledged one when no group is in flight), cached for `get`. */
+  #currentRoot(name: string): number {
+    const root = this.#dir.get(name)
+    if (root === undefined) throw undefinedTree(name)
+    this.#cachedTree = name
+    this.#cachedRoot = root
+    return root
   }
 
   #rootAt(name: string, seq: number): number {
@@ -820,6 +838,7 @@ export class KvStore {
       dir.set(name, root)
     })
     this.#dir = dir
+    this.#cachedTree = undefined
     for (const root of dropped) {
       if (!this.#pendingFrees.some((f) => f.root === root)) this.#pendingFrees.push({ root, dropSeq: 0 })
     }
