@@ -413,6 +413,13 @@ export class Transaction implements TableAccess {
     for (const ii of newInfo.indexes) this.#buildIndex(newInfo, ii)
   }
 
+  /** Rebuilds the indexes of `table` (or only index `indexId`) from its rows (REINDEX). */
+  reindex(table: TableDef, indexId?: number): void {
+    this.#assertWritable('REINDEX')
+    const info = tableInfo(table)
+    for (const ii of info.indexes) if (indexId === undefined || ii.def.id === indexId) this.#buildIndex(info, ii)
+  }
+
   /** Checks every row of `table` against its foreign key `fk` (ALTER TABLE ADD FOREIGN KEY). */
   validateForeignKey(table: TableDef, fk: ForeignKeyDef): void {
     const info = tableInfo(table)

@@ -9,7 +9,7 @@ import { RustyError, SqlState, typeFromName } from '../../common/index.js'
 import { typeOf, type SqlType, type SqlValue } from '../../common/types.js'
 import type { CheckDef, TableDef } from '../../catalog/index.js'
 import type { Transaction } from '../../txn/index.js'
-import type { QualifiedName, TypeName } from '../../sql/index.js'
+import type { QualifiedName, Query, TypeName } from '../../sql/index.js'
 
 /** What executeDdl needs from the session and the planner. */
 export interface DdlContext {
@@ -27,6 +27,11 @@ export interface DdlContext {
    * table with rows); throws 23514 on the first violating row. Without it such an ADD raises 0A000.
    */
   readonly validateCheck?: (table: TableDef, check: CheckDef) => void
+  /**
+   * Plans and runs a query in the same transaction (CREATE TABLE ... AS): its output columns and rows
+   * (internal values). Without it CREATE TABLE AS raises 0A000.
+   */
+  readonly query?: (query: Query) => { readonly columns: readonly { readonly name: string; readonly type: SqlType }[]; readonly rows: Iterable<readonly SqlValue[]> }
 }
 
 /** What a DDL statement reports. */
@@ -35,6 +40,8 @@ export interface DdlResult {
   readonly command: string
   /** NOTICE messages (e.g. `relation "t" already exists, skipping`). */
   readonly notices: readonly string[]
+  /** Rows written, for CREATE TABLE AS (PostgreSQL's tag is then `SELECT n`). */
+  readonly rowCount?: number
 }
 
 /** The schema a CREATE puts `name` in; 3F000 when it does not exist. */

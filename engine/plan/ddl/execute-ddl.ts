@@ -27,6 +27,8 @@ import {
   type Drop,
   type Statement,
   type Truncate,
+  type CreateTableAs,
+  type Reindex,
   type AlterSequence,
 } from '../../sql/index.js'
 import { executeAlterTable } from './alter-table.js'
@@ -57,6 +59,8 @@ export const DDL_KINDS: ReadonlySet<Statement['kind']> = new Set([
   'Drop',
   'CreateSchema',
   'Truncate',
+  'CreateTableAs',
+  'Reindex',
 ])
 
 /** True for statements executeDdl handles. */
@@ -98,6 +102,10 @@ export function executeDdl(stmt: Statement, txn: Transaction, ctx: DdlContext): 
     }
     case 'Truncate':
       return truncate(stmt, txn, ctx)
+    case 'CreateTableAs':
+      return createTableAs(stmt, txn, ctx)
+    case 'Reindex':
+      return reindex(stmt, txn, ctx)
     default:
       throw featureNotSupported(`${stmt.kind} as DDL`)
   }
@@ -401,4 +409,60 @@ function truncate(stmt: Truncate, txn: Transaction, ctx: DdlContext): DdlResult 
     }
   }
   return done('TRUNCATE TABLE')
+}
+
+// --- CREATE TABLE AS, REINDEX --------------------------------------------------------------------------------
+
+function createTableAs(stmt: CreateTableAs, txn: Transaction, ctx: DdlContext): DdlResult {
+  const schema = targetSchema(txn, stmt.name, ctx)
+  const name = stmt.name.name
+  if (txn.catalog.relation(schema, name) !== undefined) {
+    if (stmt.ifNotExists) return done('CREATE TABLE AS', [`relation "${name}" already exists, skipping`])
+    throw duplicateRelation(name)
+  }
+  if (ctx.query === undefined) throw featureNotSupported('CREATE TABLE AS (no query runner is installed)')
+  const result = ctx.query(stmt.query)
+  if (stmt.columns.length > result.columns.length) {
+    throw new RustyError(SqlState.SYNTAX_ERROR, 'too many column names were specified')
+  }
+  const seen = new Set<string>()
+  const columns = result.columns.map((c, i) => {
+    const colName = stmt.columns[i] ?? c.name
+    if (seen.has(colName)) throw new RustyError('42701', `column "${colName}" specified more than once`)
+    seen.add(colName)
+    // Untyped literals become text, as in PostgreSQL.
+    const type = c.type.id === 'unknown' || c.type.id === 'null' ? typeOf('text') : c.type
+    return { name: colName, type, notNull: false, default: null, identity: null }
+  })
+  const def: TableDef = { ...TableBuilder.empty(txn.catalog.allocateId(), schema, name), columns }
+  txn.catalog.createTable(def)
+  const table = txn.catalog.tableById(def.id) as TableDef
+  let count = 0
+  if (stmt.withData) {
+    for (const row of result.rows) {
+      txn.insert(table, row)
+      count++
+    }
+  }
+  return { command: 'SELECT', notices: [], rowCount: count }
+}
+
+function reindex(stmt: Reindex, txn: Transaction, ctx: DdlContext): DdlResult {
+  const target = stmt.target
+  if (target === 'SCHEMA' || target === 'DATABASE' || target === 'SYSTEM' || stmt.name === null) {
+    const schema = target === 'SCHEMA' ? stmt.name?.name : undefined
+    for (const t of txn.catalog.tables()) if (schema === undefined || t.schema === schema) txn.reindex(t)
+    return done('REINDEX')
+  }
+  const r = findRelation(txn, stmt.name, ctx)
+  if (r === undefined) throw undefinedTable(stmt.name.name)
+  if (r.kind === 'index' && target !== 'TABLE') {
+    const index = txn.catalog.indexById(r.id)
+    if (index !== undefined) txn.reindex(txn.catalog.tableById(index.tableId) as TableDef, index.id)
+  } else if (r.kind === 'table' && target !== 'INDEX') {
+    txn.reindex(txn.catalog.tableById(r.id) as TableDef)
+  } else {
+    throw wrongObjectType(stmt.name.name, target === 'INDEX' ? 'an index' : 'a table')
+  }
+  return done('REINDEX')
 }

@@ -4,6 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Transaction } from '../../../engine/txn/index.js'
+import { typeOf } from '../../../engine/common/types.js'
+import { parse } from '../../../engine/sql/index.js'
+import { executeDdl } from '../../../engine/plan/ddl/index.js'
 import { TestDb, ddl, expectError, rows, table } from '../../txn/helpers.js'
 
 let db: TestDb
@@ -249,5 +252,49 @@ describe('views and their tables', () => {
     expectError(() => ddl(txn, 'DROP VIEW v'), '2BP01')
     ddl(txn, 'DROP TABLE t CASCADE')
     expect(txn.catalog.views()).toEqual([])
+  })
+})
+
+describe('CREATE TABLE AS and REINDEX', () => {
+  it('creates a table from a query through ctx.query, typing unknown columns as text', () => {
+    const stmt = parse("CREATE TABLE c(x) AS SELECT 1 AS a, 'q' AS b")[0]
+    const result = executeDdl(stmt, txn, {
+      defaultSchema: 'public',
+      query: () => ({
+        columns: [
+          { name: 'a', type: typeOf('int4') },
+          { name: 'b', type: typeOf('unknown') },
+        ],
+        rows: [
+          [1, 'q'],
+          [2, 'r'],
+        ],
+      }),
+    })
+    expect(result.rowCount).toBe(2)
+    const t = table(txn, 'c')
+    expect(t.columns.map((c) => [c.name, c.type.id])).toEqual([
+      ['x', 'int4'],
+      ['b', 'text'],
+    ])
+    expect(rows(txn, t)).toEqual([
+      [1, 'q'],
+      [2, 'r'],
+    ])
+  })
+
+  it('raises 0A000 for CREATE TABLE AS without a query runner', () => {
+    expectError(() => ddl(txn, 'CREATE TABLE c AS SELECT 1'), '0A000')
+  })
+
+  it('rebuilds indexes with REINDEX and rejects unknown names', () => {
+    ddl(txn, 'CREATE TABLE t(a INT); CREATE INDEX i ON t(a)')
+    txn.insert(table(txn, 't'), [2])
+    txn.insert(table(txn, 't'), [1])
+    expect(ddl(txn, 'REINDEX INDEX i; REINDEX TABLE t; REINDEX DATABASE x').map((r) => r.command)).toEqual(['REINDEX', 'REINDEX', 'REINDEX'])
+    const out: unknown[] = []
+    for (const batch of txn.indexScan(table(txn, 't').indexes[0], { columns: [0] })) out.push(...batch.columns[0].slice(0, batch.length))
+    expect(out).toEqual([1, 2])
+    expectError(() => ddl(txn, 'REINDEX TABLE nope'), '42P01')
   })
 })
