@@ -541,7 +541,10 @@ function compileSubquery(expr: SubqueryExpr | ExistsExpr | QuantifiedExpr, layou
       const v = refIdx[j] >= 0 ? b.columns[refIdx[j]][row] : rt.outerValue(refs[j])
       values[j] = v
       if (v === null) key += 'N|'
+      // Objects (numeric, interval, bytea, arrays) are not cached: equal values can still look different
+      // (1.0 and 1.00, '1 day' and '24 hours'), and a subquery may return them as they are.
       else if (typeof v === 'object') cacheable = false
+      else if (Object.is(v, -0)) key += 'number-0|'
       else key += `${typeof v}${typeof v === 'string' ? (v as string).length + ':' + v : String(v)}|`
     }
     if (cacheable && cache.has(key)) return cache.get(key)
