@@ -19,6 +19,9 @@
  *   (3) The catalog the transaction reads is the committed one until its first DDL, then its own copy.
  *   (4) After commit() or rollback() every method throws 25000 (the snapshot is released).
  *   (5) A savepoint restores the write set (undo log), the catalog copy and the tree-level changes.
+ *   (6) update()/delete() of a row that is gone (deleted earlier in the same statement, e.g. by ON DELETE
+ *       CASCADE of a self-referencing key) do nothing: delete returns [] and update returns the key, as
+ *       PostgreSQL skips such rows.
  * Not here: locks and isolation between concurrent writers (issue #4: today one writer at a time), CHECK
  * constraints and defaults (the executor evaluates them), DDL statements (engine/plan/ddl).
  */
@@ -221,6 +224,9 @@ export class Transaction implements TableAccess {
   *scan(table: TableDef, options: ScanOptions): Generator<Batch, void, undefined> {
     this.#assertActive()
     const info = tableInfo(table)
+    if (info.pk === null && ((options.lower?.values.length ?? 0) > 0 || (options.upper?.values.length ?? 0) > 0)) {
+      throw internalError(`key bounds on table "${table.name}", which has no primary key`)
+    }
     const range = info.pk === null ? this.#fullRange(options.reverse) : this.#boundRange(options, info.pkTypes, null, null)
     if (range.empty) return
     yield* this.#decodeBatches(info, this.#entries(info.tree, range), options.columns, false)
@@ -257,7 +263,7 @@ export class Transaction implements TableAccess {
   findConflict(table: TableDef, row: readonly SqlValue[], arbiter: readonly number[] | null): [Uint8Array, SqlValue[]] | undefined {
     this.#assertActive()
     const info = tableInfo(table)
-    if (info.pk !== null && (arbiter === null || sameOrdinals(arbiter, info.pk))) {
+    if (info.pk !== null && (arbiter === null || sameSet(arbiter, info.pk))) {
       if (info.pk.every((i) => row[i] !== null)) {
         const key = primaryKeyOf(info, row)
         const bytes = this.#get(info.tree, key)
@@ -265,7 +271,7 @@ export class Transaction implements TableAccess {
       }
     }
     for (const ii of info.indexes) {
-      if (!ii.unique || (arbiter !== null && !sameOrdinals(arbiter, ii.ordinals))) continue
+      if (!ii.unique || (arbiter !== null && !sameSet(arbiter, ii.ordinals))) continue
       const { key, checked } = indexEntryKey(ii, row, EMPTY)
       if (!checked) continue
       const rowKey = this.#get(ii.tree, key)
@@ -306,7 +312,8 @@ export class Transaction implements TableAccess {
     const info = tableInfo(table)
     const rows = this.#touch(info.tree)
     const oldBytes = this.#getIn(rows, key)
-    if (oldBytes === undefined) throw internalError(`update of a row of "${table.name}" that does not exist`)
+    // Gone already (deleted earlier in the same statement by a cascade): skipped, as PostgreSQL does.
+    if (oldBytes === undefined) return key
     const old = decodeFullRow(oldBytes, info.types)
     this.#checkNotNull(info, row)
     let newKey = key
@@ -343,7 +350,8 @@ export class Transaction implements TableAccess {
     const info = tableInfo(table)
     const rows = this.#touch(info.tree)
     const oldBytes = this.#getIn(rows, key)
-    if (oldBytes === undefined) throw internalError(`delete of a row of "${table.name}" that does not exist`)
+    // Gone already (deleted earlier in the same statement by a cascade): nothing to do, as in PostgreSQL.
+    if (oldBytes === undefined) return []
     const old = decodeFullRow(oldBytes, info.types)
     const actions = this.#referencing(info, old, null)
     this.#ws.set(rows, key, null)
@@ -1062,6 +1070,10 @@ function newColumns(width: number): SqlValue[][] {
   const out: SqlValue[][] = new Array(width)
   for (let c = 0; c < width; c++) out[c] = new Array(BATCH_SIZE)
   return out
+}
+
+function sameSet(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x))
 }
 
 function sameOrdinals(a: readonly number[], b: readonly number[]): boolean {

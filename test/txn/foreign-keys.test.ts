@@ -138,3 +138,17 @@ describe('the referenced side', () => {
     expect(rows(txn, p)).toEqual([[2, 'two']])
   })
 })
+
+describe('self-referencing keys', () => {
+  it('skips rows a cascade already deleted in the same statement', () => {
+    ddl(txn, 'CREATE TABLE tree(id INT PRIMARY KEY, parent INT REFERENCES tree ON DELETE CASCADE)')
+    const t = table(txn, 'tree')
+    txn.insert(t, [1, null])
+    txn.insert(t, [2, 1])
+    txn.insert(t, [3, 2])
+    const all = keys(txn, t)
+    for (const k of all) txn.delete(t, k)
+    expect(rows(txn, t)).toEqual([])
+    expect(txn.delete(t, all[0])).toEqual([])
+  })
+})
