@@ -188,7 +188,7 @@ describe('sqllogictest runner', () => {
     expect(r.failures[0].actual?.[0]).toBe(hashLine(['1', '2', '4']))
   })
 
-  it('uses hash-threshold 8 by default and 0 to never hash', async () => {
+  it('uses hash-threshold 8 by default and 0 to never hash, and compares values written out as values', async () => {
     const rows = Array.from({ length: 9 }, (_, i) => [i])
     const values = rows.map((r) => String(r[0]))
     const engine = fakeEngine({ 'SELECT a': result(['int4'], rows) })
@@ -196,6 +196,10 @@ describe('sqllogictest runner', () => {
     expect(hashed).toMatchObject({ passed: 1 })
     const plain = await runSlt('z.test', `hash-threshold 0\n\nquery I nosort\nSELECT a\n----\n${values.join('\n')}\n`, engine)
     expect(plain).toMatchObject({ passed: 1 })
+    const written = await runSlt('w.test', `query I nosort\nSELECT a\n----\n${values.join('\n')}\n`, engine)
+    expect(written).toMatchObject({ passed: 1 })
+    const missing = await runSlt('m.test', `query I nosort\nSELECT a\n`, engine)
+    expect(missing.failures[0]).toMatchObject({ message: 'wrong result hash', expected: [] })
   })
 
   it('is strict about the number of values and of columns', async () => {
