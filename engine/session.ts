@@ -15,7 +15,7 @@
  *   FAILED --COMMIT--> IDLE (rolls back, as PostgreSQL does)
  * Not here: concurrent sessions and isolation levels (issue #4).
  */
-import { RustyError, type SqlType, type SqlValue, featureNotSupported, fromJs, inferType, toJs, typeName, typeOf, wrongState } from './common/index.js'
+import { RustyError, type SqlType, type SqlValue, featureNotSupported, internalError, fromJs, inferType, toJs, typeName, typeOf, wrongState } from './common/index.js'
 import { parse, type Statement } from './sql/index.js'
 import type * as ast from './sql/index.js'
 import { PlanContext, explainPlan, planStatement, type PlanNode, type PlannedStatement } from './plan/index.js'
@@ -93,10 +93,19 @@ export class Session {
 
   async #run(sql: string | readonly Statement[], params: readonly unknown[], options: QueryOptions, text: string): Promise<QueryResult> {
     if (this.#closed) throw wrongState('the session is closed')
-    const statements = typeof sql === 'string' ? parse(sql) : sql
-    let last: QueryResult = { columns: [], rows: [], rowCount: 0, command: 'EMPTY' }
-    for (const stmt of statements) last = await this.#statement(stmt, text, params, options)
-    return last
+    try {
+      const statements = typeof sql === 'string' ? parse(sql) : sql
+      let last: QueryResult = { columns: [], rows: [], rowCount: 0, command: 'EMPTY' }
+      for (const stmt of statements) last = await this.#statement(stmt, text, params, options)
+      return last
+    } catch (err) {
+      // Only RustyErrors leave the engine; anything else is a bug, reported as XX000 with the original as cause.
+      if (err instanceof RustyError) throw err
+      if (err instanceof RangeError && /call stack/i.test(err.message)) {
+        throw new RustyError('54001', 'statement too complex: stack depth limit exceeded', { cause: err })
+      }
+      throw internalError(err instanceof Error ? err.message : String(err), err)
+    }
   }
 
   async #statement(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions): Promise<QueryResult> {

@@ -123,6 +123,42 @@ describe('Database', () => {
   })
 })
 
+describe('Database statements', () => {
+  it('runs WITH RECURSIVE', async () => {
+    const r = await db.query('WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT sum(n) AS s FROM r')
+    expect(r.rows).toEqual([{ s: 15n }])
+  })
+
+  it('fills defaults and serials, rounds numerics on assignment and enforces CHECK with the constraint name', async () => {
+    await db.exec("CREATE TABLE a (id serial PRIMARY KEY, v text DEFAULT 'x', n numeric(10,2) CHECK (n > 0))")
+    const r = await db.query('INSERT INTO a (n) VALUES (1.234), (5) RETURNING *')
+    expect(r.rows).toEqual([{ id: 1, v: 'x', n: '1.23' }, { id: 2, v: 'x', n: '5.00' }])
+    const e = await error(db.query('INSERT INTO a (n) VALUES (-1)'))
+    expect(e.code).toBe('23514')
+    expect(e.message).toBe('new row for relation "a" violates check constraint "a_n_check"')
+  })
+
+  it('upserts with ON CONFLICT DO UPDATE and DO NOTHING', async () => {
+    await db.query("INSERT INTO users VALUES (1, 'ann2', 32, 'red') ON CONFLICT (id) DO UPDATE SET name = excluded.name, age = users.age + 1")
+    await db.query("INSERT INTO users VALUES (2, 'nobody', 1, 'x') ON CONFLICT DO NOTHING")
+    const r = await db.query('SELECT id, name, age FROM users WHERE id IN (1, 2) ORDER BY id')
+    expect(r.rows).toEqual([{ id: 1, name: 'ann2', age: 32 }, { id: 2, name: 'bob', age: 25 }])
+  })
+
+  it('rejects an empty IN list with a syntax error instead of crashing', async () => {
+    expect((await error(db.query('SELECT 1 IN ()'))).code).toBe('42601')
+  })
+
+  it('lists tables and columns through information_schema and pg_catalog', async () => {
+    const t = await db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+    expect(t.rows).toEqual([{ table_name: 'users' }])
+    const c = await db.query(`
+      SELECT a.attname, a.attnotnull FROM pg_catalog.pg_attribute a
+      JOIN pg_catalog.pg_class c ON a.attrelid = c.oid WHERE c.relname = 'users' ORDER BY a.attnum`)
+    expect(c.rows.map((x) => x.attname)).toEqual(['id', 'name', 'age', 'team'])
+  })
+})
+
 describe('Database on Node fs', () => {
   it('keeps committed rows across close and reopen', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rustydb-db-'))

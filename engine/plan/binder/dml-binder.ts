@@ -5,7 +5,8 @@
  * Invariants:
  *   (1) An Insert's input yields complete rows in table column order: every column not given gets its
  *       DEFAULT (NULL without one), coerced with assignment rules (22001/22003 as PostgreSQL).
- *   (2) CHECK expressions and RETURNING are bound over the stored row (rowIds), never over the input row.
+ *   (2) RETURNING is bound over the stored row (rowIds); CHECK expressions over the row being written (the
+ *       Insert's input ids, the Update's new row ids), as plan-node.ts specifies.
  *   (3) GENERATED ALWAYS identity columns take no explicit value (428C9) unless OVERRIDING SYSTEM VALUE.
  * Not here: constraint enforcement other than CHECK (txn's TableAccess), execution (engine/exec).
  */
@@ -163,7 +164,7 @@ export class DmlBinder extends QueryBinder {
       output,
       table,
       input,
-      checks: this.#checks(table, rowIds, level),
+      checks: this.#checks(table, inputIds, level),
       checkNames: table.checks.map((c) => c.name),
       onConflict,
       rowIds,

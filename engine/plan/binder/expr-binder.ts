@@ -337,6 +337,7 @@ export class ExprBinder {
   }
 
   #inList(e: ast.InList, s: ExprScope): BoundExpr {
+    if (e.list.length === 0) throw s.ctx.error('42601', 'syntax error at or near ")": an IN list needs at least one value', e.end - 1)
     const all = this.unify([this.bind(e.expr, s), ...e.list.map((x) => this.bind(x, s))], 'IN', s, e.start)
     const [arg, ...list] = all
     const eqCall = this.operator('=', arg, list[0], s, e.start)
@@ -347,7 +348,7 @@ export class ExprBinder {
       return e.negated ? not(r) : r
     }
     const r: BoundExpr = Object.freeze({ kind: 'InList', type: BOOL, arg: eqCall.args[0], list: list.map((x) => this.coerce(x, eqCall.args[1].type, s, e.start, '')), negated: e.negated, eq: eqCall.impl })
-    return r
+    return fold(r)
   }
 
   #quantified(op: string, quantifier: 'ANY' | 'ALL', left: BoundExpr, query: ast.Query, s: ExprScope, offset: number): BoundExpr {
@@ -638,6 +639,8 @@ export function fold(e: BoundExpr): BoundExpr {
   try {
     switch (e.kind) {
       case 'Call': {
+        // A strict function of a NULL constant is NULL whatever its other arguments (PostgreSQL folds it too).
+        if (e.impl.strict && e.args.some((a) => a.kind === 'Const' && a.value === null)) return constant(e.type, null)
         if (e.impl.volatile || !e.args.every((a) => a.kind === 'Const')) return e
         const values = e.args.map((a) => (a as { value: SqlValue }).value)
         if (e.impl.strict && values.some((v) => v === null)) return constant(e.type, null)
@@ -677,6 +680,9 @@ export function fold(e: BoundExpr): BoundExpr {
         if (whens.length === 0) return e.else ?? constant(e.type, null)
         return whens.length === e.whens.length ? e : Object.freeze({ ...e, whens })
       }
+      case 'InList':
+        if (e.arg.kind === 'Const' && e.arg.value === null && e.eq.strict) return constant(BOOL, null)
+        return e
       default:
         return e
     }

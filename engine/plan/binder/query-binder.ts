@@ -92,12 +92,16 @@ export class QueryBinder {
       const q = cte.statement
       let plan: PlanNode
       if (w.recursive && q.body.kind === 'SetOperation' && q.body.op === 'UNION' && references(q.body.right, cte.name)) {
-        const anchor = this.planBody(q.body.left, level)
+        const sideLevel = (): QueryLevel => new QueryLevel(level.parent)
+        const anchorLevel = sideLevel()
+        const anchor = this.planBody(q.body.left, anchorLevel)
         const names = cte.columns.length > 0 ? cte.columns : anchor.output.map((c) => c.name)
         const types = anchor.output.map((c) => (c.type.id === 'unknown' ? TEXT : c.type))
         frame.set(cte.name, { id, names, types })
         const anchorCast = this.#castOutput(anchor, types, level)
-        const recursive = this.#castOutput(this.planBody(q.body.right, level), types, level, 'recursive query')
+        const recursiveLevel = sideLevel()
+        const recursive = this.#castOutput(this.planBody(q.body.right, recursiveLevel), types, level, 'recursive query')
+        for (const l of [anchorLevel, recursiveLevel]) for (const ref of l.outerRefs) level.outerRefs.add(ref)
         const output = names.map((name, i) => ({ id: this.ctx.newId(), name, type: types[i] }))
         plan = Object.freeze({ kind: 'RecursiveUnion', output, cteId: id, all: q.body.all, anchor: anchorCast, recursive })
         if (q.orderBy.length > 0 || q.limit !== null) plan = this.#limit(this.#orderOutput(plan, q.orderBy, level), q.limit, q.offset, level)
@@ -148,8 +152,15 @@ export class QueryBinder {
   }
 
   #planSetOp(op: ast.SetOperation, level: QueryLevel): PlanNode {
-    const left = this.planBody(op.left, level)
-    const right = this.planBody(op.right, level)
+    // Each side is its own query level (its own FROM names); correlation goes to the enclosing levels.
+    const side = (body: ast.QueryBody): PlanNode => {
+      const own = new QueryLevel(level.parent)
+      const plan = this.planBody(body, own)
+      for (const id of own.outerRefs) level.outerRefs.add(id)
+      return plan
+    }
+    const left = side(op.left)
+    const right = side(op.right)
     if (left.output.length !== right.output.length) {
       throw this.ctx.error('42601', `each ${op.op} query must have the same number of columns`, op.right.start)
     }
