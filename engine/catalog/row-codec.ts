@@ -407,7 +407,8 @@ function skipValue(t: SqlType): void {
     case 'numeric': {
       if (rb[rp++] !== 0) return
       readVarint()
-      rp += readVarint() >>> 1
+      const len = readVarint() >>> 1 // read before adding: `rp += readVarint()` would use the old rp
+      rp += len
       return
     }
     case 'array':

@@ -447,7 +447,39 @@ export function justifyDays(iv: Interval): Interval {
 
 overloads('justify_hours', [sig([INTERVAL], INTERVAL, (v) => justifyHours(IV(v)))])
 overloads('justify_days', [sig([INTERVAL], INTERVAL, (v) => justifyDays(IV(v)))])
-overloads('justify_interval', [sig([INTERVAL], INTERVAL, (v) => justifyDays(justifyHours(IV(v))))])
+/** PostgreSQL's interval_justify_interval. */
+export function justifyInterval(iv: Interval): Interval {
+  let months = iv.months
+  let days = iv.days
+  let time = iv.micros
+  if ((days > 0 && time > 0) || (days < 0 && time < 0)) {
+    const whole = Math.trunc(time / MICROS_PER_DAY)
+    time -= whole * MICROS_PER_DAY
+    days += whole
+  }
+  const wholeMonth = Math.trunc(days / 30)
+  days -= wholeMonth * 30
+  months += wholeMonth
+  if (months > 0 && (days < 0 || (days === 0 && time < 0))) {
+    days += 30
+    months--
+  } else if (months < 0 && (days > 0 || (days === 0 && time > 0))) {
+    days -= 30
+    months++
+  }
+  const wholeDay = Math.trunc(time / MICROS_PER_DAY)
+  time -= wholeDay * MICROS_PER_DAY
+  days += wholeDay
+  if (days > 0 && time < 0) {
+    time += MICROS_PER_DAY
+    days--
+  } else if (days < 0 && time > 0) {
+    time -= MICROS_PER_DAY
+    days++
+  }
+  return new Interval(months || 0, days || 0, time || 0)
+}
+overloads('justify_interval', [sig([INTERVAL], INTERVAL, (v) => justifyInterval(IV(v)))])
 overloads('isfinite', [
   sig([DATE], { id: 'bool' }, (v) => Number.isFinite(N(v))),
   sig([TIMESTAMP], { id: 'bool' }, (v) => Number.isFinite(N(v))),
