@@ -13,8 +13,8 @@
  * Not here: views that name a renamed or dropped column (their SQL text is kept as written; the planner
  *   reports the error when the view is used).
  */
-import { RustyError, SqlState, featureNotSupported } from '../../common/index.js'
-import { sameType, type SqlValue } from '../../common/types.js'
+import { RustyError, SqlState, featureNotSupported, parseValue } from '../../common/index.js'
+import { isNumeric, sameType, type SqlType, type SqlValue } from '../../common/types.js'
 import type { ForeignKeyDef, TableDef } from '../../catalog/index.js'
 import { resolveCast } from '../../catalog/functions/index.js'
 import type { Transaction } from '../../txn/index.js'
@@ -160,8 +160,11 @@ function addColumn(action: Extract<AlterTableAction, { kind: 'AddColumn' }>, tab
       const def = txn.catalog.sequenceById(seq.id) ?? seq
       map = (row) => [...row, normalizeInt(txn.nextval(def), column.type.id)]
     } else {
-      if (ctx.evaluate === undefined) throw featureNotSupported('ADD COLUMN with a DEFAULT on a table with rows (no evaluator is installed)')
-      const value = ctx.evaluate(column.default, column.type)
+      const literal = literalValue(column.default, column.type)
+      if (literal === undefined && ctx.evaluate === undefined) {
+        throw featureNotSupported('ADD COLUMN with a non-constant DEFAULT on a table with rows (no evaluator is installed)')
+      }
+      const value = literal !== undefined ? literal.value : (ctx.evaluate as NonNullable<DdlContext['evaluate']>)(column.default, column.type)
       map = (row) => [...row, value]
     }
   } else if (column.notNull && txn.hasRows(table)) {
@@ -169,6 +172,39 @@ function addColumn(action: Extract<AlterTableAction, { kind: 'AddColumn' }>, tab
   }
   apply(txn, ctx, table, built, map)
   return undefined
+}
+
+/**
+ * The value of a DEFAULT that is a plain literal (NULL, a number, a string, a boolean, a negative number, or a
+ * typed literal of the column's own type), converted to `type` through its text input; undefined for anything
+ * else (then ctx.evaluate decides).
+ */
+export function literalValue(sql: string, type: SqlType): { value: SqlValue } | undefined {
+  const expr = parseExpression(sql)
+  const numeric = isNumeric(type)
+  switch (expr.kind) {
+    case 'NullLiteral':
+      return { value: null }
+    case 'StringLiteral':
+      return { value: parseValue(expr.value, type) }
+    case 'BooleanLiteral':
+      return type.id === 'bool' ? { value: expr.value } : undefined
+    case 'NumberLiteral':
+      return numeric && (expr.isInteger || !isIntegerType(type)) ? { value: parseValue(expr.text, type) } : undefined
+    case 'UnaryOp':
+      if (expr.op === '-' && expr.operand.kind === 'NumberLiteral' && numeric && (expr.operand.isInteger || !isIntegerType(type))) {
+        return { value: parseValue(`-${expr.operand.text}`, type) }
+      }
+      return undefined
+    case 'TypedLiteral':
+      return sameType(resolveType(expr.type), type) ? { value: parseValue(expr.value, type) } : undefined
+    default:
+      return undefined
+  }
+}
+
+function isIntegerType(type: SqlType): boolean {
+  return type.id === 'int2' || type.id === 'int4' || type.id === 'int8'
 }
 
 function normalizeInt(v: bigint, id: string): SqlValue {

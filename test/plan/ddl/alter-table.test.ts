@@ -38,6 +38,19 @@ describe('columns', () => {
     expect(rows(txn, table(txn, 't')).map((r) => r[2])).toEqual(['d', 'd'])
   })
 
+  it('fills a new column with a literal default without an evaluator', () => {
+    ddl(txn, "ALTER TABLE t ADD COLUMN c NUMERIC(5,1) DEFAULT -1.25, ADD COLUMN d TEXT DEFAULT 'z', ADD COLUMN e BOOLEAN DEFAULT true")
+    const got = rows(txn, table(txn, 't'))
+    expect(got.map((r) => [String(r[2]), r[3], r[4]])).toEqual([
+      ['-1.3', 'z', true],
+      ['-1.3', 'z', true],
+    ])
+  })
+
+  it('refuses a non-constant default on a table with rows when no evaluator is installed (0A000)', () => {
+    expectError(() => ddl(txn, 'ALTER TABLE t ADD COLUMN c INT DEFAULT 1 + 1'), '0A000')
+  })
+
   it('numbers existing rows of a new SERIAL column', () => {
     ddl(txn, 'ALTER TABLE t ADD COLUMN id SERIAL')
     expect(rows(txn, table(txn, 't')).map((r) => r[2])).toEqual([1, 2])
