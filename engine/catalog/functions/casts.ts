@@ -136,6 +136,17 @@ function typmodFn(to: SqlType, context: CastContext): CastFn | undefined {
     const explicit = context === 'explicit'
     return (v) => applyCharLength(v as string, to, explicit)
   }
+  if ((to.id === 'timestamp' || to.id === 'timestamptz' || to.id === 'time') && to.precision !== undefined && to.precision < 6) {
+    const unit = 10 ** (6 - to.precision)
+    return (v) => (Number.isFinite(v as number) ? rint((v as number) / unit) * unit : v)
+  }
+  if (to.id === 'interval' && to.precision !== undefined && to.precision < 6) {
+    const unit = 10 ** (6 - to.precision)
+    return (v) => {
+      const iv = v as Interval
+      return new Interval(iv.months, iv.days, rint(iv.micros / unit) * unit)
+    }
+  }
   if (to.id === 'numeric' && to.precision !== undefined) {
     const p = to.precision
     const s = to.scale ?? 0

@@ -165,3 +165,59 @@ export function regexpMatches(s: string, pattern: string, flags = ''): (string |
   re.lastIndex = 0
   return out
 }
+
+/**
+ * similar_to_escape(pattern [, escape]): a SQL-standard SIMILAR TO pattern as an anchored POSIX regular
+ * expression, so `x SIMILAR TO p` is `x ~ similar_to_escape(p)` (PostgreSQL's rewrite). `%` is any sequence,
+ * `_` any character; | * + ? {m,n} ( ) [...] keep their regex meaning; other regex metacharacters are literal.
+ */
+export function similarToEscape(pattern: string, escape: string | null = '\\'): string {
+  if (escape !== null && escape.length > 1) throw new RustyError('2200C', 'invalid escape string', { hint: 'Escape string must be empty or one character.' })
+  let out = '^(?:'
+  let inBracket = false
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]
+    if (escape !== null && escape !== '' && c === escape) {
+      if (i + 1 >= pattern.length) throw new RustyError('22025', 'invalid escape sequence')
+      const n = pattern[++i]
+      out += SPECIAL.test(n) ? '\\' + n : n
+      continue
+    }
+    if (inBracket) {
+      if (c === ']') inBracket = false
+      out += c === '\\' ? '\\\\' : c
+      continue
+    }
+    switch (c) {
+      case '%':
+        out += '.*'
+        break
+      case '_':
+        out += '.'
+        break
+      case '[':
+        inBracket = true
+        out += c
+        break
+      case '|':
+      case '*':
+      case '+':
+      case '?':
+      case '{':
+      case '}':
+      case '(':
+      case ')':
+        out += c === '(' ? '(?:' : c
+        break
+      case '.':
+      case '^':
+      case '$':
+      case '\\':
+        out += '\\' + c
+        break
+      default:
+        out += c
+    }
+  }
+  return out + ')$'
+}

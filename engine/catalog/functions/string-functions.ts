@@ -20,7 +20,7 @@ import {
 import { resolveCast } from './casts.js'
 import { BOOL, BYTEA, CHAR, INT4, INT8, TEXT, bare, scalar } from './impl-util.js'
 import { md5Hex } from './md5.js'
-import { likeEscape, regexpMatch, regexpReplace, compileRegex } from './patterns.js'
+import { compileRegex, likeEscape, regexpMatch, regexpReplace, similarToEscape } from './patterns.js'
 import { overloads, register, sig } from './registry.js'
 
 const S = (v: SqlValue): string => v as string
@@ -214,6 +214,10 @@ overloads('translate', [
   }),
 ])
 overloads('like_escape', [sig([TEXT, TEXT], TEXT, (p, e) => likeEscape(S(p), S(e)))])
+overloads('similar_to_escape', [
+  sig([TEXT], TEXT, (p) => similarToEscape(S(p))),
+  sig([TEXT, TEXT], TEXT, (p, e) => similarToEscape(S(p), S(e))),
+])
 overloads('regexp_replace', [
   sig([TEXT, TEXT, TEXT], TEXT, (s, p, r) => regexpReplace(S(s), S(p), S(r))),
   sig([TEXT, TEXT, TEXT, TEXT], TEXT, (s, p, r, f) => regexpReplace(S(s), S(p), S(r), S(f))),

@@ -13,7 +13,7 @@ import { formatDate, formatInterval, formatTime } from './datetime.js'
 import { Decimal } from './decimal.js'
 import { Interval, MICROS_PER_DAY } from './interval.js'
 import { jsonToJs, jsToJson, normalizeJsonb, parseJson, stringifyJson, toJsonb } from './json.js'
-import { applyCharLength, parseValue } from './text.js'
+import { applyCharLength, formatFloat4, parseValue } from './text.js'
 
 /**
  * The JS value of a SQL value (NULL -> null): int2/int4/float -> number, int8 -> bigint, numeric -> string,
@@ -26,6 +26,9 @@ export function toJs(value: SqlValue, type: SqlType): unknown {
   switch (type.id) {
     case 'numeric':
       return (value as Decimal).toString()
+    case 'float4':
+      // The double nearest PostgreSQL's float4 text (1.1, not 1.100000023841858), as pg drivers parse it.
+      return Number(formatFloat4(value as number))
     case 'date':
       return formatDate(value as number)
     case 'time':
@@ -236,7 +239,7 @@ function typmodError(message: string): never {
 /**
  * The SqlType of a type name as the parser gives it (lower case; `double precision`, `varchar`, `char`,
  * `numeric`, `float`, `timestamptz`...), with modifiers and array dimensions. Unknown names: 42704.
- * Precision modifiers of time/timestamp/interval are accepted and ignored (values keep microseconds).
+ * time(p)/timestamp(p)/timestamptz(p)/interval(p) keep p (0..6) as `precision`; casts round to it.
  */
 export function typeFromName(name: string, modifiers: readonly number[] = [], arrayDims = 0): SqlType {
   const base = baseType(name.toLowerCase(), modifiers)
@@ -250,6 +253,10 @@ function baseType(name: string, mods: readonly number[]): SqlType {
       throw invalidParameter(`type modifier is not allowed for type "${name}"`)
     }
     if (mods.length > 0 && (mods[0] < 0 || mods.length > 1)) typmodError(`invalid type modifier`)
+    if (mods.length === 1) {
+      if (mods[0] > 6) return simple // PostgreSQL reduces larger precisions to 6 (with a warning)
+      return Object.freeze({ id: simple.id, precision: mods[0] })
+    }
     return simple
   }
   switch (name) {

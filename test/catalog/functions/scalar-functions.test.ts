@@ -253,3 +253,31 @@ describe('arrays and system functions', () => {
     expect(resolveFunction('now', [])!.volatile).toBe(false)
   })
 })
+
+describe('SIMILAR TO support', () => {
+  it('rewrites patterns for ~ like PostgreSQL similar_to_escape', () => {
+    const matches = (s: string, p: string): boolean => new RegExp(call('similar_to_escape', ['text', p])!, 'su').test(s)
+    expect(matches('abc', 'abc')).toBe(true)
+    expect(matches('abc', 'a')).toBe(false)
+    expect(matches('abc', '%(b|d)%')).toBe(true)
+    expect(matches('abc', '(b|c)%')).toBe(false)
+    expect(matches('a.c', 'a.c')).toBe(true)
+    expect(matches('abc', 'a.c')).toBe(false)
+    expect(matches('aaa', 'a{2,3}')).toBe(true)
+    expect(matches('a_c', 'a\\_c')).toBe(true)
+    expect(matches('abc', 'a\\_c')).toBe(false)
+  })
+})
+
+describe('time precision typmods', () => {
+  it('rounds timestamp(p) on cast, half to even like rint', async () => {
+    const { resolveCast } = await import('../../../engine/catalog/functions/index.js')
+    const { typeFromName } = await import('../../../engine/common/index.js')
+    const t0 = typeFromName('timestamp', [0])
+    const f = resolveCast(ty('timestamp'), t0, 'assignment')!
+    expect(f(parseValue('2024-01-01 10:00:00.5', ty('timestamp')))).toBe(parseValue('2024-01-01 10:00:00', ty('timestamp')))
+    expect(f(parseValue('2024-01-01 10:00:01.5', ty('timestamp')))).toBe(parseValue('2024-01-01 10:00:02', ty('timestamp')))
+    const f3 = resolveCast(ty('timestamptz'), typeFromName('timestamptz', [3]), 'assignment')!
+    expect(f3(1_234_567)).toBe(1_235_000)
+  })
+})
