@@ -146,7 +146,12 @@ export class TreeWrites {
 
   /** The live entries in ascending key order (invariant 2). The array is shared: do not modify it. */
   sorted(): WriteEntry[] {
-    if (this.#pending.length > 0) {
+    if (this.#pending.length > 0 && this.#pending.length <= 8) {
+      // A few new keys (statements interleaved with scans): insert in place, no new array.
+      const sorted = this.#sorted
+      for (const e of this.#pending) sorted.splice(lowerIndex(sorted, e.key, true), 0, e)
+      this.#pending = []
+    } else if (this.#pending.length > 0) {
       const pending = this.#pending
       pending.sort((a, b) => compareKeys(a.key, b.key))
       const a = this.#sorted
