@@ -239,7 +239,7 @@ export class ExprBinder {
   }
 
   /** Resolves a binary (left non-null) or prefix operator, coercing its operands (invariant (1)). */
-  operator(op: string, left: BoundExpr | null, right: BoundExpr, s: ExprScope, offset: number): BoundExpr {
+  operator(op: string, left: BoundExpr | null, right: BoundExpr, s: ExprScope, offset: number, folding = true): BoundExpr {
     const norm = op === '!=' ? '<>' : op
     let l = left
     let r = right
@@ -258,7 +258,8 @@ export class ExprBinder {
       l === null
         ? [this.coerce(r, impl.argTypes[0], s, offset, '')]
         : [this.coerce(l, impl.argTypes[0], s, offset, ''), this.coerce(r, impl.argTypes[1], s, offset, '')]
-    return fold(Object.freeze({ kind: 'Call', type: impl.returnType, impl, args }))
+    const call: BoundExpr = Object.freeze({ kind: 'Call', type: impl.returnType, impl, args })
+    return folding ? fold(call) : call
   }
 
   /** Resolves a scalar function call by name and coerces its arguments. */
@@ -355,7 +356,8 @@ export class ExprBinder {
     const { plan, level } = this.planSubquery(query, s.level)
     if (plan.output.length !== 1) throw s.ctx.error('42601', plan.output.length > 1 ? 'subquery has too many columns' : 'subquery has too few columns', offset)
     const col: BoundExpr = { kind: 'Column', id: plan.output[0].id, type: plan.output[0].type }
-    const cmp = this.operator(op, left, col, s, offset)
+    // Not folded: NULL = ANY (empty set) is false, not NULL.
+    const cmp = this.operator(op, left, col, s, offset, false)
     if (cmp.kind !== 'Call' || cmp.args[1].kind !== 'Column' && cmp.args[1].kind !== 'Cast') {
       throw s.ctx.error('0A000', `operator ${op} with ${quantifier} (subquery) is not supported for these types`, offset)
     }
