@@ -27,13 +27,12 @@
  */
 import { RustyError, SqlState, internalError } from '../common/index.js'
 import { BATCH_SIZE, type Batch } from '../common/batch.js'
-import type { SqlValue } from '../common/types.js'
-import type { IndexDef, SequenceDef, TableDef, ViewDef } from '../catalog/schema.js'
-import { type CatalogState, type RelationKind, type SchemaDef, indexTree, tableTree } from '../catalog/catalog-state.js'
+import type { SqlType, SqlValue } from '../common/types.js'
+import type { ForeignKeyDef, IndexDef, SequenceDef, TableDef, ViewDef } from '../catalog/schema.js'
+import { CATALOG_TREE, CatalogState, type RelationKind, type SchemaDef, indexTree, tableTree } from '../catalog/catalog-state.js'
 import { decodeFullRow, decodeRow, encodeRow } from '../catalog/row-codec.js'
-import { type KvStore, type Snapshot, decodeKey, prefixUpperBound } from '../storage/index.js'
-import type { CatalogReader, KeyBound, ScanOptions, TableAccess } from './table-access.js'
-import { ROW_KEY } from './table-access.js'
+import { type KvStore, type Snapshot, type WriteBatch, decodeKey, prefixUpperBound } from '../storage/index.js'
+import { ROW_KEY, type CatalogReader, type KeyBound, type ScanOptions, type TableAccess } from './table-access.js'
 import {
   type IndexInfo,
   type TableInfo,
@@ -58,7 +57,6 @@ import {
   transactionOver,
   uniqueViolation,
 } from './txn-errors.js'
-import type { ForeignKeyDef } from '../catalog/schema.js'
 
 /** Catalog changes a transaction can make (DDL goes through these; engine/plan/ddl decides what to do). */
 export interface CatalogWriter {
@@ -105,7 +103,7 @@ export interface TxnHost {
   /** Publishes a committed catalog; called by commit() after the KvStore commit resolved. */
   publish(catalog: CatalogState | undefined, txn: Transaction): void
   /** Builds the WriteBatch of a commit's non-transactional parts (sequence positions). */
-  appendSequenceState(batch: import('../storage/index.js').WriteBatch, catalog: CatalogState): void
+  appendSequenceState(batch: WriteBatch, catalog: CatalogState): void
   /** True when nextval/setval moved a sequence since its position was last stored. */
   readonly sequencesDirty: boolean
   finished(txn: Transaction): void
@@ -528,7 +526,7 @@ export class Transaction implements TableAccess {
 
   // --- internals: the write batch ------------------------------------------------------------------------
 
-  #fillBatch(batch: import('../storage/index.js').WriteBatch): void {
+  #fillBatch(batch: WriteBatch): void {
     for (const tw of this.#ws.trees.values()) {
       const name = tw.name
       if (tw.dropped) {
@@ -553,9 +551,9 @@ export class Transaction implements TableAccess {
     if (own !== undefined) {
       for (const key of own.dirtyKeys()) {
         const value = own.recordOf(key)
-        const keyBytes = new TextEncoder().encode(key)
-        if (value === undefined) batch.delete('__catalog', keyBytes)
-        else batch.put('__catalog', keyBytes, value)
+        const keyBytes = CatalogState.keyBytes(key)
+        if (value === undefined) batch.delete(CATALOG_TREE, keyBytes)
+        else batch.put(CATALOG_TREE, keyBytes, value)
       }
     }
   }
@@ -604,7 +602,7 @@ export class Transaction implements TableAccess {
   }
 
   /** The key range of scan bounds over a key layout (bounds are prefixes of the key columns). */
-  #boundRange(options: ScanOptions, types: readonly import('../common/types.js').SqlType[], desc: readonly boolean[] | null, nullsFirst: readonly boolean[] | null): Range {
+  #boundRange(options: ScanOptions, types: readonly SqlType[], desc: readonly boolean[] | null, nullsFirst: readonly boolean[] | null): Range {
     const range: Range = this.#fullRange(options.reverse)
     const lower = options.lower
     const upper = options.upper

@@ -2,8 +2,7 @@
  * Errors raised by transactions and constraint checks, with PostgreSQL's codes, messages and fields.
  * Not here: the generic helpers (engine/common/errors.ts).
  */
-import { RustyError, SqlState } from '../common/index.js'
-import { formatValue } from '../common/index.js'
+import { RustyError, SqlState, formatValue } from '../common/index.js'
 import type { SqlType, SqlValue } from '../common/types.js'
 
 /** `(a, b)=(1, x)` as PostgreSQL's constraint details print keys. */

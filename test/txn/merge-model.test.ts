@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { SqlValue } from '../../engine/common/types.js'
-import { TestDb, ddl, table } from './helpers.js'
+import { TestDb, table } from './helpers.js'
 
 type Op =
   | { kind: 'insert'; k: number; v: string }

@@ -31,6 +31,7 @@ import {
   type ColumnConstraint,
   type ColumnDef as ColumnDefNode,
   type Expr,
+  type QualifiedName,
   type SequenceOption,
   type TableConstraint,
 } from '../../sql/index.js'
@@ -266,7 +267,7 @@ export class TableBuilder {
   }
 
   /** The referenced table of a foreign key; the table being built when it references itself. */
-  #referenced(name: import('../../sql/index.js').QualifiedName): TableDef {
+  #referenced(name: QualifiedName): TableDef {
     if ((name.schema === null || name.schema === this.schema) && name.name === this.name) return this.build()
     const r = findRelation(this.#txn, name, this.#ctx)
     if (r === undefined) throw undefinedTable(name.name)
