@@ -109,7 +109,22 @@ function writeNumeric(d: Decimal): void {
   if (d.special !== 0) return
   writeVarint(d.scale)
   const neg = d.unscaled < 0n
-  let hex = (neg ? -d.unscaled : d.unscaled).toString(16)
+  const abs = neg ? -d.unscaled : d.unscaled
+  if (abs <= 0xffffffffffffn) {
+    // Fast path: up to 6 magnitude bytes through doubles (exact below 2^53).
+    let m = Number(abs)
+    let len = 0
+    for (let x = m; x > 0; x = Math.floor(x / 256)) len++
+    writeVarint(len * 2 + (neg ? 1 : 0))
+    ensure(len)
+    for (let i = len - 1; i >= 0; i--) {
+      buf[pos + i] = m % 256
+      m = Math.floor(m / 256)
+    }
+    pos += len
+    return
+  }
+  let hex = abs.toString(16)
   if (hex === '0') hex = ''
   if (hex.length & 1) hex = '0' + hex
   const len = hex.length >> 1
@@ -249,8 +264,31 @@ export function encodeRow(row: readonly SqlValue[], types: readonly SqlType[]): 
 // Decoding: a cursor over the input (module state: decoding is synchronous and not re-entrant).
 
 let rb: Uint8Array = new Uint8Array(0)
-let rv: DataView = new DataView(new ArrayBuffer(0))
 let rp = 0
+/** 8-byte scratch for floats and int8: rows are often views into WASM memory, so no DataView per row. */
+const scratch = new Uint8Array(8)
+const scratchView = new DataView(scratch.buffer)
+
+function load8(): void {
+  const b = rb
+  const p = rp
+  scratch[0] = b[p]
+  scratch[1] = b[p + 1]
+  scratch[2] = b[p + 2]
+  scratch[3] = b[p + 3]
+  scratch[4] = b[p + 4]
+  scratch[5] = b[p + 5]
+  scratch[6] = b[p + 6]
+  scratch[7] = b[p + 7]
+  rp = p + 8
+}
+
+function readInt32(): number {
+  const b = rb
+  const p = rp
+  rp = p + 4
+  return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)
+}
 
 function readVarint(): number {
   let n = 0
@@ -286,42 +324,37 @@ function readValue(t: SqlType): SqlValue {
     case 'bool':
       return rb[rp++] !== 0
     case 'int2': {
-      const v = rv.getInt16(rp, true)
+      const v = rb[rp] | (rb[rp + 1] << 8)
       rp += 2
-      return v
+      return (v << 16) >> 16
     }
-    case 'int4': {
-      const v = rv.getInt32(rp, true)
+    case 'int4':
+      return readInt32()
+    case 'int8':
+      load8()
+      return scratchView.getBigInt64(0, true)
+    case 'float4':
+      scratch[0] = rb[rp]
+      scratch[1] = rb[rp + 1]
+      scratch[2] = rb[rp + 2]
+      scratch[3] = rb[rp + 3]
       rp += 4
-      return v
-    }
-    case 'int8': {
-      const v = rv.getBigInt64(rp, true)
-      rp += 8
-      return v
-    }
-    case 'float4': {
-      const v = rv.getFloat32(rp, true)
-      rp += 4
-      return v
-    }
+      return scratchView.getFloat32(0, true)
     case 'float8':
     case 'time':
     case 'timestamp':
-    case 'timestamptz': {
-      const v = rv.getFloat64(rp, true)
-      rp += 8
-      return v
-    }
+    case 'timestamptz':
+      load8()
+      return scratchView.getFloat64(0, true)
     case 'date': {
-      const d = rv.getInt32(rp, true)
-      rp += 4
+      const d = readInt32()
       return d === DATE_POS_INF ? Infinity : d === DATE_NEG_INF ? -Infinity : d
     }
     case 'interval': {
-      const iv = new Interval(rv.getInt32(rp, true), rv.getInt32(rp + 4, true), rv.getFloat64(rp + 8, true))
-      rp += 16
-      return iv
+      const months = readInt32()
+      const days = readInt32()
+      load8()
+      return new Interval(months, days, scratchView.getFloat64(0, true))
     }
     case 'uuid': {
       let s = ''
@@ -424,9 +457,6 @@ function skipValue(t: SqlType): void {
 function begin(bytes: Uint8Array): number {
   if (bytes[0] !== VERSION) throw new RustyError('XX001', `data corrupted: unknown row format version ${bytes[0]}`)
   rb = bytes
-  if (rv.buffer !== bytes.buffer || rv.byteOffset !== bytes.byteOffset || rv.byteLength !== bytes.byteLength) {
-    rv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  }
   return bytes[1] | (bytes[2] << 8)
 }
 

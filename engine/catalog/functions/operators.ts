@@ -469,6 +469,8 @@ function arrayCat(l: SqlType, r: SqlType): ScalarImpl | undefined {
     if (t === undefined) return undefined
     return scalar('||', [t, t], t, (a, b) => [...(a as SqlValue[]), ...(b as SqlValue[])], { strict: false })
   }
+  if (l.id === 'array' && r.id === 'unknown') return arrayCat(l, l) // PostgreSQL: ARRAY[1,2] || '{3,4}'
+  if (r.id === 'array' && l.id === 'unknown') return arrayCat(r, r)
   if (l.id === 'array') {
     const el = l.element!
     return scalar('||', [l, r.id === 'unknown' ? el : r], l, (a, b) => (a === null ? [b] : [...(a as SqlValue[]), b]), { strict: false })
