@@ -58,6 +58,7 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   server_version: '16.0',
   standard_conforming_strings: 'on',
   application_name: '',
+  'rustydb.optimizer': 'on',
 }
 
 type Dml = ast.Query | ast.Insert | ast.Update | ast.Delete
@@ -233,7 +234,8 @@ export class Session {
   /** Plans a statement with the parameters' types. */
   plan(stmt: Dml, sql: string, params: readonly unknown[], txn: Transaction): PlannedStatement {
     const paramTypes = params.map((p) => (p === null || p === undefined || typeof p === 'string' ? typeOf('unknown') : inferType(p)))
-    return planStatement(stmt, new PlanContext(sql, txn.catalog, { defaultSchema: this.#schema(), paramTypes }, txn))
+    const naive = ['off', 'false', '0'].includes((this.#settings.get('rustydb.optimizer') ?? 'on').toLowerCase())
+    return planStatement(stmt, new PlanContext(sql, txn.catalog, { defaultSchema: this.#schema(), paramTypes, naive }, txn))
   }
 
   #context(txn: Transaction, paramTypes: readonly SqlType[], params: readonly unknown[], stats?: ExecContext['stats']): ExecContext {

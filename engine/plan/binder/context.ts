@@ -45,6 +45,8 @@ export interface PlanOptions {
   readonly defaultSchema: string
   /** Types of $1..$n known from the values passed (unknown: adopt from context, invariant (3)). */
   readonly paramTypes: readonly SqlType[]
+  /** Plan naively (no pushdown, no access paths, nested loops in FROM order): the optimizer's reference. */
+  readonly naive?: boolean
 }
 
 export class PlanContext {

@@ -19,7 +19,7 @@ import type { DeleteNode, InsertNode, OnConflictPlan, PlanColumn, PlanNode, Upda
 import { column, conjuncts } from './bound-util.js'
 import { QueryLevel, type ScopeRelation } from './context.js'
 import type { ExprScope } from './expr-binder.js'
-import { type JoinLeaf, estimates, planJoins, tableScan } from './from-binder.js'
+import { type JoinLeaf, estimates, tableScan } from './from-binder.js'
 import { QueryBinder, outputName } from './query-binder.js'
 
 const BOOL = typeOf('bool')
@@ -256,7 +256,7 @@ export class DmlBinder extends QueryBinder {
       const s = this.scope(level, 'WHERE')
       preds.push(...conjuncts(this.exprs.coerce(this.exprs.bind(where, s), BOOL, s, where.start, 'argument of WHERE')))
     }
-    const input = planJoins(leaves, preds)
+    const input = this.joins(leaves, preds)
     const oldIds = plan.output.slice(0, table.columns.length).map((c) => c.id)
     return { table, input, keyId: plan.output[table.columns.length].id, oldIds, relation }
   }

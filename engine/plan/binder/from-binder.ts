@@ -181,6 +181,23 @@ function chooseAccess(scan: SeqScanNode, preds: readonly BoundExpr[]): Partial<S
   return (best?.result ?? {}) as Partial<SeqScanNode>
 }
 
+/**
+ * The naive plan (SET rustydb.optimizer = off): FROM items cross-joined by nested loops in FROM order, every
+ * predicate in one Filter on top, no access paths. The reference the optimizer is tested against.
+ */
+export function naiveJoins(leaves: readonly JoinLeaf[], preds: readonly BoundExpr[]): PlanNode {
+  let plan = leaves[0].plan
+  for (const leaf of leaves.slice(1)) {
+    plan = withEstimate(
+      Object.freeze({ kind: 'NestedLoopJoin', output: [...plan.output, ...leaf.plan.output], joinType: 'INNER', left: plan, right: leaf.plan, condition: null, lateral: false }),
+      estimate(plan) * leaf.rows,
+    )
+  }
+  const all = preds.flatMap((p) => conjuncts(p))
+  if (all.length === 0) return plan
+  return withEstimate(Object.freeze({ kind: 'Filter', output: plan.output, input: plan, predicate: and(all) }), estimate(plan))
+}
+
 /** Splits `a = b` conjuncts into hash keys between two id sets. */
 function equiKeys(
   preds: readonly BoundExpr[],
@@ -223,11 +240,12 @@ export function joinPlans(
   preds: readonly BoundExpr[],
   rows: number,
   lateral = false,
+  naive = false,
 ): PlanNode {
   const leftIds = new Set(left.output.map((c) => c.id))
   const rightIds = new Set(right.output.map((c) => c.id))
   const output = joinType === 'SEMI' || joinType === 'ANTI' ? left.output : [...left.output, ...right.output]
-  const { leftKeys, rightKeys, rest } = lateral ? { leftKeys: [], rightKeys: [], rest: [...preds] } : equiKeys(preds, leftIds, rightIds)
+  const { leftKeys, rightKeys, rest } = lateral || naive ? { leftKeys: [], rightKeys: [], rest: [...preds] } : equiKeys(preds, leftIds, rightIds)
   if (leftKeys.length > 0) {
     return withEstimate(
       Object.freeze({ kind: 'HashJoin', output, joinType, left, right, leftKeys, rightKeys, residual: rest.length === 0 ? null : and(rest) }),

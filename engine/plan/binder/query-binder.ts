@@ -20,7 +20,7 @@ import { and, column, conjuncts, constant, mapExpr, sameExpr } from './bound-uti
 import { systemRelation } from './system-views.js'
 import { type CteBinding, type PlanContext, QueryLevel, type ScopeColumn, type ScopeRelation } from './context.js'
 import { AggregateCollector, ExprBinder, type ExprScope } from './expr-binder.js'
-import { type JoinLeaf, applyToLeaf, estimate, estimates, joinPlans, planJoins, tableScan } from './from-binder.js'
+import { type JoinLeaf, applyToLeaf, estimate, estimates, joinPlans, naiveJoins, planJoins, tableScan } from './from-binder.js'
 
 const TEXT = typeOf('text')
 
@@ -73,6 +73,11 @@ export class QueryBinder {
         return inner.plan
       }
     }
+  }
+
+  /** The join tree of inner-joined leaves: optimized, or naive when the optimizer is off. */
+  joins(leaves: JoinLeaf[], preds: readonly BoundExpr[]): PlanNode {
+    return this.ctx.options.naive === true ? naiveJoins(leaves, preds) : planJoins(leaves, preds)
   }
 
   scope(level: QueryLevel, clause: string, aggregates: AggregateCollector | null = null, allowWindows = false, namedWindows?: ReadonlyMap<string, ast.WindowSpec>): ExprScope {
@@ -236,7 +241,7 @@ export class QueryBinder {
       plan = withRows(Object.freeze({ kind: 'Values', output: [], rows: [[]] }), 1)
       if (preds.length > 0) plan = applyToLeaf(plan, preds)
     } else {
-      plan = planJoins(leaves, preds)
+      plan = this.joins(leaves, preds)
     }
 
     // Bind the select list, HAVING and ORDER BY expressions (collecting aggregates and windows).
@@ -486,13 +491,13 @@ export class QueryBinder {
     const leftPreds: BoundExpr[] = []
     this.fromItem(j.left, level, leftLeaves, leftPreds)
     const leftRels = level.relations
-    const leftPlan = planJoins(leftLeaves, leftPreds)
+    const leftPlan = this.joins(leftLeaves, leftPreds)
     level.relations = []
     const rightLeaves: JoinLeaf[] = []
     const rightPreds: BoundExpr[] = []
     this.fromItem(j.right, level, rightLeaves, rightPreds)
     const rightRels = level.relations
-    const rightPlan = planJoins(rightLeaves, rightPreds)
+    const rightPlan = this.joins(rightLeaves, rightPreds)
     level.relations = [...leftRels, ...rightRels]
     const cond = this.#joinCondition(j, level, leftRels.length)
     const relations = level.relations
@@ -502,7 +507,8 @@ export class QueryBinder {
     const rightIds = new Set(rightPlan.output.map((c) => c.id))
     let right = rightPlan
     let conds = cond
-    if (joinType === 'LEFT') {
+    const naive = this.ctx.options.naive === true
+    if (joinType === 'LEFT' && !naive) {
       const only = cond.filter((c) => [...idsOf(c)].every((id) => rightIds.has(id)) && idsOf(c).size > 0)
       if (only.length > 0) {
         right = applyToLeaf(right, only)
@@ -510,7 +516,7 @@ export class QueryBinder {
       }
     }
     const rows = Math.max(estimate(leftPlan), estimate(right))
-    return { plan: joinPlans(joinType, leftPlan, right, conds, rows), relations }
+    return { plan: joinPlans(joinType, leftPlan, right, conds, rows, false, naive), relations }
   }
 
   /** A table, view, CTE, subquery or table function in FROM. */
