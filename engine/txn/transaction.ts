@@ -22,6 +22,8 @@
  *   (6) update()/delete() of a row that is gone (deleted earlier in the same statement, e.g. by ON DELETE
  *       CASCADE of a self-referencing key) do nothing: delete returns [] and update returns the key, as
  *       PostgreSQL skips such rows.
+ *   (7) A transaction that changed the catalog commits only if no other catalog change was published since it
+ *       began (40001 otherwise), so the in-memory catalog never loses a committed change.
  * Not here: locks and isolation between concurrent writers (issue #4: today one writer at a time), CHECK
  * constraints and defaults (the executor evaluates them), DDL statements (engine/plan/ddl).
  */
@@ -500,6 +502,12 @@ export class Transaction implements TableAccess {
     this.#assertActive()
     this.#state = 'committed'
     try {
+      if (this.#own !== undefined && this.#host.catalog !== this.#base) {
+        // Another transaction changed the catalog since this one began: publishing ours would lose its change.
+        throw new RustyError(SqlState.SERIALIZATION_FAILURE, 'could not serialize access due to a concurrent change of the catalog', {
+          hint: 'Retry the transaction.',
+        })
+      }
       if (!this.readOnly && (this.hasWrites || this.#host.sequencesDirty)) {
         const batch = this.#kv.batch()
         this.#fillBatch(batch)

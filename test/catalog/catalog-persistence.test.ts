@@ -118,3 +118,22 @@ describe('catalog persistence', () => {
     txn.rollback()
   })
 })
+
+describe('concurrent DDL', () => {
+  it('refuses to commit DDL over a catalog another transaction changed since it began (40001)', async () => {
+    const first = db.begin()
+    const second = db.begin()
+    ddl(first, 'CREATE TABLE a(x INT)')
+    ddl(second, 'CREATE TABLE b(x INT)')
+    await first.commit()
+    const error = await second.commit().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect((error as { code?: string }).code).toBe('40001')
+    const check = db.begin()
+    expect(check.catalog.table('public', 'a')).toBeDefined()
+    expect(check.catalog.table('public', 'b')).toBeUndefined()
+    check.rollback()
+  })
+})
