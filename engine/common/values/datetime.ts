@@ -148,6 +148,8 @@ function fractionMicros(frac: string | undefined): number {
 
 const DATE_RE = /^(\d{1,})-(\d{1,2})-(\d{1,2})/
 const DATE_COMPACT_RE = /^(\d{4})(\d{2})(\d{2})(?!\d)/
+/** DateStyle MDY: 01/31/2024 (also with - or . as PostgreSQL accepts). */
+const DATE_MDY_RE = /^(\d{1,2})[/.](\d{1,2})[/.](\d{1,})/
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
 const TEXT_DATE_RE = /^([a-z]{3,9})\s+(\d{1,2}),?\s+(\d{1,})|^(\d{1,2})[\s-]+([a-z]{3,9})[\s-]+(\d{1,})/i
 const TIME_RE = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?/
@@ -194,6 +196,13 @@ function parseParts(text: string, typeName: string, wantDate: boolean): Parsed {
     y = Number(m[1])
     mo = Number(m[2])
     d = Number(m[3])
+    s = s.slice(m[0].length)
+  } else if ((m = DATE_MDY_RE.exec(s)) !== null) {
+    mo = Number(m[1])
+    d = Number(m[2])
+    y = Number(m[3])
+    if (m[3].length <= 2) y += y < 70 ? 2000 : 1900
+    if (mo === 0 || d === 0) throw datetimeFieldOverflow(text)
     s = s.slice(m[0].length)
   } else if ((m = TEXT_DATE_RE.exec(s)) !== null) {
     const name = (m[1] ?? m[5]).slice(0, 3)
