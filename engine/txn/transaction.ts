@@ -657,9 +657,14 @@ export class Transaction implements TableAccess {
     const more = (): boolean => (range.reverse ? i >= lo : i < hi)
     const step = range.reverse ? -1 : 1
     for (const batch of this.#kv.scanBatches(tree, kvRange, this.#snapshot)) {
+      const n = batch.count
+      // No overlay entry up to this batch's last key: the batch passes through untouched.
+      if (!more() || n === 0 || (range.reverse ? compareBytes(all[i].key, batch.key(n - 1)) < 0 : compareBytes(all[i].key, batch.key(n - 1)) > 0)) {
+        if (n > 0) yield batch
+        continue
+      }
       const keys: Uint8Array[] = []
       const values: Uint8Array[] = []
-      const n = batch.count
       for (let j = 0; j < n; j++) {
         const k = batch.key(j)
         // Overlay entries before k (in scan order) come first; one with key k shadows the snapshot's entry.
