@@ -55,6 +55,37 @@ describe('rows without a primary key', () => {
     check.rollback()
   })
 
+  it('stores rows of a table created in the same transaction (bulk-loaded trees) across reopen', async () => {
+    const txn = db.begin()
+    ddl(txn, 'CREATE TABLE t1(a INTEGER PRIMARY KEY, b TEXT); CREATE INDEX t1_b ON t1(b)')
+    const t = table(txn, 't1')
+    for (let i = 2000; i > 0; i--) txn.insert(t, [i, `v${i % 7}`])
+    await txn.commit()
+    await db.reopen()
+    const check = db.begin()
+    const t2 = table(check, 't1')
+    expect(rows(check, t2).map((r) => r[0])).toEqual(Array.from({ length: 2000 }, (_v, i) => i + 1))
+    let n = 0
+    for (const batch of check.indexScan(t2.indexes[0], { columns: [0], lower: { values: ['v3'], inclusive: true }, upper: { values: ['v3'], inclusive: true } })) n += batch.length
+    expect(n).toBe(286)
+    check.rollback()
+  })
+
+  it("replaces a truncated table's rows at commit", async () => {
+    await db.ddl('CREATE TABLE t1(a INTEGER)')
+    let txn = db.begin()
+    for (let i = 0; i < 5; i++) txn.insert(table(txn, 't1'), [i])
+    await txn.commit()
+    txn = db.begin()
+    ddl(txn, 'TRUNCATE t1')
+    txn.insert(table(txn, 't1'), [42])
+    await txn.commit()
+    await db.reopen()
+    txn = db.begin()
+    expect(rows(txn, table(txn, 't1'))).toEqual([[42]])
+    txn.rollback()
+  })
+
   it('continues row ids after reopen instead of reusing them', async () => {
     await db.ddl('CREATE TABLE t1(a INTEGER)')
     let txn = db.begin()
