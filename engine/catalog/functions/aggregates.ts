@@ -55,6 +55,15 @@ const NAMES = new Set([
   'var_samp',
   'var_pop',
   'any_value',
+  'covar_pop',
+  'covar_samp',
+  'corr',
+  'regr_count',
+  'regr_slope',
+  'regr_intercept',
+  'regr_r2',
+  'regr_avgx',
+  'regr_avgy',
 ])
 
 /** True for the names of built-in aggregates (the binder uses it to spot aggregate calls). */
@@ -155,6 +164,7 @@ function build(name: string, types: readonly SqlType[], star: boolean): Aggregat
   if (star) return undefined
   if (name === 'string_agg') return stringAgg(types)
   if (name === 'json_object_agg' || name === 'jsonb_object_agg') return objectAgg(name, types)
+  if (name === 'covar_pop' || name === 'covar_samp' || name === 'corr' || name.startsWith('regr_')) return regression(name, types)
   if (types.length !== 1) return undefined
   const t = types[0]
   switch (name) {
@@ -566,3 +576,60 @@ function variance(name: string, t: SqlType): AggregateImpl | undefined {
   })
 }
 
+
+interface RegrState {
+  n: number
+  mx: number
+  my: number
+  sxx: number
+  syy: number
+  sxy: number
+}
+
+/** Two-variable statistics over (Y, X) pairs in float8, with Welford-style co-moments. */
+function regression(name: string, types: readonly SqlType[]): AggregateImpl | undefined {
+  if (types.length !== 2) return undefined
+  const num = (t: SqlType): boolean => ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'].includes(t.id)
+  if (!num(types[0]) || !num(types[1])) return undefined
+  return agg<RegrState>(name, [FLOAT8, FLOAT8], name === 'regr_count' ? INT8 : FLOAT8, {
+    init: () => ({ n: 0, mx: 0, my: 0, sxx: 0, syy: 0, sxy: 0 }),
+    step: (s, a) => {
+      const y = a[0] as number
+      const x = a[1] as number
+      s.n++
+      const dx = x - s.mx
+      const dy = y - s.my
+      s.mx += dx / s.n
+      s.my += dy / s.n
+      s.sxx += dx * (x - s.mx)
+      s.syy += dy * (y - s.my)
+      s.sxy += dx * (y - s.my)
+      return s
+    },
+    final: (s) => {
+      const n = s.n
+      switch (name) {
+        case 'regr_count':
+          return BigInt(n)
+        case 'covar_pop':
+          return n === 0 ? null : s.sxy / n
+        case 'covar_samp':
+          return n < 2 ? null : s.sxy / (n - 1)
+        case 'corr':
+          return n === 0 || s.sxx === 0 || s.syy === 0 ? null : s.sxy / Math.sqrt(s.sxx * s.syy)
+        case 'regr_slope':
+          return n === 0 || s.sxx === 0 ? null : s.sxy / s.sxx
+        case 'regr_intercept':
+          return n === 0 || s.sxx === 0 ? null : s.my - (s.sxy / s.sxx) * s.mx
+        case 'regr_r2':
+          if (n === 0 || s.sxx === 0) return null
+          return s.syy === 0 ? 1 : (s.sxy * s.sxy) / (s.sxx * s.syy)
+        case 'regr_avgx':
+          return n === 0 ? null : s.mx
+        case 'regr_avgy':
+          return n === 0 ? null : s.my
+      }
+      return null
+    },
+  })
+}

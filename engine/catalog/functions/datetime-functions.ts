@@ -1020,6 +1020,25 @@ function parseWithFormat(text: string, fmt: string, typeName: string): number {
   return daysFromCivil(year, month, day) * MICROS_PER_DAY + hour * MICROS_PER_HOUR + minute * MICROS_PER_MINUTE + second * MICROS_PER_SECOND + micros
 }
 
+/** to_number(text, fmt): the digits, sign and decimal point of the text (group separators and other format characters ignored). */
+function toNumber(text: string, fmt: string): Decimal {
+  const neg = /-|\(|<|MI/.test(text) && /[-(<]/.test(text)
+  const dot = fmt.search(/[.D]/i)
+  let digits = ''
+  let seenDot = false
+  for (const c of text) {
+    if (c >= '0' && c <= '9') digits += c
+    else if (c === '.' && dot >= 0 && !seenDot) {
+      digits += '.'
+      seenDot = true
+    }
+  }
+  if (digits === '' || digits === '.') throw new RustyError('22P02', `invalid input syntax for type numeric: " "`)
+  const d = Decimal.parse(digits)
+  return neg ? d.neg() : d
+}
+overloads('to_number', [sig([TEXT, TEXT], NUMERIC, (t, f) => toNumber(S(t), S(f)))])
+
 overloads('to_date', [sig([TEXT, TEXT], DATE, (t, f) => Math.floor(parseWithFormat(S(t), S(f), 'date') / MICROS_PER_DAY))])
 overloads('to_timestamp', [
   sig([TEXT, TEXT], TIMESTAMPTZ, (t, f) => checkTimestamp(parseWithFormat(S(t), S(f), 'timestamp'))),

@@ -54,7 +54,9 @@ function score(sig: Signature, argTypes: readonly SqlType[]): number {
       continue
     }
     if (have.id === 'unknown' || have.id === 'null') {
-      if (want.id === 'text') preferred++
+      // PostgreSQL: string category first, else the category's preferred type (abs('-5') is abs(float8)).
+      if (want.id === 'text') preferred += 2
+      else if (PREFERRED.has(want.id)) preferred++
       continue
     }
     if (!canImplicitCast(have, want)) return -1

@@ -2,12 +2,13 @@
  * System information functions (PostgreSQL "System Information Functions", "UUID Functions").
  * Owns: version(), current_schema/current_user/session_user/user/current_role/current_catalog,
  * current_database(), current_setting(), pg_typeof(), gen_random_uuid(), pg_backend_pid(),
- * num_nulls/num_nonnulls.
+ * num_nulls/num_nonnulls, function-style casts (int4(x), text(x), date(x), ...).
  * Invariants:
  *   (1) version() starts with `PostgreSQL 16.0` so drivers and Kysely that parse it see a modern server.
  *   (2) Identity functions read sessionInfo (registry.ts), which the session sets.
  */
-import { RustyError, typeName } from '../../common/index.js'
+import { RustyError, typeName, typeOf, type SqlType } from '../../common/index.js'
+import { resolveCast } from './casts.js'
 import { INT4, TEXT, UUID, scalar } from './impl-util.js'
 import { overloads, register, sessionInfo, sig } from './registry.js'
 
@@ -86,4 +87,36 @@ for (const [name, nulls] of [
       key: argTypes.map((t) => t.id).join(),
     }),
   )
+}
+
+// Function-style casts: int4(x), text(x), date(ts), numeric(x), ... (PostgreSQL accepts a type name as a
+// one-argument function performing the explicit cast).
+const CAST_FUNCTIONS: Record<string, SqlType> = {
+  int2: typeOf('int2'),
+  int4: typeOf('int4'),
+  int8: typeOf('int8'),
+  float4: typeOf('float4'),
+  float8: typeOf('float8'),
+  numeric: typeOf('numeric'),
+  text: typeOf('text'),
+  varchar: typeOf('varchar'),
+  bool: typeOf('bool'),
+  date: typeOf('date'),
+  time: typeOf('time'),
+  timestamp: typeOf('timestamp'),
+  timestamptz: typeOf('timestamptz'),
+  interval: typeOf('interval'),
+  uuid: typeOf('uuid'),
+  bytea: typeOf('bytea'),
+  json: typeOf('json'),
+  jsonb: typeOf('jsonb'),
+}
+for (const [name, target] of Object.entries(CAST_FUNCTIONS)) {
+  register(name, (argTypes) => {
+    if (argTypes.length !== 1) return undefined
+    const from = argTypes[0].id === 'null' ? typeOf('unknown') : argTypes[0]
+    const cast = resolveCast(from, target, 'explicit')
+    if (cast === undefined) return undefined
+    return scalar(name, [from], target, (v) => cast(v), { key: from.id })
+  })
 }

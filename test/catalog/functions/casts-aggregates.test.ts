@@ -205,3 +205,25 @@ describe('table functions', () => {
     expect(rows('regexp_matches', ['text', 'text', 'text'], ['a1b2', '[0-9]', 'g'])).toEqual([[['1']], [['2']]])
   })
 })
+
+describe('more aggregates and function-style casts', () => {
+  it('computes covariance, correlation and regression', () => {
+    const run = (name: string): unknown => {
+      const impl = resolveAggregate(name, [typeOf('float8'), typeOf('float8')], false)!
+      let s = impl.init()
+      for (const [y, x] of [
+        [1, 1],
+        [2, 2],
+        [3, 4],
+      ])
+        s = impl.step(s, [y, x])
+      return impl.final(s)
+    }
+    expect(run('regr_count')).toBe(3n)
+    expect(run('covar_pop') as number).toBeCloseTo(1, 12)
+    expect(run('covar_samp') as number).toBeCloseTo(1.5, 12)
+    expect(run('corr') as number).toBeCloseTo(0.9819805060619657, 12)
+    expect(run('regr_slope') as number).toBeCloseTo(0.6428571428571429, 12)
+    expect(run('regr_intercept') as number).toBeCloseTo(0.5, 12)
+  })
+})

@@ -281,3 +281,18 @@ describe('time precision typmods', () => {
     expect(f3(1_234_567)).toBe(1_235_000)
   })
 })
+
+describe('function-style casts and to_number', () => {
+  it('casts through type-named functions', () => {
+    expect(call('int4', ['numeric', '2.5'])).toBe('3')
+    expect(call('text', ['bool', 'true'])).toBe('true')
+    expect(call('date', ['timestamp', '2024-01-02 10:00'])).toBe('2024-01-02')
+    expect(call('numeric', ['unknown', '1.50'])).toBe('1.50')
+    expect(returnTypeOf('abs', 'unknown')).toBe('float8')
+  })
+
+  it('parses numbers with to_number', () => {
+    expect(call('to_number', ['text', '12,454.8-'], ['text', '99G999D9S'])).toBe('-12454.8')
+    expect(call('to_number', ['text', '1,234.50'], ['text', '9,999.99'])).toBe('1234.50')
+  })
+})
