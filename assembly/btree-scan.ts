@@ -11,9 +11,15 @@
  *   (4) Only the current leaf is pinned; it is released before the walk moves to a sibling.
  *   (5) Read-ahead touches only pages already in the pool (no I/O, no pin, no reference bit) and never
  *       changes what is returned: it loads bytes so that cache misses overlap (WASM has no prefetch).
+ *   (6) Views mode (flag 32): inline keys and values are not copied; their offsets are absolute addresses
+ *       in memory (the caller views the whole memory), pointing into the leaf frames. Every leaf the batch
+ *       points into stays pinned until the call returns, so no fetch during the call can evict it; the batch
+ *       stops after viewLeafLimit() leaves so the pool keeps unpinned frames. Between calls nothing is
+ *       pinned and nothing evicts, so the frames hold the entries until the caller's next call on the core.
+ *       Overflow values are copied into the data area (absolute offsets too). The copy mode is unchanged.
  *
  * Input (input buffer): lower bound bytes [0, lowerLength), then upper bound bytes.
- * Flags: 1 has lower, 2 lower inclusive, 4 has upper, 8 upper inclusive, 16 reverse.
+ * Flags: 1 has lower, 2 lower inclusive, 4 has upper, 8 upper inclusive, 16 reverse, 32 views (invariant 6).
  *
  * Output (output buffer), m = the entry capacity of this call:
  *
@@ -23,16 +29,16 @@
  * | 4 | 4 | done (1 = range exhausted) |
  * | 8 | 4 | m (array capacity) |
  * | 12 | 4 | data offset D = 16 + 16*m (from the start of the output buffer) |
- * | 16 | 4*m | key offsets (relative to D) |
+ * | 16 | 4*m | key offsets (relative to D; views mode: absolute addresses) |
  * | 16+4m | 4*m | key lengths |
- * | 16+8m | 4*m | value offsets (relative to D) |
+ * | 16+8m | 4*m | value offsets (relative to D; views mode: absolute addresses) |
  * | 16+12m | 4*m | value lengths |
  * | D | .. | packed bytes: key i then value i, for i = 0..n-1 |
  *
  * Not here: seeking and leaf search (btree.ts).
  */
-import { cachedImage, fetch, pinImage, pinMark, releaseTo } from './buffer-pool'
-import { CELL_KEY, cellAt, cellKey, cellKeyLength, leafOverflowPage, leafValueWord, node, nodeCount, VALUE_OVERFLOW } from './page-layout'
+import { cachedImage, fetch, pinImage, pinMark, poolFrames, releaseTo } from './buffer-pool'
+import { CELL_KEY, cellAt, cellKey, cellKeyLength, leafOverflowPage, leafValue, leafValueWord, node, nodeCount, VALUE_OVERFLOW } from './page-layout'
 import { checkNode, findLeaf, leafSearch, searchFound } from './btree'
 import { compareKeys, copyBytes } from './keys'
 import { readChain } from './overflow'
@@ -45,6 +51,7 @@ export const SCAN_LOWER_INCLUSIVE: u32 = 2
 export const SCAN_UPPER: u32 = 4
 export const SCAN_UPPER_INCLUSIVE: u32 = 8
 export const SCAN_REVERSE: u32 = 16
+export const SCAN_VIEWS: u32 = 32
 /** Most entries one scan call returns. */
 export const MAX_SCAN_ENTRIES: u32 = 8192
 
@@ -64,6 +71,22 @@ let touchSink: u32 = 0
   store<u32>(e + stride, kl)
   store<u32>(e + 2 * stride, <u32>at + kl)
   store<u32>(e + 3 * stride, vl)
+}
+
+/** Writes scan entry i with separate key and value offsets (views mode, or an overflow value copied). */
+@inline function setEntryAt(arrays: usize, max: u32, i: u32, keyAt: usize, kl: u32, valueAt: usize, vl: u32): void {
+  const stride = <usize>max << 2
+  const e = arrays + (<usize>i << 2)
+  store<u32>(e, <u32>keyAt)
+  store<u32>(e + stride, kl)
+  store<u32>(e + 2 * stride, <u32>valueAt)
+  store<u32>(e + 3 * stride, vl)
+}
+
+/** Most leaves one views-mode batch keeps pinned (invariant 6): an eighth of the pool, at least 1, at most 512. */
+function viewLeafLimit(): u32 {
+  const limit = poolFrames() >>> 3
+  return limit < 1 ? 1 : limit > 512 ? 512 : limit
 }
 
 /** Writes the scan output header. */
@@ -131,6 +154,9 @@ export function scan(
   const lowerInclusive = (flags & SCAN_LOWER_INCLUSIVE) != 0
   const upperInclusive = (flags & SCAN_UPPER_INCLUSIVE) != 0
   const reverse = (flags & SCAN_REVERSE) != 0
+  const views = (flags & SCAN_VIEWS) != 0
+  const leafLimit = views ? viewLeafLimit() : 0
+  let leaves: u32 = 1
 
   const mark = pinMark()
   let p: usize = 0
@@ -173,7 +199,12 @@ export function scan(
           done = 1
           break
         }
-        releaseTo(mark)
+        if (!views || n == 0) {
+          // Nothing of this batch points into the leaves left behind.
+          releaseTo(mark)
+          leaves = 1
+        } else if (leaves == leafLimit) break
+        else leaves++
         p = fetch(next)
         if (!p) return failure()
         const st = checkNode(p, next, 0)
@@ -191,7 +222,12 @@ export function scan(
           done = 1
           break
         }
-        releaseTo(mark)
+        if (!views || n == 0) {
+          // Nothing of this batch points into the leaves left behind.
+          releaseTo(mark)
+          leaves = 1
+        } else if (leaves == leafLimit) break
+        else leaves++
         p = fetch(prev)
         if (!p) return failure()
         const st = checkNode(p, prev, 0)
@@ -204,6 +240,8 @@ export function scan(
       }
     }
     if (done) break
+    // Views mode at its leaf limit: the batch ends before the next leaf (done stays 0).
+    if (!reverse ? idx >= nodeCount(p) : idx < 0) break
     if (entered) {
       entered = false
       touchAhead(p, reverse)
@@ -225,19 +263,31 @@ export function scan(
       const k = left < room ? left : room
       const step: i32 = reverse ? -1 : 1
       let copied: i32 = 0
-      while (copied < k) {
-        const c = cellAt(p, idx)
-        const w = leafValueWord(c)
-        if (w & VALUE_OVERFLOW) break
-        const keyLength = cellKeyLength(c)
-        const need = <usize>keyLength + <usize>w
-        if (pos + need > dataCap) break
-        setEntry(arrays, max, n, pos, keyLength, w)
-        copyBytes(data + pos, c + CELL_KEY, need)
-        pos += need
-        n++
-        idx += step
-        copied++
+      if (views) {
+        while (copied < k) {
+          const c = cellAt(p, idx)
+          const w = leafValueWord(c)
+          if (w & VALUE_OVERFLOW) break
+          setEntryAt(arrays, max, n, c + CELL_KEY, cellKeyLength(c), leafValue(c), w)
+          n++
+          idx += step
+          copied++
+        }
+      } else {
+        while (copied < k) {
+          const c = cellAt(p, idx)
+          const w = leafValueWord(c)
+          if (w & VALUE_OVERFLOW) break
+          const keyLength = cellKeyLength(c)
+          const need = <usize>keyLength + <usize>w
+          if (pos + need > dataCap) break
+          setEntry(arrays, max, n, pos, keyLength, w)
+          copyBytes(data + pos, c + CELL_KEY, need)
+          pos += need
+          n++
+          idx += step
+          copied++
+        }
       }
       if (copied == left) continue
     }
@@ -262,6 +312,31 @@ export function scan(
     if (n == max) break
     const w = leafValueWord(c)
     const valueLength = w & ~VALUE_OVERFLOW
+    if (views) {
+      // Inline: both point into the pinned leaf. Overflow: the value is copied into the data area.
+      if (w & VALUE_OVERFLOW) {
+        if (pos + <usize>valueLength > dataCap) {
+          if (n == 0) {
+            releaseTo(mark)
+            return needOutput(<u32>(meta + <usize>valueLength + 64))
+          }
+          break
+        }
+        const st = readChain(leafOverflowPage(c), valueLength, data + pos)
+        if (st < 0) {
+          releaseTo(mark)
+          return st
+        }
+        setEntryAt(arrays, max, n, cellKey(c), keyLength, data + pos, valueLength)
+        pos += <usize>valueLength
+      } else {
+        setEntryAt(arrays, max, n, cellKey(c), keyLength, leafValue(c), valueLength)
+      }
+      n++
+      if (!reverse) idx++
+      else idx--
+      continue
+    }
     const need = <usize>keyLength + <usize>valueLength
     if (pos + need > dataCap) {
       if (n == 0) {

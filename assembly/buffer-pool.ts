@@ -232,6 +232,11 @@ export function releaseTo(mark: u32): void {
 }
 
 /** Pins the frame that holds the image at `p` (a pointer returned by `peek`, before any other fetch). */
+/** Number of frames in the pool. */
+export function poolFrames(): u32 {
+  return frameCount
+}
+
 export function pinImage(p: usize): bool {
   return pin(frameOf(p))
 }

@@ -136,6 +136,11 @@ interface PendingFree {
 
 /** Default `checkpointBytes`. */
 export const DEFAULT_CHECKPOINT_BYTES = 16 << 20
+/**
+ * Entries per core scan call (the core's maximum): fewer calls and seeks per scanned entry. Scans run in the
+ * core's views mode: a batch's keys and values are views into the leaf frames, not copies.
+ */
+const SCAN_BATCH_ENTRIES = 8192
 /** First byte of a dropped tree's directory key. */
 const DROPPED = 0xff
 
@@ -162,11 +167,34 @@ function duplicateTree(name: string): RustyError {
   return new RustyError(SqlState.DUPLICATE_OBJECT, `tree "${name}" already exists`)
 }
 
-/** The entries of scan batches as [key, value] copies (each batch is copied whole before the first yield). */
+/** Copies `length` bytes of `src` at `from` into `dst` at `at` (a loop for short runs: no temporary view). */
+function copyRange(dst: Uint8Array, at: number, src: Uint8Array, from: number, length: number): void {
+  if (length <= 32) for (let i = 0; i < length; i++) dst[at + i] = src[from + i]
+  else dst.set(src.subarray(from, from + length), at)
+}
+
+/**
+ * The entries of scan batches as [key, value] copies. Each batch is gathered into one new buffer before the
+ * first yield, and every key and value is a view into it: two small views per entry instead of two
+ * ArrayBuffers (so `key.buffer` holds the rest of the batch too: copy before transferring it).
+ */
 function* entriesOf(batches: Generator<EntryBatch, void, undefined>): Generator<[Uint8Array, Uint8Array], void, undefined> {
   for (const batch of batches) {
-    const entries: [Uint8Array, Uint8Array][] = new Array(batch.count)
-    for (let i = 0; i < batch.count; i++) entries[i] = [batch.key(i).slice(), batch.value(i).slice()]
+    const n = batch.count
+    const { data, keyOffsets, keyLengths, valueOffsets, valueLengths } = batch
+    let total = 0
+    for (let i = 0; i < n; i++) total += keyLengths[i] + valueLengths[i]
+    const copy = new Uint8Array(total)
+    const entries: [Uint8Array, Uint8Array][] = new Array(n)
+    let at = 0
+    for (let i = 0; i < n; i++) {
+      const kl = keyLengths[i]
+      const vl = valueLengths[i]
+      copyRange(copy, at, data, keyOffsets[i], kl)
+      copyRange(copy, at + kl, data, valueOffsets[i], vl)
+      entries[i] = [copy.subarray(at, at + kl), copy.subarray(at + kl, at + kl + vl)]
+      at += kl + vl
+    }
     yield* entries
   }
 }
@@ -339,6 +367,9 @@ export class KvStore {
 
   /** The values of `keys` in `tree` (copies; undefined for absent keys), with one core call. */
   getMany(tree: string, keys: readonly Uint8Array[], snapshot?: Snapshot): (Uint8Array | undefined)[] {
+    if (snapshot === undefined && this.#state === 'open' && this.#ackSeq === this.#appliedSeq) {
+      return this.#core.getBatch(tree === this.#cachedTree ? this.#cachedRoot : this.#currentRoot(tree), keys)
+    }
     this.#assertReadable(snapshot)
     const seq = snapshot?.seq ?? this.#ackSeq
     const root = this.#rootAt(tree, seq)
@@ -761,7 +792,7 @@ export class KvStore {
       let upperInclusive = range.upperInclusive ?? false
       for (;;) {
         this.#assertReadable(view)
-        const batch = this.#core.scanBatch(root, { lower, lowerInclusive, upper, upperInclusive, reverse })
+        const batch = this.#core.scanBatch(root, { lower, lowerInclusive, upper, upperInclusive, reverse }, SCAN_BATCH_ENTRIES, true)
         const done = batch.done
         if (batch.count === 0 && !done) throw internalError('scanBatch returned an empty batch before the end of the range')
         const last = batch.count > 0 ? batch.key(batch.count - 1).slice() : undefined

@@ -82,6 +82,7 @@ export const ScanFlag = {
   UPPER: 4,
   UPPER_INCLUSIVE: 8,
   REVERSE: 16,
+  VIEWS: 32,
 } as const
 
 /** Most entries one bt_scan call returns (assembly/btree-scan.ts MAX_SCAN_ENTRIES). */

@@ -4,6 +4,8 @@
  * Invariants:
  *   (1) Every view aliases WASM memory: valid until the next call on the core (which may overwrite or
  *       detach it).
+ *   (2) In views mode (assembly/btree-scan.ts (6)) `data` is the whole memory and the offsets are absolute
+ *       addresses into the leaf frames; otherwise `data` is the batch's packed bytes in the output buffer.
  * Not here: the output format itself (assembly/btree-scan.ts).
  */
 import type { EntryBatch } from './types.js'
@@ -18,7 +20,7 @@ export class ScanBatch implements EntryBatch {
   readonly valueOffsets: Uint32Array
   readonly valueLengths: Uint32Array
 
-  constructor(buffer: ArrayBuffer, out: number, count: number, done: boolean, capacity: number, dataOffset: number) {
+  constructor(buffer: ArrayBuffer, out: number, count: number, done: boolean, capacity: number, dataOffset: number, memory?: Uint8Array) {
     this.count = count
     this.done = done
     const base = out + 16
@@ -26,8 +28,11 @@ export class ScanBatch implements EntryBatch {
     this.keyLengths = new Uint32Array(buffer, base + capacity * 4, count)
     this.valueOffsets = new Uint32Array(buffer, base + capacity * 8, count)
     this.valueLengths = new Uint32Array(buffer, base + capacity * 12, count)
-    const end = count === 0 ? 0 : this.valueOffsets[count - 1] + this.valueLengths[count - 1]
-    this.data = new Uint8Array(buffer, out + dataOffset, end)
+    if (memory !== undefined) this.data = memory
+    else {
+      const end = count === 0 ? 0 : this.valueOffsets[count - 1] + this.valueLengths[count - 1]
+      this.data = new Uint8Array(buffer, out + dataOffset, end)
+    }
   }
 
   /** Key i, a view into `data`. */

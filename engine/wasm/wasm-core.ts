@@ -573,9 +573,12 @@ export class WasmCore {
 
   /**
    * Up to `maxEntries` (default 4096, at most 8192) entries of the range; continue by calling again with the
-   * range's lower (or upper, when reverse) bound set exclusive to the last key returned.
+   * range's lower (or upper, when reverse) bound set exclusive to the last key returned. With `views`, inline
+   * keys and values are not copied: `data` is the whole WASM memory and the offsets point into the leaf
+   * frames (valid, like every batch, until the next call on this core); a views batch also ends after a
+   * bounded number of leaves (assembly/btree-scan.ts (6)).
    */
-  scanBatch(root: number, range: ScanRange, maxEntries = DEFAULT_SCAN_ENTRIES): EntryBatch {
+  scanBatch(root: number, range: ScanRange, maxEntries = DEFAULT_SCAN_ENTRIES, views = false): EntryBatch {
     const { lower, upper } = range
     let flags = 0
     let lowerLength = 0
@@ -593,6 +596,7 @@ export class WasmCore {
       upperLength = upper.length
     }
     if (range.reverse === true) flags |= ScanFlag.REVERSE
+    if (views) flags |= ScanFlag.VIEWS
     const max = Math.max(1, Math.min(Math.floor(maxEntries), MAX_SCAN_ENTRIES))
     if (lower !== undefined) this.#copyIn(lower, this.#inPtr)
     if (upper !== undefined) this.#copyIn(upper, this.#inPtr + lowerLength)
@@ -602,7 +606,7 @@ export class WasmCore {
     const o = this.#outPtr
     const u32 = this.#u32
     const w = o >>> 2
-    return new ScanBatch(this.memory.buffer, o, u32[w], u32[w + 1] !== 0, u32[w + 2], u32[w + 3])
+    return new ScanBatch(this.memory.buffer, o, u32[w], u32[w + 1] !== 0, u32[w + 2], u32[w + 3], views ? this.#u8 : undefined)
   }
 
   /**

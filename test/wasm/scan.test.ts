@@ -142,3 +142,43 @@ describe('scanBatch batches', () => {
     expect(scanAll(c, big, {}, 4).length).toBe(4)
   })
 })
+
+describe('scanBatch views mode', () => {
+  /** Like scanAll, with views: keys and values point into the leaf frames (assembly/btree-scan.ts (6)). */
+  function scanViews(range: Parameters<typeof scanAll>[2], batch = 4096): [Uint8Array, Uint8Array][] {
+    const out: [Uint8Array, Uint8Array][] = []
+    let current = { ...range }
+    for (;;) {
+      const b = core.scanBatch(root, current, batch, true)
+      for (let i = 0; i < b.count; i++) out.push([b.key(i).slice(), b.value(i).slice()])
+      if (b.done) return out
+      expect(b.count).toBeGreaterThan(0)
+      const last = out[out.length - 1][0]
+      current = range.reverse === true ? { ...current, upper: last, upperInclusive: false } : { ...current, lower: last, lowerInclusive: false }
+    }
+  }
+
+  it('returns what the copy mode returns, for every bound and both directions, across the leaf limit of a 64-frame pool', () => {
+    for (const reverse of [false, true]) {
+      for (const [, lowerKey] of boundValues) {
+        for (const [, upperKey] of boundValues) {
+          for (const inclusive of [true, false]) {
+            const range = { lower: lowerKey, lowerInclusive: inclusive, upper: upperKey, upperInclusive: !inclusive, reverse }
+            expect(scanViews(range)).toEqual(scanAll(core, root, range))
+          }
+        }
+      }
+      expect(scanViews({ reverse })).toEqual(scanAll(core, root, { reverse }))
+      expect(scanViews({ reverse }, 7)).toEqual(scanAll(core, root, { reverse }))
+    }
+    expect(core.diagnostics().pinnedFrames).toBe(0)
+  })
+
+  it('ends a views batch after a bounded number of leaves and continues from there', () => {
+    const b = core.scanBatch(root, {}, 8192, true)
+    expect(b.done).toBe(false)
+    expect(b.count).toBeLessThan(KEYS.length)
+    expect(b.data.buffer).toBe(core.memory.buffer)
+    expect(b.data.length).toBe(core.memory.buffer.byteLength)
+  })
+})
