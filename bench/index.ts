@@ -9,6 +9,7 @@ import { cpus } from 'node:os'
 import { printTable } from './support/measure.js'
 import { runStorageBench } from './storage.bench.js'
 import { runSqlBench } from './sql/index.js'
+import { runWasmCoreBench } from './wasm-core.bench.js'
 
 const n = Number(process.env.BENCH_N ?? 1_000_000)
 const runs = Number(process.env.BENCH_RUNS ?? 5)
@@ -18,3 +19,4 @@ console.log(`N = ${n}, median of ${runs} runs\n`)
 const suites = (process.env.BENCH_SUITE ?? 'storage,sql').split(',').map((s) => s.trim())
 if (suites.includes('storage')) printTable('Storage engine (KvStore over the WASM B+tree)', await runStorageBench(n, runs))
 if (suites.includes('sql')) await runSqlBench(Number(process.env.BENCH_RUNS ?? 3))
+printTable('WASM core (B+tree through WasmCore)', await runWasmCoreBench(n, runs))

@@ -1,8 +1,9 @@
 /**
  * Storage engine benchmark: the KvStore over the WASM B+tree, 1,000,000 random 16-byte keys with 100-byte values.
  * Owns: the issue #2 workloads (bulk load, random inserts in one commit, random point lookups, full scan on the
- * memory adapter; durable commits on Node fs, one committer and 16 concurrent ones) and a plain JS Map doing the
- * same lookups in the same run as a reference point.
+ * memory adapter; durable commits on Node fs, one committer and 16 concurrent ones), the same lookups batched
+ * through `kv.getMany` (what an executor's index lookups call; a separate row, the target row stays `kv.get`),
+ * and a plain JS Map doing the same lookups in the same run as a reference point.
  * Invariants:
  *   (1) Every workload verifies what it did (entry counts, values found), so a fast wrong answer cannot pass.
  *   (2) Data is generated once per process from a fixed seed; every engine and reference sees the same keys.
@@ -16,6 +17,8 @@ import { type Dataset, KEY_BYTES, VALUE_BYTES, expectEqual, makeDataset } from '
 import { type Figure, measureRate } from './support/measure.js'
 
 const TREE = 'bench'
+/** Keys per `kv.getMany` call in the batched lookup row (an executor's batch size). */
+const GET_MANY_BATCH = 1024
 
 async function memoryStore(n: number): Promise<KvStore> {
   // Enough frames for the whole data set (~45 k pages at 4 KiB), so the figures measure the tree, not eviction.
@@ -91,7 +94,7 @@ export async function runStorageBench(n: number, runs: number): Promise<Figure[]
   figures.push(
     await measureRate({
       group,
-      name: `random point lookups (memory, ${n} keys)`,
+      name: `random point lookups, one key per call (\`kv.get\`, memory, ${n} keys)`,
       unit: 'lookups/s',
       runs,
       operations: n,
@@ -103,6 +106,25 @@ export async function runStorageBench(n: number, runs: number): Promise<Figure[]
           if (value !== undefined && value.length === VALUE_BYTES) found++
         }
         expectEqual(found, n, 'lookups found')
+      },
+    }),
+  )
+  const lookupKeys = data.lookupOrder.map((i) => data.keys[i])
+  figures.push(
+    await measureRate({
+      group,
+      name: `random lookups in batches of ${GET_MANY_BATCH} keys (\`kv.getMany\`, memory, ${n} keys)`,
+      unit: 'lookups/s',
+      runs,
+      operations: n,
+      setup: () => loaded,
+      body: (kv) => {
+        let found = 0
+        for (let i = 0; i < n; i += GET_MANY_BATCH) {
+          const values = kv.getMany(TREE, lookupKeys.slice(i, i + GET_MANY_BATCH))
+          for (const value of values) if (value !== undefined && value.length === VALUE_BYTES) found++
+        }
+        expectEqual(found, n, 'getMany lookups found')
       },
     }),
   )
