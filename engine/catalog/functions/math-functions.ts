@@ -5,12 +5,13 @@
  * greatest/least, nullif.
  * Invariants:
  *   (1) float8 functions follow C's libm; round(float8) is rint (half to even), as in PostgreSQL.
- *   (2) numeric functions are exact where PostgreSQL is exact (abs, ceil, floor, round, trunc, mod, div,
- *       sign, sqrt); ln/exp/log/power with fractional exponents go through float8 (decimal.ts "Not here").
+ *   (2) numeric functions compute exactly (abs, ceil, floor, round, trunc, mod, div, sign, sqrt) or with
+ *       arbitrary precision (ln, exp, log: decimal-math.ts) at PostgreSQL's result scales.
  */
 import { Decimal, RustyError, compareValues, divisionByZero, numericOutOfRange, type SqlValue } from '../../common/index.js'
 import { resolveCast, rint } from './casts.js'
 import { commonType } from './common-type.js'
+import { decimalExp, decimalLn, decimalLog } from './decimal-math.js'
 import {
   FLOAT8,
   INT2,
@@ -110,16 +111,47 @@ function numericSqrt(d: Decimal): Decimal {
   return decimalSqrt(d, rscale)
 }
 
-/** A float result as numeric with about 16 significant digits and at least `minScale` decimals. */
-function floatToNumeric(r: number, minScale: number): Decimal {
-  if (!Number.isFinite(r)) throw numericOutOfRange('value overflows numeric format')
-  if (r === 0) return Decimal.of(0n, Math.max(minScale, 0))
-  const exp = Math.floor(Math.log10(Math.abs(r)))
-  let rscale = 16 - exp - 1
-  if (rscale < minScale) rscale = minScale
-  if (rscale < 0) rscale = 0
-  if (rscale > 1000) rscale = 1000
-  return Decimal.parse(r.toPrecision(17)).round(rscale)
+/** PostgreSQL's estimate_ln_dweight: the decimal weight of ln(x) (x > 0). */
+function lnDweight(x: Decimal): number {
+  const v = x.toNumber()
+  if (v >= 0.9 && v <= 1.1) {
+    const d = x.sub(Decimal.ONE)
+    if (d.sign() === 0) return 0
+    return Math.floor(Math.log10(Math.abs(d.toNumber())))
+  }
+  return Math.trunc(Math.log10(Math.abs(Math.log(v))))
+}
+
+/** ln(numeric) with PostgreSQL's result scale: 16 significant digits from the estimated weight. */
+function numericLn(x: Decimal): Decimal {
+  if (x.isNaN) return x
+  lnCheck(x.toNumber())
+  if (!x.isFinite) return x
+  return decimalLn(x, clampScale0(Math.max(16 - lnDweight(x), x.scale)))
+}
+
+/** log(base, x) with PostgreSQL's numeric_log scale. */
+function numericLog(base: Decimal, x: Decimal): Decimal {
+  const b = lnCheck(base.toNumber())
+  lnCheck(x.toNumber())
+  if (b === 1) throw divisionByZero()
+  const rscale = Math.max(16 - (lnDweight(x) - lnDweight(base)), base.scale, x.scale)
+  return decimalLog(base, x, clampScale0(rscale))
+}
+
+/** exp(numeric) with PostgreSQL's scale (16 - the decimal weight of the result). */
+function numericExp(x: Decimal): Decimal {
+  if (!x.isFinite) return x.isNaN ? x : x.sign() < 0 ? Decimal.ZERO : x
+  const v = x.toNumber()
+  const weight = Math.trunc(Math.max(Math.min(v * 0.434294481903252, 2000), -2000))
+  if (v > 6000) throw numericOutOfRange('value overflows numeric format')
+  return decimalExp(x, clampScale0(Math.max(16 - weight, x.scale)))
+}
+
+const TEN = Decimal.fromInt(10)
+
+function clampScale0(n: number): number {
+  return n < 0 ? 0 : n > 1000 ? 1000 : n
 }
 
 function lnCheck(x: number): number {
@@ -148,24 +180,20 @@ overloads('exp', [
     if (!Number.isFinite(r) && Number.isFinite(F(a))) throw numericOutOfRange('value out of range: overflow')
     return r
   }),
-  sig([NUMERIC], NUMERIC, (a) => (NUM(a).isFinite ? floatToNumeric(Math.exp(NUM(a).toNumber()), NUM(a).scale) : NUM(a).sign() < 0 ? Decimal.ZERO : NUM(a))),
+  sig([NUMERIC], NUMERIC, (a) => numericExp(NUM(a))),
 ])
 overloads('ln', [
   sig([FLOAT8], FLOAT8, (a) => Math.log(lnCheck(F(a)))),
-  sig([NUMERIC], NUMERIC, (a) => floatToNumeric(Math.log(lnCheck(NUM(a).toNumber())), NUM(a).scale)),
+  sig([NUMERIC], NUMERIC, (a) => numericLn(NUM(a))),
 ])
 overloads('log', [
   sig([FLOAT8], FLOAT8, (a) => Math.log10(lnCheck(F(a)))),
-  sig([NUMERIC], NUMERIC, (a) => floatToNumeric(Math.log10(lnCheck(NUM(a).toNumber())), NUM(a).scale)),
-  sig([NUMERIC, NUMERIC], NUMERIC, (b, x) => {
-    const base = lnCheck(NUM(b).toNumber())
-    if (base === 1) throw divisionByZero()
-    return floatToNumeric(Math.log(lnCheck(NUM(x).toNumber())) / Math.log(base), Math.max(NUM(b).scale, NUM(x).scale))
-  }),
+  sig([NUMERIC], NUMERIC, (a) => numericLog(TEN, NUM(a))),
+  sig([NUMERIC, NUMERIC], NUMERIC, (b, x) => numericLog(NUM(b), NUM(x))),
 ])
 overloads('log10', [
   sig([FLOAT8], FLOAT8, (a) => Math.log10(lnCheck(F(a)))),
-  sig([NUMERIC], NUMERIC, (a) => floatToNumeric(Math.log10(lnCheck(NUM(a).toNumber())), NUM(a).scale)),
+  sig([NUMERIC], NUMERIC, (a) => numericLog(TEN, NUM(a))),
 ])
 overloads('mod', [
   sig([INT2, INT2], INT2, (a, b) => {

@@ -59,6 +59,7 @@ import {
 } from './impl-util.js'
 import { jsonContains, jsonDelete, jsonConcat, jsonExists, jsonGet, jsonGetPath } from './json-ops.js'
 import { likeMatch, regexMatch } from './patterns.js'
+import { decimalPow } from './decimal-math.js'
 
 /** A resolved operator: the binder casts operands to impl.argTypes. */
 export interface OperatorMatch {
@@ -86,14 +87,19 @@ export function numericPow(a: Decimal, b: Decimal): Decimal {
     return Decimal.ONE.divScale(a.powInt(-n), rscale)
   }
   if (a.sign() < 0 && b.isFinite) throw new RustyError('2201F', 'a negative number raised to a non-integer power yields a complex result')
-  const r = Math.pow(a.toNumber(), b.toNumber())
-  if (!Number.isFinite(r)) throw numericOutOfRange('value overflows numeric format')
-  const est = r === 0 ? 0 : Math.floor(Math.log10(Math.abs(r)))
-  let rscale = 16 - est - 1
+  if (!a.isFinite || !b.isFinite) {
+    const r = Math.pow(a.toNumber(), b.toNumber())
+    return r === Infinity ? Decimal.Infinity : r === 0 ? Decimal.ZERO : Decimal.NaN
+  }
+  if (a.sign() === 0) return Decimal.ZERO
+  const est = b.toNumber() * Math.log10(a.toNumber())
+  if (est > 131072) throw numericOutOfRange('value overflows numeric format')
+  // PostgreSQL's power_var: 16 significant digits from the (truncated) decimal weight of the result.
+  let rscale = 16 - Math.trunc(est)
   if (rscale < a.scale) rscale = a.scale
   if (rscale < b.scale) rscale = b.scale
   if (rscale < 0) rscale = 0
-  return Decimal.parse(r.toPrecision(17)).round(Math.min(rscale, 1000))
+  return decimalPow(a, b, Math.min(rscale, 1000))
 }
 
 function floatPow(a: number, b: number): number {

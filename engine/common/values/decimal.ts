@@ -11,10 +11,7 @@
  *   (4) Order: -Infinity < finite values < +Infinity < NaN, and NaN = NaN (PostgreSQL's btree order).
  * Result scales (PostgreSQL numeric.c): add/sub max(s1, s2); mul s1 + s2; div select_div_scale (at least
  * 16 significant digits, at least both input scales); mod max(s1, s2).
- * Not here: transcendental functions with full precision (sqrt, ln, exp, power with a fractional exponent
- * are computed through float8 and rounded to PostgreSQL's scale in catalog/functions: we could port
- * PostgreSQL's arbitrary-precision series, but doubles give 15-17 correct digits, which is what most callers
- * print).
+ * Not here: sqrt, ln, exp, log and fractional powers (catalog/functions/math-functions.ts, decimal-math.ts).
  */
 import { divisionByZero, invalidTextRepresentation, numericOutOfRange } from '../errors.js'
 

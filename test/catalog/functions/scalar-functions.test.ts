@@ -296,3 +296,35 @@ describe('function-style casts and to_number', () => {
     expect(call('to_number', ['text', '1,234.50'], ['text', '9,999.99'])).toBe('1234.50')
   })
 })
+
+describe('numeric transcendental scales', () => {
+  it('match PostgreSQL result scales', () => {
+    expect(call('ln', ['numeric', '2'])).toBe('0.6931471805599453')
+    expect(call('ln', ['numeric', '10'])).toBe('2.3025850929940457')
+    expect(call('exp', ['numeric', '1'])).toBe('2.7182818284590452')
+    expect(call('log', ['numeric', '100'])).toBe('2.0000000000000000')
+    expect(call('log', ['numeric', '2'], ['numeric', '64'])).toBe('6.0000000000000000')
+    expect(call('sqrt', ['numeric', '100'])).toBe('10.000000000000000')
+    expect(call('power', ['numeric', '2'], ['numeric', '0.5'])).toBe('1.4142135623730950')
+    expect(call('power', ['numeric', '10'], ['numeric', '3'])).toBe('1000.0000000000000')
+    expect(call('power', ['numeric', '2'], ['numeric', '-2'])).toBe('0.2500000000000000')
+  })
+})
+
+describe('arbitrary-precision ln/exp', () => {
+  it('agree with doubles and invert each other (property)', async () => {
+    const fc = (await import('fast-check')).default
+    const { Decimal } = await import('../../../engine/common/index.js')
+    const { decimalExp, decimalLn } = await import('../../../engine/catalog/functions/decimal-math.js')
+    fc.assert(
+      fc.property(fc.double({ min: 1e-6, max: 1e6, noNaN: true }), (x) => {
+        const d = Decimal.fromFloat(x)
+        const ln = decimalLn(d, 20)
+        expect(ln.toNumber()).toBeCloseTo(Math.log(d.toNumber()), 10)
+        const back = decimalExp(ln, 20)
+        expect(Math.abs(back.sub(d).toNumber())).toBeLessThan(1e-12 * Math.max(1, d.toNumber()))
+      }),
+      { numRuns: 60 },
+    )
+  })
+})
