@@ -479,10 +479,13 @@ function arrayCat(l: SqlType, r: SqlType): ScalarImpl | undefined {
   if (r.id === 'array' && l.id === 'unknown') return arrayCat(r, r)
   if (l.id === 'array') {
     const el = l.element!
-    return scalar('||', [l, r.id === 'unknown' ? el : r], l, (a, b) => (a === null ? [b] : [...(a as SqlValue[]), b]), { strict: false })
+    // array || element: the element must be compatible with the array's element type.
+    if (r.id !== 'unknown' && comparisonType(r, el) === undefined) return undefined
+    return scalar('||', [l, el], l, (a, b) => (a === null ? [b] : [...(a as SqlValue[]), b]), { strict: false })
   }
   const el = r.element!
-  return scalar('||', [l.id === 'unknown' ? el : l, r], r, (a, b) => (b === null ? [a] : [a, ...(b as SqlValue[])]), { strict: false })
+  if (l.id !== 'unknown' && comparisonType(l, el) === undefined) return undefined
+  return scalar('||', [el, r], r, (a, b) => (b === null ? [a] : [a, ...(b as SqlValue[])]), { strict: false })
 }
 
 function jsonOp(op: string, l: SqlType, r: SqlType): ScalarImpl | undefined {

@@ -171,3 +171,13 @@ describe('json operators', () => {
     expect(op('||', ['jsonb', '[1]'], ['jsonb', '[2]'])).toBe('[1, 2]')
   })
 })
+
+describe('array concatenation resolution', () => {
+  it('accepts compatible elements and array literals, rejects others', () => {
+    expect(ids('||', 'int4[]', 'int4')).toEqual(['array', 'int4'])
+    expect(ids('||', 'int4[]', 'unknown')).toEqual(['array', 'array'])
+    expect(op('||', ['int4[]', '{1}'], ['unknown', '{2,3}'])).toBe('{1,2,3}')
+    expect(op('||', ['int2', '0'], ['int4[]', '{1}'])).toBe('{0,1}')
+    expect(ids('||', 'text', 'int4[]')).toBeUndefined()
+  })
+})
