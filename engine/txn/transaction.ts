@@ -106,6 +106,8 @@ export interface TxnHost {
   publish(catalog: CatalogState | undefined, txn: Transaction): void
   /** Builds the WriteBatch of a commit's non-transactional parts (sequence positions). */
   appendSequenceState(batch: WriteBatch, catalog: CatalogState): void
+  /** The smallest id >= `min` that no transaction of this manager has taken; marks it taken. */
+  claimId(min: number): number
   /** True when nextval/setval moved a sequence since its position was last stored. */
   readonly sequencesDirty: boolean
   finished(txn: Transaction): void
@@ -1012,7 +1014,13 @@ export class Transaction implements TableAccess {
       indexById: (id) => cur().indexes.get(id),
       viewById: (id) => cur().views.get(id),
       sequenceById: (id) => cur().sequences.get(id),
-      allocateId: () => self.#writableCatalog('CREATE').allocateId(),
+      allocateId: () => {
+        // Ids are unique across transactions, rolled-back ones included (catalog-state.ts (3)): row id
+        // counters and sequence positions are keyed by id and outlive a rollback.
+        const state = self.#writableCatalog('CREATE')
+        state.nextId = self.#host.claimId(state.nextId)
+        return state.allocateId()
+      },
       createSchema: (name) => self.#writableCatalog('CREATE SCHEMA').putSchema({ name, builtin: false }),
       dropSchema: (name) => self.#writableCatalog('DROP SCHEMA').removeSchema(name),
       createTable: (def) => {

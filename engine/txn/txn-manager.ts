@@ -19,7 +19,9 @@
  *   (1) The committed catalog changes only in publish(), after the KvStore commit that stored it resolved.
  *   (2) Hidden row ids only grow while the manager is open; at first use a table's counter starts after the
  *       largest stored row id.
- *   (3) One writer at a time (issue #4 brings concurrency): two transactions that both change the catalog
+ *   (3) Object ids are unique across every transaction of the manager, rolled-back ones included (claimId), so
+ *       row id counters and sequence positions keyed by id never leak into a new object.
+ *   (4) One writer at a time (issue #4 brings concurrency): two transactions that both change the catalog
  *       would publish in commit order, the later one winning. The database layer runs one session.
  * Not here: what a transaction sees and does (transaction.ts).
  */
@@ -66,6 +68,8 @@ export class TxnManager {
   /** Values nextval() returned in this session (currval). */
   #currvals = new Map<number, bigint>()
   #rowIds = new Map<number, number>()
+  /** Highest object id any transaction took (ids are never reused, even after a rollback). */
+  #highestId = 0
   #active = new Set<Transaction>()
   #host: TxnHost
   /**
@@ -234,6 +238,11 @@ export class TxnManager {
         return self.#dirtySequences.size > 0
       },
       nextRowId: (table, snapshot) => self.#nextRowId(table, snapshot),
+      claimId: (min) => {
+        const id = Math.max(min, self.#highestId + 1)
+        self.#highestId = id
+        return id
+      },
       nextval: (seq) => self.#nextval(seq),
       currval: (seq) => self.#currval(seq),
       setval: (seq, value, isCalled) => self.#setval(seq, value, isCalled),

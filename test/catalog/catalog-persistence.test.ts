@@ -137,3 +137,33 @@ describe('concurrent DDL', () => {
     check.rollback()
   })
 })
+
+describe('object ids', () => {
+  it('never gives a rolled-back object id to a new object (its sequence position does not leak)', async () => {
+    const first = db.begin()
+    ddl(first, 'CREATE SEQUENCE s')
+    const s = first.catalog.sequence(null, 's')
+    if (s === undefined) throw new Error('missing sequence')
+    first.nextval(s)
+    first.nextval(s)
+    first.rollback()
+    const second = db.begin()
+    ddl(second, 'CREATE SEQUENCE t')
+    const t = second.catalog.sequence(null, 't')
+    if (t === undefined) throw new Error('missing sequence')
+    expect(t.id).not.toBe(s.id)
+    expect(second.nextval(t)).toBe(1n)
+    second.rollback()
+  })
+
+  it('gives new ids after a rollback to a savepoint', () => {
+    const txn = db.begin()
+    txn.savepoint('a')
+    ddl(txn, 'CREATE TABLE x(a INT)')
+    const id = table(txn, 'x').id
+    txn.rollbackTo('a')
+    ddl(txn, 'CREATE TABLE y(a INT)')
+    expect(table(txn, 'y').id).not.toBe(id)
+    txn.rollback()
+  })
+})
