@@ -27,7 +27,7 @@ import {
 } from '../../common/index.js'
 import type { AggregateImpl } from './function-types.js'
 import { BOOL, BYTEA, FLOAT8, INT2, INT4, INT8, INTERVAL, JSONB, JSON_T, NUMERIC, TEXT, bare } from './impl-util.js'
-import { valueToJson } from './json-functions.js'
+import { jsonArrayText, valueToJson } from './json-functions.js'
 import { decimalSqrt } from './math-functions.js'
 
 const NAMES = new Set([
@@ -226,7 +226,7 @@ function build(name: string, types: readonly SqlType[], star: boolean): Aggregat
         final: (s) => {
           if (s.v === null) return null
           const node: JsonNode = { t: 'arr', v: s.v }
-          return isB ? stringifyJson(toJsonb(node)) : stringifyJson(node, true)
+          return isB ? stringifyJson(toJsonb(node)) : jsonArrayText(node.v)
         },
       })
     }

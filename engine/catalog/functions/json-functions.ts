@@ -79,6 +79,16 @@ export function valueToJson(v: SqlValue, type: SqlType): JsonNode {
   }
 }
 
+/** PostgreSQL's json (not jsonb) array text from json_agg / json_build_array: `[1, {"a":2}]`. */
+export function jsonArrayText(items: readonly JsonNode[]): string {
+  return '[' + items.map((e) => stringifyJson(e, false)).join(', ') + ']'
+}
+
+/** PostgreSQL's json object text from json_build_object / json_object: `{"a" : 1, "b" : [1,2]}`. */
+export function jsonObjectText(members: readonly [string, JsonNode][]): string {
+  return '{' + members.map(([k, v]) => stringifyJson({ t: 'str', v: k }) + ' : ' + stringifyJson(v, false)).join(', ') + '}'
+}
+
 function keepType(t: SqlType): SqlType {
   return t.id === 'unknown' || t.id === 'null' ? TEXT : bare(t)
 }
@@ -117,8 +127,7 @@ for (const [name, isB] of [
         }
         const node: JsonNode = { t: 'obj', v: members }
         if (isB) return stringifyJson(toJsonb(node))
-        // PostgreSQL's json_build_object prints `{"a" : 1, "b" : 2}`.
-        return '{' + members.map(([k, v]) => stringifyJson({ t: 'str', v: k }) + ' : ' + stringifyJson(v, false)).join(', ') + '}'
+        return jsonObjectText(members)
       },
       { strict: false, key: ts.map((t) => t.id).join() },
     )
@@ -137,7 +146,7 @@ for (const [name, isB] of [
       isB ? JSONB : JSON_T,
       (...args) => {
         const node: JsonNode = { t: 'arr', v: args.map((a, i) => valueToJson(a, ts[i])) }
-        return isB ? stringifyJson(toJsonb(node)) : stringifyJson(node, true)
+        return isB ? stringifyJson(toJsonb(node)) : jsonArrayText(node.v)
       },
       { strict: false, key: ts.map((t) => t.id).join() },
     )
@@ -263,7 +272,7 @@ for (const [name, isB] of [
         members.push([arr[i] as string, arr[i + 1] === null ? NULL_NODE : { t: 'str', v: arr[i + 1] as string }])
       }
       const node: JsonNode = { t: 'obj', v: members }
-      return isB ? stringifyJson(toJsonb(node)) : stringifyJson(node, true)
+      return isB ? stringifyJson(toJsonb(node)) : jsonObjectText(members)
     }),
   ])
 }

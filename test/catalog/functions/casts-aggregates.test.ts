@@ -130,6 +130,7 @@ describe('aggregates', () => {
     expect(aggregate('string_agg', 'text', ['a', null, 'b'], false, ['text', ', '])).toBe('a, b')
     expect(aggregate('array_agg', 'int4', ['1', null, '3'])).toBe('{1,NULL,3}')
     expect(aggregate('json_agg', 'text', ['a', null])).toBe('["a", null]')
+    expect(aggregate('json_agg', 'json', ['{"a": 1}', '[1, 2]'])).toBe('[{"a":1}, [1,2]]')
     expect(aggregate('jsonb_agg', 'int4', ['2', '1'])).toBe('[2, 1]')
     expect(aggregate('bit_or', 'int4', ['1', '4'])).toBe('5')
     const obj = resolveAggregate('json_object_agg', [ty('text'), ty('int4')], false)!

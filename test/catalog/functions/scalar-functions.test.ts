@@ -328,3 +328,11 @@ describe('arbitrary-precision ln/exp', () => {
     )
   })
 })
+
+describe('json text layout', () => {
+  it('prints json (not jsonb) results like PostgreSQL', () => {
+    expect(call('json_build_array', ['int4', '1'], ['json', '{"a": 1}'])).toBe('[1, {"a":1}]')
+    expect(call('json_build_object', ['text', 'a'], ['json', '[1, 2]'])).toBe('{"a" : [1,2]}')
+    expect(call('json_object', ['text[]', '{a,1,b,2}'])).toBe('{"a" : "1", "b" : "2"}')
+  })
+})
