@@ -344,6 +344,14 @@ overloads('date_trunc', [
   sig([TEXT, TIMESTAMP], TIMESTAMP, (f, v) => truncTimestamp(normField(S(f)), N(v), 'timestamp without time zone')),
   sig([TEXT, TIMESTAMPTZ], TIMESTAMPTZ, (f, v) => truncTimestamp(normField(S(f)), N(v), 'timestamp with time zone')),
   sig([TEXT, INTERVAL], INTERVAL, (f, v) => truncInterval(normField(S(f)), IV(v))),
+  // date_trunc(field, timestamptz, zone): truncate in the zone's local time (PostgreSQL 12+).
+  sig([TEXT, TIMESTAMPTZ, TEXT], TIMESTAMPTZ, (f, v, z) => {
+    const t = N(v)
+    if (!Number.isFinite(t)) return t
+    const local = truncTimestamp(normField(S(f)), t + zoneOffset(S(z), t), 'timestamp with time zone')
+    const guess = local - zoneOffset(S(z), local)
+    return local - zoneOffset(S(z), guess)
+  }),
 ])
 
 // ---------------------------------------------------------------------------------------------------------

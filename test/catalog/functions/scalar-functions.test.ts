@@ -336,3 +336,10 @@ describe('json text layout', () => {
     expect(call('json_object', ['text[]', '{a,1,b,2}'])).toBe('{"a" : "1", "b" : "2"}')
   })
 })
+
+describe('date_trunc in a time zone', () => {
+  it('truncates in local time', () => {
+    expect(call('date_trunc', ['text', 'day'], ['timestamptz', '2024-01-02 03:00+00'], ['text', 'America/New_York'])).toBe('2024-01-01 05:00:00+00')
+    expect(call('date_trunc', ['text', 'day'], ['timestamptz', '2024-01-02 03:00+00'], ['text', 'UTC'])).toBe('2024-01-02 00:00:00+00')
+  })
+})
