@@ -811,18 +811,21 @@ export function formatNumber(value: Decimal, fmt: string): string {
   }
   const pr = /PR$/i.test(f)
   if (pr) f = f.slice(0, -2)
-  const dot = f.search(/[.D]/i)
-  const intFmt = dot < 0 ? f : f.slice(0, dot)
-  const fracFmt = dot < 0 ? '' : f.slice(dot + 1)
+  const core = f.replace(/MI|PL|SG|S/gi, '') // sign markers take no digit position
+  const dot = core.search(/[.D]/i)
+  const intFmt = dot < 0 ? core : core.slice(0, dot)
+  const fracFmt = dot < 0 ? '' : core.slice(dot + 1)
   const fracDigits = (fracFmt.match(/[90]/g) ?? []).length
   const intDigits = (intFmt.match(/[90]/g) ?? []).length
   const neg = value.sign() < 0
   const rounded = value.abs().round(fracDigits)
   const text = rounded.toString()
-  const [ip, fp = ''] = text.split('.')
-  if (ip.length > intDigits && !(ip === '0' && intDigits === 0)) {
+  const [ip0, fp = ''] = text.split('.')
+  // PostgreSQL prints no integer digit for |x| < 1 when the format has fraction digits (' .5' for 9.9).
+  const ip = ip0 === '0' ? (fracDigits > 0 ? '' : '0') : ip0
+  if (ip.length > intDigits) {
     // Overflow: PostgreSQL prints '#' for every digit position.
-    return (neg || !fm ? ' ' : '') + f.replace(/[90]/g, '#').replace(/[.D]/i, '.').replace(/[SG,]/gi, (c) => (c === ',' || c.toUpperCase() === 'G' ? ',' : ''))
+    return (fm ? '' : ' ') + f.replace(/[90]/g, '#').replace(/[.D]/i, '.').replace(/[SG,]/gi, (c) => (c === ',' || c.toUpperCase() === 'G' ? ',' : ''))
   }
   // Integer part, right to left over the format.
   let out = ''
@@ -837,19 +840,29 @@ export function formatNumber(value: Decimal, fmt: string): string {
     } else if (c === ',' || c === 'G' || c === 'g') {
       out = (di >= 0 || (firstZero >= 0 && k > firstZero) ? ',' : fm ? '' : ' ') + out
     } else if (/[SMPL]/i.test(c)) {
-      // handled below
+      // sign positions: handled below
     } else out = c + out
   }
-  if (ip === '0' && intDigits > 0 && !out.includes('0') && firstZero < 0 && fracDigits === 0) out = out.slice(0, -1) + '0'
   let frac = ''
   if (dot >= 0) {
     frac = '.'
     let fi = 0
+    const kinds: string[] = []
     for (const c of fracFmt) {
-      if (c === '9' || c === '0') frac += fp[fi++] ?? '0'
-      else if (!/[SMPL]/i.test(c)) frac += c
+      if (c === '9' || c === '0') {
+        frac += fp[fi++] ?? '0'
+        kinds.push(c)
+      } else if (!/[SMPL]/i.test(c)) {
+        frac += c
+        kinds.push('')
+      }
     }
-    if (fm) frac = frac.replace(/0+$/, '')
+    // FM drops trailing zeros of 9 positions only ('FM9.90' keeps one decimal).
+    if (fm) {
+      let end = frac.length
+      while (end > 1 && kinds[end - 2] === '9' && frac[end - 1] === '0') end--
+      frac = frac.slice(0, end)
+    }
   }
   let body = out + frac
   if (fm) body = body.trimStart()
@@ -860,7 +873,9 @@ export function formatNumber(value: Decimal, fmt: string): string {
   if (/MI/i.test(f)) return body + (neg ? '-' : fm ? '' : ' ')
   if (pr) return neg ? '<' + body.trimStart() + '>' : ' ' + body + ' '
   if (fm) return (neg ? '-' : '') + body
-  return (neg ? '-' : ' ') + body.replace(/^ +/, (sp) => sp)
+  // The sign takes one position just before the first digit: '  -5' for -5 with '999'.
+  const lead = body.length - body.trimStart().length
+  return body.slice(0, lead) + (neg ? '-' : ' ') + body.slice(lead)
 }
 
 overloads('to_char', [

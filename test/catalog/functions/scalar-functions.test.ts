@@ -343,3 +343,22 @@ describe('date_trunc in a time zone', () => {
     expect(call('date_trunc', ['text', 'day'], ['timestamptz', '2024-01-02 03:00+00'], ['text', 'UTC'])).toBe('2024-01-02 00:00:00+00')
   })
 })
+
+describe('to_char numbers', () => {
+  it('matches PostgreSQL digit, sign and FM rules', () => {
+    const tc = (v: string, f: string): string | null => call('to_char', ['numeric', v], ['text', f])
+    expect(tc('-0.1', '99.99')).toBe('  -.10')
+    expect(tc('0.5', '9.9')).toBe('  .5')
+    expect(tc('0.5', '0.9')).toBe(' 0.5')
+    expect(tc('-5', '999')).toBe('  -5')
+    expect(tc('5', '999')).toBe('   5')
+    expect(tc('0', '999')).toBe('   0')
+    expect(tc('1234.5', 'FM9,999.00')).toBe('1,234.50')
+    expect(tc('5', 'FM9.99')).toBe('5.')
+    expect(tc('12', '9')).toBe(' #')
+    expect(tc('485', 'S999')).toBe('+485')
+    expect(tc('-485', '999MI')).toBe('485-')
+    expect(tc('-485', '999PR')).toBe('<485>')
+    expect(tc('148.5', '0999.9')).toBe(' 0148.5')
+  })
+})
