@@ -2,24 +2,14 @@
  * One engine at one size in its own process: `node --expose-gc --import tsx bench/sql/child.ts <engine> <rows> <runs>`.
  * Owns: building the data set, opening the engine, running the workloads, and printing one result line.
  * Invariants:
- *   (1) The last stdout line starting with RESULT_MARKER is the JSON `ChildResult`; progress goes to stderr.
+ *   (1) The last stdout line starting with RESULT_MARKER (workloads.ts) is the JSON `ChildResult`; progress goes
+ *       to stderr. Nothing imports this file: it runs on import.
  *   (2) One engine per process: no other engine is imported (engines.ts (3)), so JIT and memory start fresh.
  * Not here: spawning and printing (index.ts).
  */
 import { makeSqlDataset } from './dataset.js'
 import { ENGINE_NAMES, type EngineName, openEngine } from './engines.js'
-import { type WorkloadResult, runWorkloads } from './workloads.js'
-
-export const RESULT_MARKER = '@@sql-bench-result '
-
-/** What a child reports. */
-export interface ChildResult {
-  readonly engine: EngineName
-  readonly n: number
-  readonly openMs: number
-  readonly results: WorkloadResult[]
-  readonly error?: string
-}
+import { type ChildResult, RESULT_MARKER, runWorkloads } from './workloads.js'
 
 const [engineArg, rowsArg, runsArg] = process.argv.slice(2)
 if (!ENGINE_NAMES.includes(engineArg as EngineName)) throw new Error(`unknown engine ${engineArg}`)

@@ -6,7 +6,9 @@
  *   (1) Every engine gets the same SQL; only `$n` placeholders become `?` where the engine wants that.
  *   (2) Prepared statements are the engine's own: RustyDB `db.prepare`, sql.js `db.prepare` (bind/step/reset),
  *       DuckDB `conn.prepare`. PGlite has no client-side prepared statement: `pg.query(sql, params)` (the
- *       extended protocol, parse + bind + execute per call) is its documented fast path.
+ *       extended protocol, parse + bind + execute per call) is its documented fast path. PGlite is opened with
+ *       `relaxedDurability: true` (it does not wait for its file system after each query; in memory nothing is
+ *       lost), which made its autocommit point queries about 3x faster here.
  *   (3) Engines are imported only when opened, so a child process loads one engine and nothing else.
  * Not here: workloads and timing (workloads.ts), processes (index.ts).
  */
@@ -130,7 +132,7 @@ async function openSqlJs(): Promise<SqlEngine> {
 
 async function openPglite(): Promise<SqlEngine> {
   const { PGlite } = await import('@electric-sql/pglite')
-  const pg = await PGlite.create()
+  const pg = await PGlite.create({ relaxedDurability: true })
   const query = async (sql: string, params: readonly number[] = []): Promise<Row[]> =>
     (await pg.query<unknown[]>(sql, params as number[], { rowMode: 'array' })).rows.map((row) => row.map(canonical))
   return {

@@ -12,13 +12,12 @@
  *       so that above 1x means RustyDB is better (faster, or smaller for the download and cold start).
  * Not here: the storage benchmark (bench/storage.bench.ts).
  */
-import { spawn } from 'node:child_process'
-import { loadavg } from 'node:os'
+import { execFileSync, spawn } from 'node:child_process'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { downloadSizes, rustyDbNodeBundle } from './bundles.js'
-import { type ChildResult, RESULT_MARKER } from './child.js'
 import { ENGINE_LABELS, ENGINE_NAMES, type EngineName } from './engines.js'
-import { LIMITS, type WorkloadId, type WorkloadResult } from './workloads.js'
+import { type ChildResult, LIMITS, RESULT_MARKER, type WorkloadId, type WorkloadResult } from './workloads.js'
 import { formatRate, median } from '../support/measure.js'
 
 const HERE = new URL('.', import.meta.url).pathname
@@ -46,6 +45,17 @@ const INFO: Record<WorkloadId, WorkloadInfo> = {
 }
 const ORDER: WorkloadId[] = ['insert', 'select', 'update', 'scan', 'groupBy', 'join', 'orderBy', 'load']
 const COLD_START_TARGET_MS = 20
+
+/** The commit the figures belong to, and whether engine/ differs from it (other work in progress). */
+function engineVersion(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'engine', 'assembly'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    return `commit ${head}${dirty ? ' with uncommitted changes in engine/ or assembly/' : ''}`
+  } catch {
+    return 'commit unknown (no git)'
+  }
+}
 
 function envList(name: string, fallback: string): string[] {
   return (process.env[name] ?? fallback)
@@ -93,6 +103,7 @@ function cell(r: WorkloadResult | undefined): string {
 }
 
 function sizeText(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${(bytes / 1e3).toFixed(0)} KB`
 }
 
@@ -110,6 +121,8 @@ export async function runSqlBench(runs: number): Promise<string> {
   }
   const started = performance.now()
   print(`## SQL benchmark: ${engines.map((e) => ENGINE_LABELS[e]).join(', ')}`)
+  print('')
+  print(`RustyDB at ${engineVersion()}; ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}.`)
   print('')
   print(
     `Median of ${runs} timed runs per figure (BENCH_RUNS); above ${LIMITS.bigTier.toLocaleString('en')} rows the prepared insert runs once and the ` +

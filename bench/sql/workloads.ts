@@ -12,7 +12,7 @@
  * Not here: engines (engines.ts), printing and ratios (index.ts).
  */
 import { FILTER_A, FILTER_C, type SqlDataset, tRow } from './dataset.js'
-import type { Prepared, Row, SqlEngine } from './engines.js'
+import type { EngineName, Prepared, Row, SqlEngine } from './engines.js'
 import { collectGarbage } from '../support/measure.js'
 
 export const WORKLOADS = ['load', 'insert', 'select', 'update', 'scan', 'groupBy', 'join', 'orderBy'] as const
@@ -26,6 +26,18 @@ export interface WorkloadResult {
   readonly error?: string
   readonly mismatch?: string
   readonly note?: string
+}
+
+/** Prefix of the stdout line that carries a child's JSON `ChildResult` (child.ts (1)). */
+export const RESULT_MARKER = '@@sql-bench-result '
+
+/** What a child process reports for one engine at one size. */
+export interface ChildResult {
+  readonly engine: EngineName
+  readonly n: number
+  readonly openMs: number
+  readonly results: WorkloadResult[]
+  readonly error?: string
 }
 
 /** The SQL, exactly as every engine runs it. */
