@@ -30,6 +30,12 @@ export type RelationKind = 'table' | 'view' | 'sequence' | 'index'
 /** The built-in schemas, in search order for unqualified names of system objects. */
 export const BUILTIN_SCHEMAS = ['public', 'information_schema', 'pg_catalog'] as const
 
+/**
+ * The schema of temporary tables, views and sequences (PostgreSQL's pg_temp): searched first for unqualified
+ * names, emptied when the TxnManager opens and closes (one session per database for now).
+ */
+export const TEMP_SCHEMA = 'pg_temp'
+
 /** The catalog tree's name. */
 export const CATALOG_TREE = '__catalog'
 /** The tree of sequence positions. */

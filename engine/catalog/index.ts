@@ -8,6 +8,7 @@ export {
   CATALOG_TREE,
   CatalogState,
   SEQUENCE_TREE,
+  TEMP_SCHEMA,
   deepFreeze,
   indexTree,
   tableTree,

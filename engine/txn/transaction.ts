@@ -31,7 +31,7 @@ import { RustyError, SqlState, internalError } from '../common/index.js'
 import { BATCH_SIZE, type Batch } from '../common/batch.js'
 import type { SqlType, SqlValue } from '../common/types.js'
 import type { ForeignKeyDef, IndexDef, SequenceDef, TableDef, ViewDef } from '../catalog/schema.js'
-import { CATALOG_TREE, CatalogState, type RelationKind, type SchemaDef, indexTree, tableTree } from '../catalog/catalog-state.js'
+import { CATALOG_TREE, CatalogState, TEMP_SCHEMA, type RelationKind, type SchemaDef, indexTree, tableTree } from '../catalog/catalog-state.js'
 import { decodeFullRow, decodeRow, encodeRow } from '../catalog/row-codec.js'
 import { type KvStore, type Snapshot, type WriteBatch, decodeKey, prefixUpperBound } from '../storage/index.js'
 import { ROW_KEY, type CatalogReader, type KeyBound, type ScanOptions, type TableAccess } from './table-access.js'
@@ -186,7 +186,10 @@ export class Transaction implements TableAccess {
   readonly readOnly: boolean
   /** Catalog lookups and changes as this transaction sees them (invariant 3). */
   readonly catalog: CatalogReader & CatalogWriter
-  /** Schemas searched for unqualified names, in order. */
+  /**
+   * Schemas searched for unqualified names, in order (the session's search_path). pg_temp is searched
+   * before them, as in PostgreSQL, when it exists.
+   */
   searchPath: readonly string[] = ['public', 'pg_catalog']
   #host: TxnHost
   #kv: KvStore
@@ -453,6 +456,22 @@ export class Transaction implements TableAccess {
   hasRows(table: TableDef): boolean {
     for (const batch of this.scan(table, { columns: [] })) if (batch.length > 0) return true
     return false
+  }
+
+  /** Drops every object of the temporary schema and the schema itself (session end); false if there is none. */
+  dropTemporaryObjects(): boolean {
+    const state = this.#current()
+    if (!state.schemas.has(TEMP_SCHEMA)) return false
+    for (const view of [...state.views.values()]) if (view.schema === TEMP_SCHEMA) this.catalog.dropView(view.id)
+    for (const table of [...this.#current().tables.values()]) {
+      if (table.schema === TEMP_SCHEMA) this.catalog.dropTable(table.id)
+      else if (table.foreignKeys.some((fk) => this.#current().tables.get(fk.refTableId)?.schema === TEMP_SCHEMA)) {
+        this.catalog.alterTable({ ...table, foreignKeys: table.foreignKeys.filter((fk) => this.#current().tables.get(fk.refTableId)?.schema !== TEMP_SCHEMA) })
+      }
+    }
+    for (const seq of [...this.#current().sequences.values()]) if (seq.schema === TEMP_SCHEMA) this.catalog.dropSequence(seq.id)
+    this.catalog.dropSchema(TEMP_SCHEMA)
+    return true
   }
 
   // --- savepoints, commit, rollback ----------------------------------------------------------------------
@@ -979,6 +998,10 @@ export class Transaction implements TableAccess {
     if (schema !== null) {
       const r = state.relation(schema, name)
       return r?.kind === kind ? r.id : undefined
+    }
+    if (state.schemas.has(TEMP_SCHEMA)) {
+      const r = state.relation(TEMP_SCHEMA, name)
+      if (r !== undefined) return r.kind === kind ? r.id : undefined
     }
     for (const s of this.searchPath) {
       const r = state.relation(s, name)

@@ -3,6 +3,9 @@
  * Owns: loading the catalog at open (creating it in a new database), the committed catalog, hidden row id
  * counters, sequence positions (not transactional, as in PostgreSQL), and publishing a commit's catalog.
  *
+ * Temporary objects (schema pg_temp) belong to the one session: close() drops them, and open() drops any a
+ * crashed session left behind.
+ *
  * Stored state (besides the table and index trees `t<id>` / `i<id>`):
  *   `__catalog`   catalog records (catalog-state.ts (4)), written by the commit that changed them.
  *   `__sequences` key = sequence id (one int component), value = 9 bytes:
@@ -28,7 +31,7 @@
 import { RustyError, featureNotSupported } from '../common/index.js'
 import type { SqlValue } from '../common/types.js'
 import type { SequenceDef, TableDef } from '../catalog/schema.js'
-import { CATALOG_TREE, CatalogState, SEQUENCE_TREE, tableTree } from '../catalog/catalog-state.js'
+import { CATALOG_TREE, CatalogState, SEQUENCE_TREE, TEMP_SCHEMA, tableTree } from '../catalog/catalog-state.js'
 import { KeyEncoder, type KvStore, type Snapshot, type WriteBatch } from '../storage/index.js'
 import { Transaction, rowIdOf, type TxnHost } from './transaction.js'
 
@@ -102,6 +105,8 @@ export class TxnManager {
         manager.#positions.set(rowIdOf(key), { value: view.getBigInt64(0), called: value[8] === 1 })
       }
     }
+    // Temporary objects of a session that ended without close() (a crash) go now.
+    await manager.#dropTemporaryObjects()
     return manager
   }
 
@@ -125,11 +130,24 @@ export class TxnManager {
   /** Rolls back open transactions and stores sequence positions. Does not close the KvStore (its owner does). */
   async close(): Promise<void> {
     for (const txn of [...this.#active]) txn.rollback()
+    if (this.kv.isOpen) await this.#dropTemporaryObjects()
     if (this.#dirtySequences.size > 0 && this.kv.isOpen) {
       const batch = this.kv.batch()
       const written = this.#appendSequences(batch, this.#catalog)
       await this.kv.commit(batch)
       for (const id of written) this.#dirtySequences.delete(id)
+    }
+  }
+
+  /** Ends the session's temporary objects (pg_temp) in one commit. */
+  async #dropTemporaryObjects(): Promise<void> {
+    if (!this.#catalog.schemas.has(TEMP_SCHEMA)) return
+    const txn = this.begin()
+    try {
+      txn.dropTemporaryObjects()
+      await txn.commit()
+    } finally {
+      txn.rollback()
     }
   }
 

@@ -167,3 +167,22 @@ describe('object ids', () => {
     txn.rollback()
   })
 })
+
+describe('temporary objects', () => {
+  it('drops temporary tables, views and sequences when the session ends', async () => {
+    await db.ddl('CREATE TEMP TABLE tt(a SERIAL); CREATE TEMP VIEW tv AS SELECT 1; CREATE TEMP SEQUENCE ts; CREATE TABLE keep(a INT)')
+    let txn = db.begin()
+    txn.insert(table(txn, 'keep'), [1])
+    expect(txn.catalog.table(null, 'tt')).toBeDefined()
+    await txn.commit()
+    await db.reopen()
+    txn = db.begin()
+    expect(txn.catalog.table(null, 'tt')).toBeUndefined()
+    expect(txn.catalog.view(null, 'tv')).toBeUndefined()
+    expect(txn.catalog.sequences()).toEqual([])
+    expect(txn.catalog.schema('pg_temp')).toBeUndefined()
+    expect(rows(txn, table(txn, 'keep'))).toEqual([[1]])
+    expect(db.kv.treeNames().filter((n) => !n.startsWith('__')).length).toBe(1)
+    txn.rollback()
+  })
+})

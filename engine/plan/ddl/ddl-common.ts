@@ -7,7 +7,7 @@
  */
 import { RustyError, SqlState, typeFromName } from '../../common/index.js'
 import { typeOf, type SqlType, type SqlValue } from '../../common/types.js'
-import type { CheckDef, TableDef } from '../../catalog/index.js'
+import { TEMP_SCHEMA, type CheckDef, type TableDef } from '../../catalog/index.js'
 import type { Transaction } from '../../txn/index.js'
 import type { QualifiedName, Query, TypeName } from '../../sql/index.js'
 
@@ -44,8 +44,18 @@ export interface DdlResult {
   readonly rowCount?: number
 }
 
-/** The schema a CREATE puts `name` in; 3F000 when it does not exist. */
-export function targetSchema(txn: Transaction, name: QualifiedName, ctx: DdlContext): string {
+/**
+ * The schema a CREATE puts `name` in; 3F000 when it does not exist. Temporary objects go to pg_temp (created
+ * on first use); naming another schema for them is 42P16, as in PostgreSQL.
+ */
+export function targetSchema(txn: Transaction, name: QualifiedName, ctx: DdlContext, temporary = false): string {
+  if (temporary) {
+    if (name.schema !== null && name.schema !== TEMP_SCHEMA) {
+      throw new RustyError('42P16', 'cannot create temporary relation in non-temporary schema')
+    }
+    if (txn.catalog.schema(TEMP_SCHEMA) === undefined) txn.catalog.createSchema(TEMP_SCHEMA)
+    return TEMP_SCHEMA
+  }
   const schema = name.schema ?? ctx.defaultSchema
   if (txn.catalog.schema(schema) === undefined) throw new RustyError('3F000', `schema "${schema}" does not exist`)
   return schema
@@ -57,7 +67,7 @@ export function findRelation(
   name: QualifiedName,
   ctx: DdlContext,
 ): { schema: string; kind: 'table' | 'view' | 'sequence' | 'index'; id: number } | undefined {
-  const schemas = name.schema !== null ? [name.schema] : [ctx.defaultSchema, ...txn.searchPath.filter((s) => s !== ctx.defaultSchema)]
+  const schemas = name.schema !== null ? [name.schema] : [TEMP_SCHEMA, ctx.defaultSchema, ...txn.searchPath.filter((s) => s !== ctx.defaultSchema)]
   for (const schema of schemas) {
     const r = txn.catalog.relation(schema, name.name)
     if (r !== undefined) return { schema, ...r }

@@ -116,14 +116,11 @@ function done(command: string, notices: string[] = []): DdlResult {
 }
 
 function createTable(stmt: CreateTable, txn: Transaction, ctx: DdlContext): DdlResult {
-  const schema = targetSchema(txn, stmt.name, ctx)
+  const schema = targetSchema(txn, stmt.name, ctx, stmt.temporary)
   const name = stmt.name.name
   if (txn.catalog.relation(schema, name) !== undefined) {
     if (stmt.ifNotExists) return done('CREATE TABLE', [`relation "${name}" already exists, skipping`])
     throw duplicateRelation(name)
-  }
-  if (stmt.temporary) {
-    // Temporary tables live as long as the session; with one session and no temp schema yet, a regular table.
   }
   const builder = new TableBuilder(txn, ctx, TableBuilder.empty(txn.catalog.allocateId(), schema, name))
   const later = stmt.columns.flatMap((c) => builder.addColumn(c))
@@ -158,7 +155,7 @@ function createIndex(stmt: CreateIndex, txn: Transaction, ctx: DdlContext): DdlR
 }
 
 function createView(stmt: CreateView, txn: Transaction, ctx: DdlContext): DdlResult {
-  const schema = targetSchema(txn, stmt.name, ctx)
+  const schema = targetSchema(txn, stmt.name, ctx, stmt.temporary)
   const name = stmt.name.name
   const sql = printSql(stmt.query)
   const existing = txn.catalog.relation(schema, name)
@@ -180,7 +177,7 @@ function createView(stmt: CreateView, txn: Transaction, ctx: DdlContext): DdlRes
 }
 
 function createSequence(stmt: CreateSequence, txn: Transaction, ctx: DdlContext): DdlResult {
-  const schema = targetSchema(txn, stmt.name, ctx)
+  const schema = targetSchema(txn, stmt.name, ctx, stmt.temporary)
   const name = stmt.name.name
   if (txn.catalog.relation(schema, name) !== undefined) {
     if (stmt.ifNotExists) return done('CREATE SEQUENCE', [`relation "${name}" already exists, skipping`])
@@ -417,7 +414,7 @@ function truncate(stmt: Truncate, txn: Transaction, ctx: DdlContext): DdlResult 
 // --- CREATE TABLE AS, REINDEX --------------------------------------------------------------------------------
 
 function createTableAs(stmt: CreateTableAs, txn: Transaction, ctx: DdlContext): DdlResult {
-  const schema = targetSchema(txn, stmt.name, ctx)
+  const schema = targetSchema(txn, stmt.name, ctx, stmt.temporary)
   const name = stmt.name.name
   if (txn.catalog.relation(schema, name) !== undefined) {
     if (stmt.ifNotExists) return done('CREATE TABLE AS', [`relation "${name}" already exists, skipping`])

@@ -13,15 +13,16 @@
  */
 import { RustyError, SqlState, featureNotSupported } from '../../common/index.js'
 import { typeOf } from '../../common/types.js'
-import type {
-  CheckDef,
-  ColumnDef,
-  ForeignKeyDef,
-  IndexDef,
-  ReferentialAction,
-  SequenceDef,
-  TableDef,
-  UniqueDef,
+import {
+  TEMP_SCHEMA,
+  type CheckDef,
+  type ColumnDef,
+  type ForeignKeyDef,
+  type IndexDef,
+  type ReferentialAction,
+  type SequenceDef,
+  type TableDef,
+  type UniqueDef,
 } from '../../catalog/index.js'
 import type { Transaction } from '../../txn/index.js'
 import {
@@ -211,6 +212,9 @@ export class TableBuilder {
       case 'ForeignKeyConstraint': {
         const columns = this.#ordinals(c.columns)
         const ref = this.#referenced(c.table)
+        if (ref.schema === TEMP_SCHEMA && this.schema !== TEMP_SCHEMA) {
+          throw new RustyError('42P16', 'constraints on permanent tables may reference only permanent tables')
+        }
         let refColumns: number[]
         if (c.refColumns.length === 0) {
           if (ref.primaryKey === null) throw new RustyError('42830', `there is no primary key for referenced table "${ref.name}"`)

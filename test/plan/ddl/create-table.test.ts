@@ -301,3 +301,20 @@ describe('CREATE TABLE AS and REINDEX', () => {
     expectError(() => ddl(txn, 'REINDEX TABLE nope'), '42P01')
   })
 })
+
+describe('temporary objects', () => {
+  it('puts temporary tables in pg_temp, found first for unqualified names', () => {
+    ddl(txn, 'CREATE TABLE t(a INT); CREATE TEMP TABLE t(b TEXT)')
+    expect(txn.catalog.table(null, 't')?.schema).toBe('pg_temp')
+    expect(txn.catalog.table(null, 't')?.columns[0].name).toBe('b')
+    expect(txn.catalog.table('public', 't')?.columns[0].name).toBe('a')
+    ddl(txn, 'DROP TABLE t')
+    expect(txn.catalog.table(null, 't')?.schema).toBe('public')
+  })
+
+  it('refuses a temporary table in a named schema and a permanent table referencing a temporary one (42P16)', () => {
+    expectError(() => ddl(txn, 'CREATE TEMP TABLE public.t(a INT)'), '42P16')
+    ddl(txn, 'CREATE TEMP TABLE p(id INT PRIMARY KEY)')
+    expectError(() => ddl(txn, 'CREATE TABLE c(x INT REFERENCES p)'), '42P16')
+  })
+})
