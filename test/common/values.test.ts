@@ -233,3 +233,31 @@ describe('round trip', () => {
     }
   })
 })
+
+describe('bad input', () => {
+  it('parseValue either parses or throws a RustyError with a SQLSTATE, never a TypeError (property)', () => {
+    const types: SqlType[] = [
+      T('int2'), T('int4'), T('int8'), T('float4'), T('float8'), numericType(), numericType(5, 2), T('bool'), T('bytea'),
+      T('date'), T('time'), T('timestamp'), T('timestamptz'), T('interval'), T('uuid'), T('json'), T('jsonb'),
+      arrayType(T('int4')), arrayType(T('text')), charType('varchar', 3),
+    ]
+    const text = fc.oneof(
+      fc.string(),
+      fc.stringMatching(/^[0-9:\-+. a-zA-Z{}",\\[\]]{0,20}$/),
+      fc.constantFrom('', ' ', '-', '+', '.', 'e5', '1e', '--1', '0x', '{', '{"a":', '[1,', 'P', 'PT', '@', 'ago', '1 ago', '24:00:01', '2024-02-30', '{{1},{2}', '\\x1'),
+    )
+    for (const type of types) {
+      fc.assert(
+        fc.property(text, (s) => {
+          try {
+            parseValue(s, type)
+          } catch (e) {
+            expect((e as { name?: string }).name).toBe('RustyError')
+            expect((e as { code: string }).code).toMatch(/^[0-9A-Z]{5}$/)
+          }
+        }),
+        { numRuns: 300 },
+      )
+    }
+  })
+})

@@ -495,7 +495,8 @@ function jsonOp(op: string, l: SqlType, r: SqlType): ScalarImpl | undefined {
     case '->':
     case '->>': {
       const asText = op === '->>'
-      const key = r.id === 'int4' || r.id === 'int2' || r.id === 'int8' ? INT4 : TEXT
+      if (r.id === 'int8') return scalar(op, [jt, INT8], asText ? TEXT : jt, (a, b) => jsonGet(a as string, Number(b as bigint), asText, isB))
+      const key = r.id === 'int4' || r.id === 'int2' ? INT4 : TEXT
       return scalar(op, [jt, key], asText ? TEXT : jt, (a, b) => jsonGet(a as string, b as string | number, asText, isB))
     }
     case '#>':
@@ -587,6 +588,7 @@ function resolveOperatorImpl(op: string, left: SqlType | null, right: SqlType): 
     if (op.includes('~~') && l.id === 'bytea' && (r.id === 'bytea' || r.id === 'unknown')) return undefined
     return undefined
   }
+  if ((op === '@>' || op === '<@' || op === '&&') && (l.id === 'array' || r.id === 'array')) return arrayContainment(op, l, r)
   if (JSON_OPS.has(op) || ((op === '-' || op === '||') && l.id === 'jsonb')) {
     if (l.id === 'json' || l.id === 'jsonb') return jsonOp(op, l, r)
     if (l.id === 'unknown' && (op === '->' || op === '->>')) return jsonOp(op, JSON_T, r)
@@ -644,6 +646,23 @@ function resolveOperatorImpl(op: string, left: SqlType | null, right: SqlType): 
   if (op === '^') t = t.id === 'numeric' ? NUMERIC : t.id === 'int2' || t.id === 'int4' || t.id === 'int8' || t.id === 'float4' ? FLOAT8 : t
   if (op === '%' && (t.id === 'float4' || t.id === 'float8')) return undefined
   return arithmetic(op, t)
+}
+
+/** anyarray @> anyarray, <@, && (overlap): element equality as =, NULL elements never match. */
+function arrayContainment(op: string, l: SqlType, r: SqlType): ScalarImpl | undefined {
+  const lt = l.id === 'unknown' ? r : l
+  const rt = r.id === 'unknown' ? l : r
+  if (lt.id !== 'array' || rt.id !== 'array') return undefined
+  const t = comparisonType(lt, rt)
+  if (t === undefined) return undefined
+  const el = t.element!
+  const contains = (a: SqlValue[], b: SqlValue[]): boolean =>
+    b.every((x) => x !== null && a.some((y) => y !== null && compareValues(x, y, el) === 0))
+  if (op === '@>') return scalar('@>', [t, t], BOOL, (a, b) => contains(a as SqlValue[], b as SqlValue[]))
+  if (op === '<@') return scalar('<@', [t, t], BOOL, (a, b) => contains(b as SqlValue[], a as SqlValue[]))
+  return scalar('&&', [t, t], BOOL, (a, b) =>
+    (a as SqlValue[]).some((x) => x !== null && (b as SqlValue[]).some((y) => y !== null && compareValues(x, y, el) === 0)),
+  )
 }
 
 function isIntType(t: SqlType): boolean {

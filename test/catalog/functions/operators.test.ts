@@ -181,3 +181,14 @@ describe('array concatenation resolution', () => {
     expect(ids('||', 'text', 'int4[]')).toBeUndefined()
   })
 })
+
+describe('array containment', () => {
+  it('implements @>, <@ and && with PostgreSQL NULL rules', () => {
+    expect(op('@>', ['int4[]', '{1,4,3}'], ['int4[]', '{3,1,3}'])).toBe('t')
+    expect(op('<@', ['int4[]', '{2,2,7}'], ['int4[]', '{1,7,4,2,6}'])).toBe('t')
+    expect(op('&&', ['int4[]', '{1,4,3}'], ['int4[]', '{2,1}'])).toBe('t')
+    expect(op('@>', ['int4[]', '{1,NULL}'], ['int4[]', '{NULL}'])).toBe('f')
+    expect(op('@>', ['text[]', '{a,b}'], ['unknown', '{a}'])).toBe('t')
+    expect(op('->>', ['jsonb', '[10, 20]'], ['int8', '1'])).toBe('20')
+  })
+})

@@ -362,3 +362,42 @@ describe('to_char numbers', () => {
     expect(tc('148.5', '0999.9')).toBe(' 0148.5')
   })
 })
+
+describe('bad arguments', () => {
+  it('text functions fail only with RustyErrors (property)', async () => {
+    const fc = (await import('fast-check')).default
+    const names: [string, string[]][] = [
+      ['regexp_replace', ['text', 'text', 'text']],
+      ['regexp_match', ['text', 'text']],
+      ['regexp_split_to_array', ['text', 'text']],
+      ['format', ['text', 'text']],
+      ['to_char', ['timestamp', 'text']],
+      ['to_char', ['numeric', 'text']],
+      ['to_date', ['text', 'text']],
+      ['to_timestamp', ['text', 'text']],
+      ['to_number', ['text', 'text']],
+      ['like_escape', ['text', 'text']],
+      ['similar_to_escape', ['text']],
+      ['decode', ['text', 'text']],
+      ['date_trunc', ['text', 'timestamp']],
+      ['extract', ['text', 'timestamptz']],
+      ['timezone', ['text', 'timestamptz']],
+      ['split_part', ['text', 'text', 'int4']],
+    ]
+    const value = (t: string, s: string, n: number): unknown =>
+      t === 'text' ? s : t === 'int4' ? n : t === 'numeric' ? parseValue(String(n), ty('numeric')) : n * 1_000_000
+    for (const [name, types] of names) {
+      const impl = resolveFunction(name, types.map(ty))!
+      fc.assert(
+        fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('(', '[', '\\', '%', 'YYYY', 'FM9.99', 'hex', '*')), { minLength: 3, maxLength: 3 }), fc.integer({ min: -1000, max: 1000 }), (ss, n) => {
+          try {
+            impl.fn(...(types.map((t, i) => value(t, ss[i], n)) as never[]))
+          } catch (e) {
+            expect((e as { name?: string }).name).toBe('RustyError')
+          }
+        }),
+        { numRuns: 150 },
+      )
+    }
+  })
+})
