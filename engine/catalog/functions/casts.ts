@@ -16,6 +16,8 @@ import {
   RustyError,
   applyCharLength,
   formatValue,
+  fromLocal,
+  toLocal,
   normalizeJsonb,
   numericOutOfRange,
   parseJson,
@@ -238,18 +240,21 @@ function conversion(from: SqlType, to: SqlType): CastFn {
     case 'bool>int4':
       return (v) => (v ? 1 : 0)
     case 'date>timestamp':
-    case 'date>timestamptz':
       return (v) => (Number.isFinite(v as number) ? (v as number) * MICROS_PER_DAY : v)
+    case 'date>timestamptz':
+      return (v) => (Number.isFinite(v as number) ? fromLocal((v as number) * MICROS_PER_DAY) : v)
     case 'timestamp>timestamptz':
+      return (v) => fromLocal(v as number)
     case 'timestamptz>timestamp':
-      return identity
+      return (v) => toLocal(v as number)
     case 'timestamp>date':
-    case 'timestamptz>date':
       return (v) => (Number.isFinite(v as number) ? Math.floor((v as number) / MICROS_PER_DAY) : v)
+    case 'timestamptz>date':
+      return (v) => (Number.isFinite(v as number) ? Math.floor(toLocal(v as number) / MICROS_PER_DAY) : v)
     case 'timestamp>time':
     case 'timestamptz>time':
       return (v) => {
-        const us = v as number
+        const us = f === 'timestamptz' ? toLocal(v as number) : (v as number)
         if (!Number.isFinite(us)) throw new RustyError('22008', 'timestamp out of range')
         return us - Math.floor(us / MICROS_PER_DAY) * MICROS_PER_DAY
       }

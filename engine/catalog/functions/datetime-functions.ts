@@ -3,8 +3,10 @@
  * Owns: now() and the current_* family, date_trunc, date_part/extract, age, make_*, to_char, to_date,
  * to_timestamp, justify_*, isfinite, timezone (AT TIME ZONE), date_bin.
  * Invariants:
- *   (1) The session time zone is UTC (common/values/datetime.ts invariant (1)); AT TIME ZONE accepts UTC,
- *       IANA names (through Intl) and POSIX-style offsets ('+05' is 5 hours WEST, as PostgreSQL reads it).
+ *   (1) timestamptz fields (extract, date_trunc, to_char, age, casts) are in the session time zone
+ *       (common/values/timezone.ts); AT TIME ZONE accepts UTC, IANA names (through Intl) and POSIX-style
+ *       offsets ('+05' is 5 hours WEST, as PostgreSQL reads it). Interval arithmetic on timestamptz adds
+ *       days and months in UTC (PostgreSQL adds them in local time: differs across DST changes).
  *   (2) now()/current_timestamp are stable within a statement: they read sessionClock (registry.ts), which
  *       the executor sets per statement; clock_timestamp() is volatile.
  *   (3) extract() returns numeric (PostgreSQL 14+), date_part() float8.
@@ -22,6 +24,11 @@ import {
   civilFromDays,
   daysFromCivil,
   daysInMonth,
+  formatOffset,
+  fromLocal,
+  sessionOffset,
+  toLocal,
+  zoneOffset,
   type SqlValue,
 } from '../../common/index.js'
 import { DATE, FLOAT8, INT4, INTERVAL, NUMERIC, TEXT, TIME, TIMESTAMP, TIMESTAMPTZ } from './impl-util.js'
@@ -38,9 +45,9 @@ overloads(['now', 'current_timestamp', 'transaction_timestamp'], [sig([], TIMEST
 overloads('statement_timestamp', [sig([], TIMESTAMPTZ, () => statementNow())])
 overloads('clock_timestamp', [sig([], TIMESTAMPTZ, () => Date.now() * 1000, { volatile: true })])
 overloads('timeofday', [sig([], TEXT, () => new Date().toString(), { volatile: true })])
-overloads('current_date', [sig([], DATE, () => Math.floor(transactionNow() / MICROS_PER_DAY))])
-overloads('localtimestamp', [sig([], TIMESTAMP, () => transactionNow())])
-overloads(['localtime', 'current_time'], [sig([], TIME, () => ((transactionNow() % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY)])
+overloads('current_date', [sig([], DATE, () => Math.floor(toLocal(transactionNow()) / MICROS_PER_DAY))])
+overloads('localtimestamp', [sig([], TIMESTAMP, () => toLocal(transactionNow()))])
+overloads(['localtime', 'current_time'], [sig([], TIME, () => ((toLocal(transactionNow()) % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY)])
 
 // ---------------------------------------------------------------------------------------------------------
 // Field access
@@ -181,9 +188,11 @@ function timestampPart(field: string, us: number, typeName: string): Decimal {
       return Decimal.fromInt(f.days + 2440588).add(Decimal.of(BigInt(us - f.days * MICROS_PER_DAY), 0).divScale(Decimal.fromInt(MICROS_PER_DAY), 20).normalize())
     case 'timezone':
     case 'timezone_hour':
-    case 'timezone_minute':
+    case 'timezone_minute': {
       if (typeName === 'timestamp without time zone') throw unitError(field, typeName)
-      return Decimal.ZERO
+      const off = Math.round(sessionOffset(fromLocal(us)) / MICROS_PER_SECOND)
+      return Decimal.fromInt(field === 'timezone' ? off : field === 'timezone_hour' ? Math.trunc(off / 3600) : Math.trunc((off % 3600) / 60))
+    }
   }
   throw unknownUnit(field, typeName)
 }
@@ -253,19 +262,25 @@ function intervalPart(field: string, iv: Interval): Decimal {
   throw unknownUnit(field, 'interval')
 }
 
+/** A timestamptz field: local fields in the session zone; epoch stays absolute. */
+function tstzPart(field: string, us: number): Decimal {
+  if (field === 'epoch') return timestampPart(field, us, 'timestamp with time zone')
+  return timestampPart(field, toLocal(us), 'timestamp with time zone')
+}
+
 const nullable = (d: Decimal | null): SqlValue => d
 const asFloat = (d: Decimal | null): SqlValue => (d === null ? null : d.toNumber())
 
 overloads('extract', [
   sig([TEXT, TIMESTAMP], NUMERIC, (f, v) => nullable(timestampPart(normField(S(f)), N(v), 'timestamp without time zone'))),
-  sig([TEXT, TIMESTAMPTZ], NUMERIC, (f, v) => nullable(timestampPart(normField(S(f)), N(v), 'timestamp with time zone'))),
+  sig([TEXT, TIMESTAMPTZ], NUMERIC, (f, v) => nullable(tstzPart(normField(S(f)), N(v)))),
   sig([TEXT, DATE], NUMERIC, (f, v) => nullable(datePart(normField(S(f)), N(v)))),
   sig([TEXT, TIME], NUMERIC, (f, v) => timePart(normField(S(f)), N(v))),
   sig([TEXT, INTERVAL], NUMERIC, (f, v) => intervalPart(normField(S(f)), IV(v))),
 ])
 overloads('date_part', [
   sig([TEXT, TIMESTAMP], FLOAT8, (f, v) => asFloat(timestampPart(normField(S(f)), N(v), 'timestamp without time zone'))),
-  sig([TEXT, TIMESTAMPTZ], FLOAT8, (f, v) => asFloat(timestampPart(normField(S(f)), N(v), 'timestamp with time zone'))),
+  sig([TEXT, TIMESTAMPTZ], FLOAT8, (f, v) => asFloat(tstzPart(normField(S(f)), N(v)))),
   sig([TEXT, TIME], FLOAT8, (f, v) => asFloat(timePart(normField(S(f)), N(v)))),
   sig([TEXT, INTERVAL], FLOAT8, (f, v) => asFloat(intervalPart(normField(S(f)), IV(v)))),
 ])
@@ -342,15 +357,14 @@ function truncInterval(field: string, iv: Interval): Interval {
 
 overloads('date_trunc', [
   sig([TEXT, TIMESTAMP], TIMESTAMP, (f, v) => truncTimestamp(normField(S(f)), N(v), 'timestamp without time zone')),
-  sig([TEXT, TIMESTAMPTZ], TIMESTAMPTZ, (f, v) => truncTimestamp(normField(S(f)), N(v), 'timestamp with time zone')),
+  sig([TEXT, TIMESTAMPTZ], TIMESTAMPTZ, (f, v) => fromLocal(truncTimestamp(normField(S(f)), toLocal(N(v)), 'timestamp with time zone'))),
   sig([TEXT, INTERVAL], INTERVAL, (f, v) => truncInterval(normField(S(f)), IV(v))),
   // date_trunc(field, timestamptz, zone): truncate in the zone's local time (PostgreSQL 12+).
   sig([TEXT, TIMESTAMPTZ, TEXT], TIMESTAMPTZ, (f, v, z) => {
     const t = N(v)
     if (!Number.isFinite(t)) return t
     const local = truncTimestamp(normField(S(f)), t + zoneOffset(S(z), t), 'timestamp with time zone')
-    const guess = local - zoneOffset(S(z), local)
-    return local - zoneOffset(S(z), guess)
+    return fromLocal(local, S(z))
   }),
 ])
 
@@ -385,9 +399,9 @@ export function age(a: number, b: number): Interval {
 
 overloads('age', [
   sig([TIMESTAMP, TIMESTAMP], INTERVAL, (a, b) => age(N(a), N(b))),
-  sig([TIMESTAMPTZ, TIMESTAMPTZ], INTERVAL, (a, b) => age(N(a), N(b))),
-  sig([TIMESTAMP], INTERVAL, (a) => age(Math.floor(transactionNow() / MICROS_PER_DAY) * MICROS_PER_DAY, N(a))),
-  sig([TIMESTAMPTZ], INTERVAL, (a) => age(Math.floor(transactionNow() / MICROS_PER_DAY) * MICROS_PER_DAY, N(a))),
+  sig([TIMESTAMPTZ, TIMESTAMPTZ], INTERVAL, (a, b) => age(toLocal(N(a)), toLocal(N(b)))),
+  sig([TIMESTAMP], INTERVAL, (a) => age(Math.floor(toLocal(transactionNow()) / MICROS_PER_DAY) * MICROS_PER_DAY, N(a))),
+  sig([TIMESTAMPTZ], INTERVAL, (a) => age(Math.floor(toLocal(transactionNow()) / MICROS_PER_DAY) * MICROS_PER_DAY, toLocal(N(a)))),
 ])
 
 function makeDate(y: number, m: number, d: number): number {
@@ -411,7 +425,10 @@ overloads('make_timestamp', [
   sig([INT4, INT4, INT4, INT4, INT4, FLOAT8], TIMESTAMP, (y, mo, d, h, mi, s) => checkTimestamp(makeDate(N(y), N(mo), N(d)) * MICROS_PER_DAY + makeTime(N(h), N(mi), N(s)))),
 ])
 overloads('make_timestamptz', [
-  sig([INT4, INT4, INT4, INT4, INT4, FLOAT8], TIMESTAMPTZ, (y, mo, d, h, mi, s) => checkTimestamp(makeDate(N(y), N(mo), N(d)) * MICROS_PER_DAY + makeTime(N(h), N(mi), N(s)))),
+  sig([INT4, INT4, INT4, INT4, INT4, FLOAT8], TIMESTAMPTZ, (y, mo, d, h, mi, s) => checkTimestamp(fromLocal(makeDate(N(y), N(mo), N(d)) * MICROS_PER_DAY + makeTime(N(h), N(mi), N(s))))),
+  sig([INT4, INT4, INT4, INT4, INT4, FLOAT8, TEXT], TIMESTAMPTZ, (y, mo, d, h, mi, s, z) =>
+    checkTimestamp(fromLocal(makeDate(N(y), N(mo), N(d)) * MICROS_PER_DAY + makeTime(N(h), N(mi), N(s)), S(z))),
+  ),
 ])
 {
   const argList = [INT4, INT4, INT4, INT4, INT4, INT4, FLOAT8]
@@ -512,44 +529,11 @@ function dateBin(stride: Interval, t: number, origin: number): number {
 // ---------------------------------------------------------------------------------------------------------
 // AT TIME ZONE
 
-const zoneFormats = new Map<string, Intl.DateTimeFormat>()
-
-/** Offset of a zone from UTC in µs at a UTC instant (positive east). */
-function zoneOffset(zone: string, utcMicros: number): number {
-  const z = zone.trim()
-  const upper = z.toUpperCase()
-  if (upper === 'UTC' || upper === 'GMT' || upper === 'Z' || upper === 'ZULU' || upper === 'UCT' || upper === 'ETC/UTC') return 0
-  const m = /^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/i.exec(z)
-  if (m !== null) {
-    // POSIX sign convention: '+05' is 5 hours west of Greenwich.
-    const secs = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)
-    return (m[1] === '+' ? -secs : secs) * MICROS_PER_SECOND
-  }
-  let fmt = zoneFormats.get(z)
-  if (fmt === undefined) {
-    try {
-      fmt = new Intl.DateTimeFormat('en-US', { timeZone: z, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
-    } catch {
-      throw new RustyError('22023', `time zone "${zone}" not recognized`)
-    }
-    zoneFormats.set(z, fmt)
-  }
-  const ms = Math.floor(utcMicros / 1000)
-  const parts: Record<string, number> = {}
-  for (const p of fmt.formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value)
-  const local = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute, parts.second)
-  return (local - (ms - (((ms % 1000) + 1000) % 1000))) * 1000
-}
-
 overloads('timezone', [
   // timestamptz AT TIME ZONE z -> local timestamp in z
   sig([TEXT, TIMESTAMPTZ], TIMESTAMP, (z, t) => (Number.isFinite(N(t)) ? N(t) + zoneOffset(S(z), N(t)) : N(t))),
   // timestamp AT TIME ZONE z -> the instant when z's wall clock shows t
-  sig([TEXT, TIMESTAMP], TIMESTAMPTZ, (z, t) => {
-    if (!Number.isFinite(N(t))) return N(t)
-    const guess = N(t) - zoneOffset(S(z), N(t))
-    return N(t) - zoneOffset(S(z), guess)
-  }),
+  sig([TEXT, TIMESTAMP], TIMESTAMPTZ, (z, t) => fromLocal(N(t), S(z))),
   sig([INTERVAL, TIMESTAMPTZ], TIMESTAMP, (z, t) => N(t) + IV(z).micros),
   sig([INTERVAL, TIMESTAMP], TIMESTAMPTZ, (z, t) => N(t) - IV(z).micros),
 ])
@@ -587,7 +571,7 @@ function cased(word: string, token: string, fm: boolean, width: number): string 
 }
 
 /** to_char for a timestamp (µs) or interval fields. */
-function formatDateTime(us: number, fmt: string, iv?: Interval): string {
+function formatDateTime(us: number, fmt: string, iv?: Interval, utc?: number): string {
   const f = fieldsOf(iv === undefined ? us : 0)
   let hour = f.hour
   let minute = f.minute
@@ -783,13 +767,13 @@ function formatDateTime(us: number, fmt: string, iv?: Interval): string {
         s = String(num)
         break
       case 'TZ':
-        s = iv === undefined ? 'UTC' : ''
+      case 'tz': {
+        const name = utc === undefined ? '' : sessionOffset(utc) === 0 ? 'UTC' : formatOffset(sessionOffset(utc))
+        s = token === 'tz' ? name.toLowerCase() : name
         break
-      case 'tz':
-        s = iv === undefined ? 'utc' : ''
-        break
+      }
       case 'OF':
-        s = '+00'
+        s = utc === undefined ? '' : formatOffset(sessionOffset(utc))
         break
       default:
         s = token
@@ -880,7 +864,7 @@ export function formatNumber(value: Decimal, fmt: string): string {
 
 overloads('to_char', [
   sig([TIMESTAMP, TEXT], TEXT, (t, f) => (Number.isFinite(N(t)) ? formatDateTime(N(t), S(f)) : null)),
-  sig([TIMESTAMPTZ, TEXT], TEXT, (t, f) => (Number.isFinite(N(t)) ? formatDateTime(N(t), S(f)) : null)),
+  sig([TIMESTAMPTZ, TEXT], TEXT, (t, f) => (Number.isFinite(N(t)) ? formatDateTime(toLocal(N(t)), S(f), undefined, N(t)) : null)),
   sig([INTERVAL, TEXT], TEXT, (t, f) => formatDateTime(0, S(f), IV(t))),
   sig([NUMERIC, TEXT], TEXT, (v, f) => formatNumber(v as Decimal, S(f))),
   sig([{ id: 'int8' }, TEXT], TEXT, (v, f) => formatNumber(Decimal.fromInt(v as bigint), S(f))),
@@ -1064,7 +1048,7 @@ overloads('to_number', [sig([TEXT, TEXT], NUMERIC, (t, f) => toNumber(S(t), S(f)
 
 overloads('to_date', [sig([TEXT, TEXT], DATE, (t, f) => Math.floor(parseWithFormat(S(t), S(f), 'date') / MICROS_PER_DAY))])
 overloads('to_timestamp', [
-  sig([TEXT, TEXT], TIMESTAMPTZ, (t, f) => checkTimestamp(parseWithFormat(S(t), S(f), 'timestamp'))),
+  sig([TEXT, TEXT], TIMESTAMPTZ, (t, f) => checkTimestamp(fromLocal(parseWithFormat(S(t), S(f), 'timestamp')))),
   sig([FLOAT8], TIMESTAMPTZ, (x) => {
     const v = N(x)
     if (v !== v) throw new RustyError('22008', 'timestamp cannot be NaN')

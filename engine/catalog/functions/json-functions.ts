@@ -16,6 +16,8 @@ import {
   formatFloat4,
   formatFloat8,
   formatInterval,
+  formatOffset,
+  sessionOffset,
   formatTime,
   formatTimestamp,
   parseJson,
@@ -67,8 +69,9 @@ export function valueToJson(v: SqlValue, type: SqlType): JsonNode {
     case 'timestamptz': {
       const us = v as number
       if (!Number.isFinite(us)) return { t: 'str', v: us > 0 ? 'infinity' : '-infinity' }
-      const s = formatTimestamp(us, false).replace(' ', 'T')
-      return { t: 'str', v: type.id === 'timestamptz' ? s + '+00:00' : s }
+      if (type.id === 'timestamp') return { t: 'str', v: formatTimestamp(us, false).replace(' ', 'T') }
+      const off = sessionOffset(us)
+      return { t: 'str', v: formatTimestamp(us + off, false).replace(' ', 'T') + formatOffset(off, true) }
     }
     case 'interval':
       return { t: 'str', v: formatInterval(v as Interval) }

@@ -7,7 +7,7 @@
  *   (1) version() starts with `PostgreSQL 16.0` so drivers and Kysely that parse it see a modern server.
  *   (2) Identity functions read sessionInfo (registry.ts), which the session sets.
  */
-import { RustyError, typeName, typeOf, type SqlType } from '../../common/index.js'
+import { RustyError, sessionTimeZone, typeName, typeOf, type SqlType } from '../../common/index.js'
 import { resolveCast } from './casts.js'
 import { INT4, TEXT, UUID, scalar } from './impl-util.js'
 import { overloads, register, sessionInfo, sig } from './registry.js'
@@ -24,7 +24,7 @@ overloads('pg_backend_pid', [sig([], INT4, () => 1)])
 const SETTINGS: Record<string, () => string> = {
   server_version: () => '16.0',
   server_version_num: () => '160000',
-  timezone: () => 'UTC',
+  timezone: () => sessionTimeZone(),
   datestyle: () => 'ISO, MDY',
   intervalstyle: () => 'postgres',
   search_path: () => `"$user", ${sessionInfo.schema}`,

@@ -5,13 +5,14 @@
  * Representations (common/types.ts): date = days since 1970-01-01; time = µs since midnight;
  * timestamp(tz) = µs since 1970-01-01 00:00 UTC; ±Infinity for ±infinity.
  * Invariants:
- *   (1) The session time zone is UTC: timestamptz prints with `+00`, and timestamp <-> timestamptz casts do
- *       not shift. (SET TIME ZONE is not supported yet; the parser accepts it, the session may reject it.)
+ *   (1) timestamptz text is in the session time zone (timezone.ts; UTC by default: `+00`): output shows the
+ *       local time and its offset, input without an offset is local time.
  *   (2) Fractional seconds are rounded to microseconds (half away from zero).
  * Not here: to_char / to_timestamp templates (catalog/functions/datetime-functions.ts).
  */
 import { datetimeFieldOverflow, invalidDatetimeFormat } from '../errors.js'
 import { Interval, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND } from './interval.js'
+import { fromLocal, sessionOffset, toLocal } from './timezone.js'
 
 /** Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
 export function daysFromCivil(y: number, m: number, d: number): number {
@@ -94,15 +95,34 @@ export function formatDate(days: number): string {
   return ymdText(y, m, d)
 }
 
-/** PostgreSQL timestamp output (`2024-01-31 13:45:00.5`); `withZone` appends `+00` (invariant (1)). */
+/** A zone offset as PostgreSQL prints it: `+00`, `-05`, `+05:30`, `+00:19:32`. */
+export function formatOffset(offsetMicros: number, isoColon = false): string {
+  const secs = Math.round(offsetMicros / MICROS_PER_SECOND)
+  const a = Math.abs(secs)
+  const h = Math.floor(a / 3600)
+  const m = Math.floor((a % 3600) / 60)
+  const sec = a % 60
+  let out = (secs < 0 ? '-' : '+') + pad2(h)
+  if (m !== 0 || sec !== 0 || isoColon) out += ':' + pad2(m)
+  if (sec !== 0) out += ':' + pad2(sec)
+  return out
+}
+
+/** PostgreSQL timestamp output (`2024-01-31 13:45:00.5`); `withZone`: local time of the session zone and its offset (invariant (1)). */
 export function formatTimestamp(micros: number, withZone: boolean): string {
   if (micros === Infinity) return 'infinity'
   if (micros === -Infinity) return '-infinity'
+  let zone = ''
+  if (withZone) {
+    const off = sessionOffset(micros)
+    zone = formatOffset(off)
+    micros += off
+  }
   const days = Math.floor(micros / MICROS_PER_DAY)
   const tod = micros - days * MICROS_PER_DAY
   const [y, m, d] = civilFromDays(days)
   const date = `${pad4(y > 0 ? y : 1 - y)}-${pad2(m)}-${pad2(d)}`
-  return `${date} ${formatTime(tod)}${withZone ? '+00' : ''}${y > 0 ? '' : ' BC'}`
+  return `${date} ${formatTime(tod)}${zone}${y > 0 ? '' : ' BC'}`
 }
 
 function plural(value: number, unit: string, first: boolean, before: boolean): string {
@@ -266,7 +286,7 @@ export function parseDate(text: string, now = nowMicros()): number {
 }
 
 function specialDate(sp: NonNullable<Parsed['special']>, text: string, now: number): number {
-  const today = Math.floor(now / MICROS_PER_DAY)
+  const today = Math.floor(toLocal(now) / MICROS_PER_DAY)
   switch (sp) {
     case 'infinity':
       return Infinity
@@ -290,7 +310,7 @@ function specialDate(sp: NonNullable<Parsed['special']>, text: string, now: numb
 export function parseTime(text: string, now = nowMicros()): number {
   const p = parseParts(text, 'time without time zone', false)
   if (p.special === 'allballs') return 0
-  if (p.special === 'now') return ((now % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY
+  if (p.special === 'now') return ((toLocal(now) % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY
   if (p.special !== undefined || p.time === undefined) throw invalidDatetimeFormat('time without time zone', text)
   return p.time
 }
@@ -307,11 +327,12 @@ export function parseTimestamp(text: string, withZone: boolean, now = nowMicros(
     if (p.special === '-infinity') return -Infinity
     if (p.special === 'now') return now
     if (p.special === 'allballs') throw invalidDatetimeFormat(typeName, text)
-    return specialDate(p.special, text, now) * MICROS_PER_DAY
+    const midnight = specialDate(p.special, text, now) * MICROS_PER_DAY
+    return withZone ? fromLocal(midnight) : midnight
   }
   if (p.days === undefined) throw invalidDatetimeFormat(typeName, text)
   let v = p.days * MICROS_PER_DAY + (p.time ?? 0)
-  if (withZone && p.offset !== undefined) v -= p.offset * MICROS_PER_SECOND
+  if (withZone) v = p.offset !== undefined ? v - p.offset * MICROS_PER_SECOND : fromLocal(v)
   if (p.days < MIN_DATE || p.days >= MAX_TIMESTAMP_DAYS) throw datetimeFieldOverflow(text, `timestamp out of range: "${text}"`)
   return v
 }

@@ -34,6 +34,7 @@ export {
   daysInMonth,
   formatDate,
   formatInterval,
+  formatOffset,
   formatTime,
   formatTimestamp,
   isLeapYear,
@@ -54,3 +55,12 @@ export {
   type JsonNode,
 } from './json.js'
 export { dateToTimestamp, fromJs, inferType, toJs, typeFromName } from './js.js'
+export {
+  fromLocal,
+  isValidTimeZone,
+  sessionOffset,
+  sessionTimeZone,
+  setSessionTimeZone,
+  toLocal,
+  zoneOffset,
+} from './timezone.js'
