@@ -41,3 +41,16 @@ describe('session time zone', () => {
     expect(zoneOffset('America/New_York', tstz('2024-01-01 00:00+00'))).toBe(-5 * 3_600_000_000)
   })
 })
+
+describe('timestamptz arithmetic across DST', () => {
+  afterEach(() => setSessionTimeZone('UTC'))
+
+  it('adds days in local time, hours in absolute time', async () => {
+    const { resolveOperator } = await import('../../engine/catalog/functions/index.js')
+    setSessionTimeZone('America/New_York')
+    const plus = resolveOperator('+', T('timestamptz'), T('interval'))!.impl
+    const start = tstz('2024-03-09 12:00:00')
+    expect(formatValue(plus.fn(start, parseValue('1 day', T('interval'))), T('timestamptz'))).toBe('2024-03-10 12:00:00-04')
+    expect(formatValue(plus.fn(start, parseValue('24 hours', T('interval'))), T('timestamptz'))).toBe('2024-03-10 13:00:00-04')
+  })
+})

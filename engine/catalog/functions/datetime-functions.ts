@@ -5,8 +5,8 @@
  * Invariants:
  *   (1) timestamptz fields (extract, date_trunc, to_char, age, casts) are in the session time zone
  *       (common/values/timezone.ts); AT TIME ZONE accepts UTC, IANA names (through Intl) and POSIX-style
- *       offsets ('+05' is 5 hours WEST, as PostgreSQL reads it). Interval arithmetic on timestamptz adds
- *       days and months in UTC (PostgreSQL adds them in local time: differs across DST changes).
+ *       offsets ('+05' is 5 hours WEST, as PostgreSQL reads it). timestamptz +/- interval moves months and
+ *       days in local time (common/values/datetime.ts addIntervalTz).
  *   (2) now()/current_timestamp are stable within a statement: they read sessionClock (registry.ts), which
  *       the executor sets per statement; clock_timestamp() is volatile.
  *   (3) extract() returns numeric (PostgreSQL 14+), date_part() float8.

@@ -17,6 +17,7 @@ import {
   MICROS_PER_DAY,
   RustyError,
   addInterval,
+  addIntervalTz,
   arrayType,
   checkDate,
   checkTimestamp,
@@ -350,8 +351,10 @@ function buildDatetimeOp(op: string, l: string, r: string): ScalarImpl | undefin
     if (l === 'interval' && r === 'date') return scalar('+', [INTERVAL, DATE], TIMESTAMP, (a, b) => checkTimestamp(addInterval(dayTs(b), intervalOf(a))))
     if (l === 'date' && r === 'time') return scalar('+', [DATE, TIME], TIMESTAMP, (a, b) => checkTimestamp(dayTs(a) + (b as number)))
     if (l === 'time' && r === 'date') return scalar('+', [TIME, DATE], TIMESTAMP, (a, b) => checkTimestamp(dayTs(b) + (a as number)))
-    if ((l === 'timestamp' || l === 'timestamptz') && r === 'interval') return scalar('+', [ts(l), INTERVAL], ts(l), (a, b) => checkTimestamp(addInterval(a as number, intervalOf(b))))
-    if (l === 'interval' && (r === 'timestamp' || r === 'timestamptz')) return scalar('+', [INTERVAL, ts(r)], ts(r), (a, b) => checkTimestamp(addInterval(b as number, intervalOf(a))))
+    if (l === 'timestamp' && r === 'interval') return scalar('+', [TIMESTAMP, INTERVAL], TIMESTAMP, (a, b) => checkTimestamp(addInterval(a as number, intervalOf(b))))
+    if (l === 'interval' && r === 'timestamp') return scalar('+', [INTERVAL, TIMESTAMP], TIMESTAMP, (a, b) => checkTimestamp(addInterval(b as number, intervalOf(a))))
+    if (l === 'timestamptz' && r === 'interval') return scalar('+', [TIMESTAMPTZ, INTERVAL], TIMESTAMPTZ, (a, b) => checkTimestamp(addIntervalTz(a as number, intervalOf(b))))
+    if (l === 'interval' && r === 'timestamptz') return scalar('+', [INTERVAL, TIMESTAMPTZ], TIMESTAMPTZ, (a, b) => checkTimestamp(addIntervalTz(b as number, intervalOf(a))))
     if (l === 'interval' && r === 'interval') return scalar('+', [INTERVAL, INTERVAL], INTERVAL, (a, b) => intervalOf(a).add(intervalOf(b)))
     if (l === 'time' && r === 'interval') return scalar('+', [TIME, INTERVAL], TIME, (a, b) => timeAdd(a as number, intervalOf(b).micros))
     if (l === 'interval' && r === 'time') return scalar('+', [INTERVAL, TIME], TIME, (a, b) => timeAdd(b as number, intervalOf(a).micros))
@@ -364,7 +367,8 @@ function buildDatetimeOp(op: string, l: string, r: string): ScalarImpl | undefin
       })
     }
     if (l === 'date' && r === 'interval') return scalar('-', [DATE, INTERVAL], TIMESTAMP, (a, b) => checkTimestamp(addInterval(dayTs(a), intervalOf(b).neg())))
-    if ((l === 'timestamp' || l === 'timestamptz') && r === 'interval') return scalar('-', [ts(l), INTERVAL], ts(l), (a, b) => checkTimestamp(addInterval(a as number, intervalOf(b).neg())))
+    if (l === 'timestamp' && r === 'interval') return scalar('-', [TIMESTAMP, INTERVAL], TIMESTAMP, (a, b) => checkTimestamp(addInterval(a as number, intervalOf(b).neg())))
+    if (l === 'timestamptz' && r === 'interval') return scalar('-', [TIMESTAMPTZ, INTERVAL], TIMESTAMPTZ, (a, b) => checkTimestamp(addIntervalTz(a as number, intervalOf(b).neg())))
     if ((l === 'timestamp' || l === 'timestamptz') && (r === 'timestamp' || r === 'timestamptz' || r === 'date')) {
       const t = l === 'timestamptz' || r === 'timestamptz' ? TIMESTAMPTZ : TIMESTAMP
       return scalar('-', [t, t], INTERVAL, (a, b) => timestampDiff(a as number, b as number))

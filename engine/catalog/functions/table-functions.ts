@@ -13,6 +13,7 @@ import {
   Interval,
   RustyError,
   addInterval,
+  addIntervalTz,
   arrayType,
   stringifyJson,
   type JsonNode,
@@ -60,10 +61,10 @@ function* seriesDec(start: Decimal, stop: Decimal, step: Decimal): Generator<Sql
   for (let i = start; up ? i.compare(stop) <= 0 : i.compare(stop) >= 0; i = i.add(step)) yield [i]
 }
 
-function* seriesTs(start: number, stop: number, step: Interval): Generator<SqlValue[]> {
+function* seriesTs(start: number, stop: number, step: Interval, tz: boolean): Generator<SqlValue[]> {
   if (step.compare(Interval.ZERO) === 0) throw zeroStep()
   const up = step.compare(Interval.ZERO) > 0
-  for (let i = start; up ? i <= stop : i >= stop; i = addInterval(i, step)) yield [i]
+  for (let i = start; up ? i <= stop : i >= stop; i = tz ? addIntervalTz(i, step) : addInterval(i, step)) yield [i]
 }
 
 function* unnestAll(arrays: readonly SqlValue[][]): Generator<SqlValue[]> {
@@ -104,7 +105,7 @@ export function resolveTableFunction(name: string, argTypes: readonly SqlType[])
       if (ids.some((id) => id === 'timestamp' || id === 'timestamptz' || id === 'date' || id === 'interval')) {
         const t = ids.includes('timestamptz') || ids.includes('date') ? TIMESTAMPTZ : TIMESTAMP
         if (argTypes.length !== 3) return undefined
-        return tf([['generate_series', t]], [t, t, INTERVAL], (a) => seriesTs(a[0] as number, a[1] as number, a[2] as Interval))
+        return tf([['generate_series', t]], [t, t, INTERVAL], (a) => seriesTs(a[0] as number, a[1] as number, a[2] as Interval, t === TIMESTAMPTZ))
       }
       if (!ids.every(isNumId)) return undefined
       if (ids.some((id) => id === 'numeric' || id === 'float4' || id === 'float8')) {

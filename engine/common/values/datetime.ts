@@ -491,6 +491,17 @@ export function addInterval(micros: number, iv: Interval): number {
   return addMonths(micros, iv.months) + iv.days * MICROS_PER_DAY + iv.micros
 }
 
+/**
+ * timestamptz + interval (PostgreSQL's timestamptz_pl_interval): months and days move the session-local
+ * wall clock (so '1 day' across a DST change keeps the local time), µs are added to the instant.
+ */
+export function addIntervalTz(micros: number, iv: Interval): number {
+  if (!Number.isFinite(micros)) return micros
+  if (iv.months === 0 && iv.days === 0) return micros + iv.micros
+  const local = addMonths(toLocal(micros), iv.months) + iv.days * MICROS_PER_DAY
+  return fromLocal(local) + iv.micros
+}
+
 /** Range check of a computed timestamp: 22008 `timestamp out of range`. */
 export function checkTimestamp(micros: number): number {
   if (Number.isFinite(micros)) {

@@ -25,6 +25,7 @@ export {
 } from './text.js'
 export {
   addInterval,
+  addIntervalTz,
   addMonths,
   checkDate,
   checkTimestamp,
