@@ -16,10 +16,11 @@
  * Not here: concurrent sessions and isolation levels (issue #4).
  */
 import { RustyError, type SqlType, type SqlValue, featureNotSupported, internalError, fromJs, inferType, toJs, typeName, typeOf, wrongState } from './common/index.js'
-import { parse, type Statement } from './sql/index.js'
+import { parse, quoteIdentifier, type Statement } from './sql/index.js'
 import type * as ast from './sql/index.js'
 import { PlanContext, explainPlan, planStatement, type PlanNode, type PlannedStatement } from './plan/index.js'
-import { executeDdl } from './plan/ddl/index.js'
+import { executeDdl, type DdlContext } from './plan/ddl/index.js'
+import type { CheckDef, TableDef } from './catalog/schema.js'
 import { executePlan, type ExecContext } from './exec/index.js'
 import type { Transaction, TxnManager } from './txn/index.js'
 
@@ -119,7 +120,7 @@ export class Session {
       throw new RustyError('25P02', 'current transaction is aborted, commands ignored until end of transaction block')
     }
     const implicit = this.#txn === null
-    const txn = this.#txn ?? this.manager.begin()
+    const txn = this.#txn ?? this.#begin(false)
     try {
       const result = this.#execute(stmt, sql, params, options, txn)
       if (implicit) await txn.commit()
@@ -131,13 +132,70 @@ export class Session {
     }
   }
 
+  /** Starts a transaction that resolves names through the session's search_path. */
+  #begin(readOnly: boolean): Transaction {
+    const txn = this.manager.begin({ readOnly })
+    txn.searchPath = [...this.#searchPath(), 'pg_catalog']
+    this.#running = txn
+    this.manager.evaluateDefault = (table, ordinal) => {
+      const col = table.columns[ordinal]
+      return col.default === null ? null : this.#scalar(`SELECT CAST((${col.default}) AS ${typeName(col.type)})`, this.#running ?? txn)
+    }
+    return txn
+  }
+
+  /** The transaction of the statement running now (for hooks the transaction layer calls back into). */
+  #running: Transaction | null = null
+
+  /** Runs a one-row query inside `txn` and returns its first value (internal representation). */
+  #scalar(sql: string, txn: Transaction): SqlValue {
+    const stmt = parse(sql)[0]
+    if (stmt === undefined || stmt.kind !== 'Query') throw internalError(`not a query: ${sql}`)
+    const planned = this.plan(stmt, sql, [], txn)
+    for (const batch of executePlan(planned.plan, this.#context(txn, [], []))) {
+      if (batch.length > 0) return batch.columns[0][0]
+    }
+    return null
+  }
+
+  /** The DDL hooks: view validation, expressions, CHECK validation and CREATE TABLE AS. */
+  #ddlContext(txn: Transaction): DdlContext {
+    return {
+      defaultSchema: this.#schema(),
+      validateView: (viewSql: string) => this.#validateView(viewSql, txn),
+      evaluate: (exprSql: string, type: SqlType) => this.#scalar(`SELECT CAST((${exprSql}) AS ${typeName(type)})`, txn),
+      validateCheck: (table: TableDef, check: CheckDef) => {
+        const name = `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`
+        const sql = `SELECT 1 FROM ${name} WHERE NOT (${check.expr}) LIMIT 1`
+        const stmt = parse(sql)[0] as ast.Query
+        const planned = this.plan(stmt, sql, [], txn)
+        for (const batch of executePlan(planned.plan, this.#context(txn, [], []))) {
+          if (batch.length > 0) {
+            throw new RustyError('23514', `check constraint "${check.name}" of relation "${table.name}" is violated by some row`, {
+              table: table.name,
+              constraint: check.name,
+            })
+          }
+        }
+      },
+      query: (query: ast.Query) => {
+        const planned = this.plan(query, '', [], txn)
+        const rows: SqlValue[][] = []
+        for (const batch of executePlan(planned.plan, this.#context(txn, planned.paramTypes, []))) {
+          for (let r = 0; r < batch.length; r++) rows.push(batch.columns.map((c) => c[r]))
+        }
+        return { columns: planned.columns.map((c) => ({ name: c.name, type: c.type })), rows }
+      },
+    }
+  }
+
   /** Transaction control statements; undefined for everything else. State machine above. */
   #control(stmt: Statement): QueryResult | undefined {
     const done = (command: string): QueryResult => ({ columns: [], rows: [], rowCount: 0, command })
     switch (stmt.kind) {
       case 'Begin':
         if (this.#txn !== null) return done('BEGIN') // PostgreSQL warns "there is already a transaction in progress"
-        this.#txn = this.manager.begin({ readOnly: stmt.readOnly === true })
+        this.#txn = this.#begin(stmt.readOnly === true)
         this.#status = TxnStatus.IN_TRANSACTION
         return done('BEGIN')
       case 'Commit':
@@ -208,19 +266,24 @@ export class Session {
       case 'SetTransaction':
         return { columns: [], rows: [], rowCount: 0, command: 'SET' }
       default: {
-        const result = executeDdl(stmt, txn, {
-          defaultSchema: this.#schema(),
-          validateView: (viewSql: string) => this.#validateView(viewSql, txn),
-        })
-        return { columns: [], rows: [], rowCount: 0, command: result.command }
+        const result = executeDdl(stmt, txn, this.#ddlContext(txn))
+        return { columns: [], rows: [], rowCount: result.rowCount ?? 0, command: result.command }
       }
     }
   }
 
+  /** The schemas of search_path, in order ("$user" has no schema of its own here). */
+  #searchPath(): string[] {
+    const path = (this.#settings.get('search_path') ?? 'public')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '' && p !== '"$user"' && p !== '$user')
+      .map((p) => (p.startsWith('"') ? p.slice(1, -1) : p.toLowerCase()))
+    return path.length === 0 ? ['public'] : path
+  }
+
   #schema(): string {
-    const path = this.#settings.get('search_path') ?? 'public'
-    const first = path.split(',')[0].trim().replace(/^"(.*)"$/, '$1')
-    return first === '' || first === '"$user"' ? 'public' : first
+    return this.#searchPath()[0]
   }
 
   #validateView(viewSql: string, txn: Transaction): string[] {

@@ -109,11 +109,11 @@ describe('optimizer', () => {
     await fc.assert(
       fc.asyncProperty(query, async (sql) => {
         await db.exec('SET rustydb.optimizer = on')
-        const fast = await db.query(sql, [], { rowMode: 'array' })
+        const fast = await db.query<unknown[]>(sql, [], { rowMode: 'array' })
         await db.exec('SET rustydb.optimizer = off')
-        const slow = await db.query(sql, [], { rowMode: 'array' })
+        const slow = await db.query<unknown[]>(sql, [], { rowMode: 'array' })
         await db.exec('SET rustydb.optimizer = on')
-        expect(canonical(fast.rows as unknown[][]), sql).toEqual(canonical(slow.rows as unknown[][]))
+        expect(canonical(fast.rows), sql).toEqual(canonical(slow.rows))
       }),
       { seed: SEED, numRuns: QUERIES },
     )

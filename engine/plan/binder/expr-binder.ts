@@ -24,7 +24,7 @@ import type { AggregateImpl, ScalarImpl } from '../../catalog/functions/function
 import type * as ast from '../../sql/index.js'
 import type { BoundExpr } from '../bound-expr.js'
 import type { AggregateCall, PlanNode, SortKey, WindowCall, WindowFrame, WindowFunctionName } from '../plan-node.js'
-import { BOOL, and, constant, sameExpr } from './bound-util.js'
+import { BOOL, and, constant, mapExpr, sameExpr } from './bound-util.js'
 import { type PlanContext, QueryLevel, type ScopeColumn } from './context.js'
 
 const UNKNOWN = typeOf('unknown')
@@ -589,10 +589,17 @@ export class ExprBinder {
         exclusion: 'NO OTHERS',
       }
     }
-    const bound = (b: ast.FrameBound): WindowFrame['start'] => ({
-      type: b.type,
-      offset: b.offset === null ? null : this.#resolveUnknown(this.bind(b.offset, s), s),
-    })
+    const bound = (b: ast.FrameBound): WindowFrame['start'] => {
+      if (b.offset === null) return { type: b.type, offset: null }
+      const offset = this.#resolveUnknown(this.bind(b.offset, s), s)
+      let reads = false
+      mapExpr(offset, (x) => {
+        if (x.kind === 'Column') reads = true
+        return undefined
+      })
+      if (reads) throw s.ctx.error('42P10', `argument of ${f.mode} must not contain variables`, b.offset.start)
+      return { type: b.type, offset }
+    }
     return {
       mode: f.mode,
       start: bound(f.frameStart),

@@ -100,7 +100,10 @@ export class QueryBinder {
         const sideLevel = (): QueryLevel => new QueryLevel(level.parent)
         const anchorLevel = sideLevel()
         const anchor = this.planBody(q.body.left, anchorLevel)
-        const names = cte.columns.length > 0 ? cte.columns : anchor.output.map((c) => c.name)
+        if (cte.columns.length > anchor.output.length) {
+          throw this.ctx.error('42P10', `WITH query "${cte.name}" has ${anchor.output.length} columns available but ${cte.columns.length} columns specified`, cte.start)
+        }
+        const names = [...cte.columns, ...anchor.output.slice(cte.columns.length).map((c) => c.name)]
         const types = anchor.output.map((c) => (c.type.id === 'unknown' ? TEXT : c.type))
         frame.set(cte.name, { id, names, types })
         const anchorCast = this.#castOutput(anchor, types, level)
@@ -210,6 +213,7 @@ export class QueryBinder {
     const INT8 = typeOf('int8')
     const bindCount = (e: ast.Expr, what: string): BoundExpr | null => {
       const b = this.exprs.bind(e, s)
+      if (hasColumns(b)) throw this.ctx.error('42P10', `argument of ${what} must not contain variables`, e.start)
       if (b.kind === 'Const' && b.value === null) return what === 'LIMIT' ? null : b
       return this.exprs.coerce(b, INT8, s, e.start, `argument of ${what}`)
     }
@@ -293,6 +297,14 @@ export class QueryBinder {
         }
       }
       groupBy.push(this.exprs.bind(g, groupScope))
+    }
+
+    // A GROUP BY that names a select item (ordinal or alias) must not name an aggregate or window result.
+    const computed = new Set([...collector.aggregates.map((a) => a.id), ...collector.windows.map((w) => w.id)])
+    for (const g of groupBy) {
+      if ([...idsOf(g)].some((id) => computed.has(id))) {
+        throw this.ctx.error('42803', 'aggregate functions are not allowed in GROUP BY', sel.groupBy[0]?.start)
+      }
     }
 
     // ORDER BY items (invariant (2)); bound before aggregation so they may add aggregates.
@@ -394,7 +406,10 @@ export class QueryBinder {
       const s = this.scope(level, 'DISTINCT ON', collector, true, named)
       const on = sel.distinctOn.map((d) => {
         const ord = ordinal(d)
-        if (ord !== undefined) return column(output[ord - 1].id, output[ord - 1].type)
+        if (ord !== undefined) {
+          if (ord < 1 || ord > finalItems.length) throw this.ctx.error('42P10', `SELECT DISTINCT ON position ${ord} is not in select list`, d.start)
+          return column(output[ord - 1].id, output[ord - 1].type)
+        }
         const e = rewrite(this.exprs.bind(d, s))
         const m = finalItems.findIndex((it) => sameExpr(it.expr, e))
         if (m < 0) throw this.ctx.error('0A000', 'DISTINCT ON expressions that are not in the select list are not supported', d.start)
@@ -595,6 +610,11 @@ export class QueryBinder {
     const plan = withRows(Object.freeze({ kind: 'FunctionScan', output, name: fname, args: coerced, fn: fn.fn }), 1000)
     return { plan, relation: renamed(alias, output, item.alias?.columns ?? []) }
   }
+}
+
+/** True when an expression reads a column of its input (LIMIT, OFFSET and frame offsets may not). */
+export function hasColumns(e: BoundExpr): boolean {
+  return idsOf(e).size > 0
 }
 
 function idsOf(e: BoundExpr): Set<number> {
