@@ -439,6 +439,76 @@ export function getOne(root: u32, key: usize, keyLength: u32, out: usize, cap: u
   return writeResult(searchFound ? cellAt(p, idx) : 0, out, cap, offset)
 }
 
+// ---- grouped lookups (bt_get_batch) ---------------------------------------------------------------
+
+/** Keys descended together by `descendGroup`. */
+export const GROUP: i32 = 8
+const GROUP_KEYS: usize = memory.data(GROUP * 4)
+const GROUP_LENGTHS: usize = memory.data(GROUP * 4)
+const GROUP_PAGES: usize = memory.data(GROUP * 4)
+
+/** Sets key k of the next group. */
+@inline export function setGroupKey(k: i32, key: usize, keyLength: u32): void {
+  store<u32>(GROUP_KEYS + (<usize>k << 2), <u32>key)
+  store<u32>(GROUP_LENGTHS + (<usize>k << 2), keyLength)
+}
+
+@inline function groupKey(k: i32): usize {
+  return <usize>load<u32>(GROUP_KEYS + (<usize>k << 2))
+}
+
+@inline function groupKeyLength(k: i32): u32 {
+  return load<u32>(GROUP_LENGTHS + (<usize>k << 2))
+}
+
+@inline function groupPage(k: i32): u32 {
+  return load<u32>(GROUP_PAGES + (<usize>k << 2))
+}
+
+@inline function setGroupPage(k: i32, pg: u32): void {
+  store<u32>(GROUP_PAGES + (<usize>k << 2), pg)
+}
+
+/**
+ * Descends from `root` towards the first `g` (<= GROUP) group keys in lockstep, one level for every key
+ * before the next level: the cache misses of different keys' descents are independent, so the CPU overlaps
+ * them (memory-level parallelism, as in group prefetching: Chen, Ailamaki, Gibbons, Mowry, "Improving hash
+ * join performance through prefetching", 2004; WASM has no prefetch instruction). Only page numbers are
+ * kept between steps (a frame pointer is used right after its peek, buffer-pool.ts (1)). Leaves: groupLeaf.
+ */
+export function descendGroup(root: u32, g: i32): i32 {
+  if (root == 0) return fail(E_BAD_ARGUMENT)
+  for (let k = 0; k < g; k++) setGroupPage(k, root)
+  let expect: i32 = -1
+  for (let depth: i32 = 0; depth < MAX_DEPTH; depth++) {
+    let level: i32 = 0
+    for (let k = 0; k < g; k++) {
+      const pg = groupPage(k)
+      const p = peek(pg)
+      if (!p) return failure()
+      const st = checkNode(p, pg, expect)
+      if (st < 0) return st
+      level = <i32>node(p).level
+      if (level == 0) continue
+      setGroupPage(k, childAt(p, interiorSearch(p, groupKey(k), groupKeyLength(k))))
+    }
+    if (level == 0) return OK
+    expect = level - 1
+  }
+  return corrupt(groupPage(0), D_LEVEL)
+}
+
+/** Looks up group key k in its leaf (found by descendGroup); writes the result record as getOne. */
+export function getInGroupLeaf(k: i32, out: usize, cap: usize, offset: usize): i32 {
+  const pg = groupPage(k)
+  const p = peek(pg)
+  if (!p) return failure()
+  const st = checkNode(p, pg, 0)
+  if (st < 0) return st
+  const idx = leafSearch(p, groupKey(k), groupKeyLength(k))
+  return writeResult(searchFound ? cellAt(p, idx) : 0, out, cap, offset)
+}
+
 // ---- work list (invariant 5) ----------------------------------------------------------------------
 
 const WORK_CAPACITY: i32 = 512

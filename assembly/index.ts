@@ -55,7 +55,22 @@ import {
   setSpillLsn,
 } from './buffer-pool'
 import { crc32c as crc, crcInit, pageChecksum } from './crc32c'
-import { btreeInit, counter, COUNTER_COUNT, createTree, deleteOne, dropTree, getOne, oldWritten, putOne, workReset } from './btree'
+import {
+  btreeInit,
+  counter,
+  COUNTER_COUNT,
+  createTree,
+  deleteOne,
+  descendGroup,
+  dropTree,
+  getInGroupLeaf,
+  getOne,
+  GROUP,
+  oldWritten,
+  putOne,
+  setGroupKey,
+  workReset,
+} from './btree'
 import { bulkAbort, bulkAdd, bulkBegin, bulkEnd, bulkInit, BULK_BEGIN, BULK_END } from './btree-bulk'
 import { checkInit, checkTree } from './btree-check'
 import { scan } from './btree-scan'
@@ -279,23 +294,39 @@ function inputFits(pos: usize, n: usize): bool {
   return pos + n <= inCap
 }
 
-/** Looks up `count` keys; returns how many were processed (invariant 4). */
+/**
+ * Looks up `count` keys; returns how many were processed (invariant 4). Keys are descended in groups of
+ * GROUP in lockstep (btree.ts descendGroup), then answered in order.
+ */
 export function bt_get_batch(root: u32, count: u32): i32 {
   resetError()
   let pos: usize = 0
   let o: usize = 0
-  for (let i: u32 = 0; i < count; i++) {
-    if (!inputFits(pos, 4)) return fail(E_BAD_ARGUMENT)
-    const kl = inputKeyLength(inPtr + pos)
-    if (!inputFits(pos + 4, kl)) return fail(E_BAD_ARGUMENT)
-    if (kl > MAX_KEY) return finish(fail(E_KEY_TOO_LARGE))
-    const st = getOne(root, inPtr + pos + 4, kl, outPtr, outCap, o)
-    if (st < 0) {
-      if (st == E_OUTPUT && i > 0) return <i32>i
-      return finish(st)
+  let i: u32 = 0
+  while (i < count) {
+    let g: i32 = 0
+    let next = pos
+    while (g < GROUP && i + <u32>g < count) {
+      if (!inputFits(next, 4)) return fail(E_BAD_ARGUMENT)
+      const kl = inputKeyLength(inPtr + next)
+      if (!inputFits(next + 4, kl)) return fail(E_BAD_ARGUMENT)
+      if (kl > MAX_KEY) return finish(fail(E_KEY_TOO_LARGE))
+      setGroupKey(g, inPtr + next + 4, kl)
+      next += 4 + <usize>kl
+      g++
     }
-    o += <usize>st
-    pos += 4 + <usize>kl
+    const st = descendGroup(root, g)
+    if (st < 0) return finish(st)
+    for (let k = 0; k < g; k++) {
+      const r = getInGroupLeaf(k, outPtr, outCap, o)
+      if (r < 0) {
+        if (r == E_OUTPUT && i > 0) return <i32>i
+        return finish(r)
+      }
+      o += <usize>r
+      i++
+    }
+    pos = next
   }
   return <i32>count
 }
