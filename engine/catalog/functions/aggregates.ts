@@ -18,6 +18,7 @@ import {
   RustyError,
   arrayType,
   compareValues,
+  pow10,
   selectDivScale,
   stringifyJson,
   toJsonb,
@@ -105,10 +106,6 @@ interface SumState {
   n: number
   s: number
   big: bigint | null
-}
-interface DecState {
-  n: number
-  s: Decimal
 }
 interface FloatState {
   n: number
@@ -279,19 +276,11 @@ function sum(t: SqlType): AggregateImpl | undefined {
         final: (st) => (st.n === 0 ? null : Decimal.fromInt(st.s)),
       })
     case 'numeric':
-      return agg<DecState>('sum', [NUMERIC], NUMERIC, {
-        init: () => ({ n: 0, s: Decimal.ZERO }),
-        step: (st, a) => {
-          st.n++
-          st.s = st.s.add(a[0] as Decimal)
-          return st
-        },
-        inverse: (st, a) => {
-          st.n--
-          st.s = st.s.sub(a[0] as Decimal)
-          return st
-        },
-        final: (st) => (st.n === 0 ? null : st.s),
+      return agg<NumSumState>('sum', [NUMERIC], NUMERIC, {
+        init: newNumSum,
+        step: (st, a) => numAdd(st, a[0] as Decimal, 1),
+        inverse: (st, a) => numAdd(st, a[0] as Decimal, -1),
+        final: (st) => (st.n === 0 ? null : numTotal(st)),
       })
     case 'float4':
     case 'float8': {
@@ -323,6 +312,47 @@ function sum(t: SqlType): AggregateImpl | undefined {
       })
   }
   return undefined
+}
+
+/**
+ * numeric sum state: the finite values' total as one bigint at the largest scale seen (no Decimal per row),
+ * plus counts of NaN / +Infinity / -Infinity inputs (so inverse transitions stay exact).
+ */
+interface NumSumState {
+  n: number
+  u: bigint
+  scale: number
+  nan: number
+  pinf: number
+  ninf: number
+}
+
+function newNumSum(): NumSumState {
+  return { n: 0, u: 0n, scale: 0, nan: 0, pinf: 0, ninf: 0 }
+}
+
+function numAdd(st: NumSumState, d: Decimal, sign: 1 | -1): NumSumState {
+  st.n += sign
+  if (!d.isFinite) {
+    if (d.isNaN) st.nan += sign
+    else if (d.sign() > 0) st.pinf += sign
+    else st.ninf += sign
+    return st
+  }
+  let u = d.unscaled
+  if (d.scale > st.scale) {
+    st.u *= pow10(d.scale - st.scale)
+    st.scale = d.scale
+  } else if (d.scale < st.scale) u *= pow10(st.scale - d.scale)
+  st.u += sign > 0 ? u : -u
+  return st
+}
+
+function numTotal(st: NumSumState): Decimal {
+  if (st.nan > 0 || (st.pinf > 0 && st.ninf > 0)) return Decimal.NaN
+  if (st.pinf > 0) return Decimal.Infinity
+  if (st.ninf > 0) return Decimal.NegativeInfinity
+  return Decimal.of(st.u, st.scale)
 }
 
 /** numeric division with PostgreSQL's scale (select_div_scale). */
@@ -368,19 +398,11 @@ function avg(t: SqlType): AggregateImpl | undefined {
         final: (st) => (st.n === 0 ? null : decDiv(Decimal.fromInt(st.s), Decimal.fromInt(st.n))),
       })
     case 'numeric':
-      return agg<DecState>('avg', [NUMERIC], NUMERIC, {
-        init: () => ({ n: 0, s: Decimal.ZERO }),
-        step: (st, a) => {
-          st.n++
-          st.s = st.s.add(a[0] as Decimal)
-          return st
-        },
-        inverse: (st, a) => {
-          st.n--
-          st.s = st.s.sub(a[0] as Decimal)
-          return st
-        },
-        final: (st) => (st.n === 0 ? null : decDiv(st.s, Decimal.fromInt(st.n))),
+      return agg<NumSumState>('avg', [NUMERIC], NUMERIC, {
+        init: newNumSum,
+        step: (st, a) => numAdd(st, a[0] as Decimal, 1),
+        inverse: (st, a) => numAdd(st, a[0] as Decimal, -1),
+        final: (st) => (st.n === 0 ? null : decDiv(numTotal(st), Decimal.fromInt(st.n))),
       })
     case 'float4':
     case 'float8':

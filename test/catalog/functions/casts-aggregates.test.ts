@@ -228,3 +228,20 @@ describe('more aggregates and function-style casts', () => {
     expect(run('regr_intercept') as number).toBeCloseTo(0.5, 12)
   })
 })
+
+describe('numeric sum state', () => {
+  it('keeps the largest scale, handles special values and inverse transitions', () => {
+    expect(aggregate('sum', 'numeric', ['1.5', '2', '0.125'])).toBe('3.625')
+    expect(aggregate('sum', 'numeric', ['1.50', '-1.5'])).toBe('0.00')
+    expect(aggregate('sum', 'numeric', ['1', 'NaN'])).toBe('NaN')
+    expect(aggregate('sum', 'numeric', ['Infinity', '1'])).toBe('Infinity')
+    expect(aggregate('sum', 'numeric', ['Infinity', '-Infinity'])).toBe('NaN')
+    expect(aggregate('avg', 'numeric', ['1', '2.5'])).toBe('1.7500000000000000')
+    const sum = resolveAggregate('sum', [typeOf('numeric')], false)!
+    let s = sum.init()
+    s = sum.step(s, [Decimal.parse('NaN')])
+    s = sum.step(s, [Decimal.parse('2.25')])
+    s = sum.inverse!(s, [Decimal.parse('NaN')])
+    expect(String(sum.final(s))).toBe('2.25')
+  })
+})
