@@ -20,9 +20,12 @@ import { parse, quoteIdentifier, type Statement } from './sql/index.js'
 import type * as ast from './sql/index.js'
 import { PlanContext, explainPlan, planStatement, type PlanNode, type PlannedStatement } from './plan/index.js'
 import { executeDdl, type DdlContext } from './plan/ddl/index.js'
+import { sessionInfo, setStatementTimestamp } from './catalog/functions/index.js'
+import { setSessionTimeZone } from './common/values/timezone.js'
 import type { CheckDef, TableDef } from './catalog/schema.js'
 import { executePlan, type ExecContext } from './exec/index.js'
 import type { Transaction, TxnManager } from './txn/index.js'
+import type { CatalogReader } from './txn/table-access.js'
 
 /** A result column: its name and PostgreSQL type name. */
 export interface ResultColumn {
@@ -77,6 +80,20 @@ export class Session {
     return this.#status
   }
 
+  readonly #parsed = new Map<string, readonly Statement[]>()
+  readonly #plans = new WeakMap<Statement, CachedPlan[]>()
+
+  /** Parses with a small cache: applications repeat their statements. */
+  #parse(sql: string): readonly Statement[] {
+    let statements = this.#parsed.get(sql)
+    if (statements === undefined) {
+      statements = parse(sql)
+      if (this.#parsed.size >= PARSE_CACHE_SIZE) this.#parsed.delete(this.#parsed.keys().next().value as string)
+      this.#parsed.set(sql, statements)
+    }
+    return statements
+  }
+
   /** Runs `sql` (one or many statements) and returns the last statement's result. Invariant (1). */
   run(sql: string | readonly Statement[], params: readonly unknown[], options: QueryOptions, text = typeof sql === 'string' ? sql : ''): Promise<QueryResult> {
     const job = this.#queue.then(() => this.#run(sql, params, options, text))
@@ -96,7 +113,7 @@ export class Session {
   async #run(sql: string | readonly Statement[], params: readonly unknown[], options: QueryOptions, text: string): Promise<QueryResult> {
     if (this.#closed) throw wrongState('the session is closed')
     try {
-      const statements = typeof sql === 'string' ? parse(sql) : sql
+      const statements = typeof sql === 'string' ? this.#parse(sql) : sql
       let last: QueryResult = { columns: [], rows: [], rowCount: 0, command: 'EMPTY' }
       for (const stmt of statements) last = await this.#statement(stmt, text, params, options)
       return last
@@ -120,6 +137,11 @@ export class Session {
       throw new RustyError('25P02', 'current transaction is aborted, commands ignored until end of transaction block')
     }
     const implicit = this.#txn === null
+    const now = Date.now() * 1000
+    if (implicit) this.#txnStart = now
+    // now() is the transaction's start, statement_timestamp() the statement's (PostgreSQL).
+    setStatementTimestamp(now, this.#txnStart)
+    sessionInfo.schema = this.#schema()
     const txn = this.#txn ?? this.#begin(false)
     try {
       const result = this.#execute(stmt, sql, params, options, txn)
@@ -196,6 +218,7 @@ export class Session {
       case 'Begin':
         if (this.#txn !== null) return done('BEGIN') // PostgreSQL warns "there is already a transaction in progress"
         this.#txn = this.#begin(stmt.readOnly === true)
+        this.#txnStart = Date.now() * 1000
         this.#status = TxnStatus.IN_TRANSACTION
         return done('BEGIN')
       case 'Commit':
@@ -239,6 +262,7 @@ export class Session {
   }
 
   #pendingCommit: Promise<void> | null = null
+  #txnStart = 0
 
   /** Awaits a COMMIT issued by the last control statement (kept out of #control so it can stay synchronous). */
   async #awaitCommit(): Promise<void> {
@@ -294,11 +318,28 @@ export class Session {
     return planned.columns.map((c) => c.name)
   }
 
-  /** Plans a statement with the parameters' types. */
+  /**
+   * Plans a statement with the parameters' types, reusing a cached plan when the parameter types and the
+   * settings match and every catalog object the plan was built from is still the same object (catalog
+   * definitions are immutable records, so identity means unchanged).
+   */
   plan(stmt: Dml, sql: string, params: readonly unknown[], txn: Transaction): PlannedStatement {
     const paramTypes = params.map((p) => (p === null || p === undefined || typeof p === 'string' ? typeOf('unknown') : inferType(p)))
-    const naive = ['off', 'false', '0'].includes((this.#settings.get('rustydb.optimizer') ?? 'on').toLowerCase())
-    return planStatement(stmt, new PlanContext(sql, txn.catalog, { defaultSchema: this.#schema(), paramTypes, naive }, txn))
+    const optimizer = (this.#settings.get('rustydb.optimizer') ?? 'on').toLowerCase()
+    const naive = ['off', 'false', '0'].includes(optimizer)
+    const key = `${paramTypes.map((t) => t.id).join(',')}|${optimizer}|${this.#settings.get('search_path')}|${this.#settings.get('timezone')}`
+    const cached = this.#plans.get(stmt)
+    const hit = cached?.find((c) => c.key === key && c.lookups.every((l) => l.still(txn.catalog)))
+    if (hit !== undefined) return hit.planned
+    const recorder = new CatalogRecorder(txn.catalog)
+    const planned = planStatement(stmt, new PlanContext(sql, recorder.reader, { defaultSchema: this.#schema(), paramTypes, naive }, txn))
+    if (!planned.usesTransaction && !recorder.listed) {
+      const list = cached ?? []
+      if (list.length >= 4) list.shift()
+      list.push({ key, planned, lookups: recorder.lookups })
+      this.#plans.set(stmt, list)
+    }
+    return planned
   }
 
   #context(txn: Transaction, paramTypes: readonly SqlType[], params: readonly unknown[], stats?: ExecContext['stats']): ExecContext {
@@ -356,6 +397,11 @@ export class Session {
   #set(stmt: ast.SetVariable): QueryResult {
     const name = stmt.name.toLowerCase()
     const value = stmt.values === null ? DEFAULT_SETTINGS[name] ?? '' : stmt.values.join(', ')
+    if (name === 'timezone' || name === 'time zone') {
+      setSessionTimeZone(value)
+      this.#settings.set('timezone', value)
+      return { columns: [], rows: [], rowCount: 0, command: 'SET' }
+    }
     if (name === 'transaction_isolation' || name === 'default_transaction_isolation') {
       this.#settings.set(name, value.toLowerCase())
     } else this.#settings.set(name, value)
@@ -372,6 +418,51 @@ export class Session {
     if (value === undefined) throw new RustyError('42704', `unrecognized configuration parameter "${stmt.name}"`)
     const rows = [options.rowMode === 'array' ? [value] : { [name]: value }]
     return { columns: [{ name, type: 'text' }], rows, rowCount: 1, command: 'SHOW' }
+  }
+}
+
+const PARSE_CACHE_SIZE = 256
+
+interface CachedPlan {
+  readonly key: string
+  readonly planned: PlannedStatement
+  readonly lookups: readonly CatalogLookup[]
+}
+
+/** One catalog lookup a plan depends on: `still` re-runs it and checks that it finds the same object. */
+interface CatalogLookup {
+  still(catalog: CatalogReader): boolean
+}
+
+/** Wraps a CatalogReader and records every lookup, so a cached plan can be validated against a later catalog. */
+class CatalogRecorder {
+  readonly lookups: CatalogLookup[] = []
+  /** A listing (tables(), views() ...) was read: system views; such plans are not cached. */
+  listed = false
+  readonly reader: CatalogReader
+
+  constructor(inner: CatalogReader) {
+    const lookups = this.lookups
+    const single = new Set(['table', 'view', 'sequence', 'tableById'])
+    // Statistics only steer estimates; a plan built on older statistics is still correct.
+    const ignored = new Set(['stats'])
+    this.reader = new Proxy(inner, {
+      get: (target, prop, receiver) => {
+        const value = Reflect.get(target, prop, receiver) as unknown
+        if (typeof value !== 'function') return value
+        const name = String(prop)
+        if (ignored.has(name)) return (value as (...a: unknown[]) => unknown).bind(target)
+        if (single.has(name)) {
+          return (...args: unknown[]) => {
+            const found = (value as (...a: unknown[]) => unknown).apply(target, args)
+            lookups.push({ still: (c) => (c as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args) === found })
+            return found
+          }
+        }
+        this.listed = true
+        return (value as (...a: unknown[]) => unknown).bind(target)
+      },
+    })
   }
 }
 

@@ -14,6 +14,8 @@ export interface PlannedStatement {
   readonly columns: readonly PlanColumn[]
   /** The type each $n parameter was bound as (unknown ones default to text). */
   readonly paramTypes: readonly SqlType[]
+  /** The plan holds on to the planning transaction (sequence calls): run it only in that transaction. */
+  readonly usesTransaction: boolean
 }
 
 /** Plans a query, INSERT, UPDATE or DELETE. */
@@ -35,5 +37,5 @@ export function planStatement(stmt: ast.Query | ast.Insert | ast.Update | ast.De
       break
   }
   const paramTypes = ctx.paramTypes.map((t) => (t.id === 'unknown' ? typeOf('text') : t))
-  return { plan, columns: plan.output, paramTypes }
+  return { plan, columns: plan.output, paramTypes, usesTransaction: ctx.usesTransaction }
 }

@@ -145,6 +145,29 @@ describe('Database statements', () => {
     expect(r.rows).toEqual([{ id: 1, name: 'ann2', age: 32 }, { id: 2, name: 'bob', age: 25 }])
   })
 
+  it('re-plans a cached statement after DDL changes the objects it reads', async () => {
+    const st = db.prepare('SELECT * FROM users WHERE id = $1')
+    expect(Object.keys((await st.query([1])).rows[0])).toEqual(['id', 'name', 'age', 'team'])
+    await db.exec('ALTER TABLE users ADD COLUMN email text')
+    expect(Object.keys((await st.query([1])).rows[0])).toEqual(['id', 'name', 'age', 'team', 'email'])
+    await db.exec('DROP TABLE users')
+    expect((await error(st.query([1]))).code).toBe('42P01')
+  })
+
+  it('gives now() the transaction start time, not the time the statement was first planned', async () => {
+    const first = (await db.query('SELECT now() AS t')).rows[0].t as Date
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const second = (await db.query('SELECT now() AS t')).rows[0].t as Date
+    expect(second.getTime()).toBeGreaterThan(first.getTime())
+    const inTx = await db.transaction(async (tx) => {
+      const a = (await tx.query('SELECT now() AS t')).rows[0].t as Date
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const b = (await tx.query('SELECT now() AS t')).rows[0].t as Date
+      return [a.getTime(), b.getTime()]
+    })
+    expect(inTx[0]).toBe(inTx[1])
+  })
+
   it('rejects an empty IN list with a syntax error instead of crashing', async () => {
     expect((await error(db.query('SELECT 1 IN ()'))).code).toBe('42601')
   })

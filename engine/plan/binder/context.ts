@@ -54,6 +54,8 @@ export class PlanContext {
   readonly paramTypes: SqlType[]
   /** CTEs visible by name, innermost last. */
   readonly ctes: Map<string, CteBinding>[] = []
+  /** Set when the plan holds on to this transaction (sequence calls): such a plan must not be cached. */
+  usesTransaction = false
   /** Views being expanded (to report recursion). */
   expanding = new Set<string>()
 
@@ -75,7 +77,16 @@ export class PlanContext {
     const child = new PlanContext(sql, this.catalog, this.options, this.access)
     child.#ids = this.#ids
     child.expanding = this.expanding
+    child.#parent = this
     return child
+  }
+
+  #parent: PlanContext | null = null
+
+  /** Marks this context and the ones it was derived from (a default's nextval taints the whole statement). */
+  markUsesTransaction(): void {
+    this.usesTransaction = true
+    this.#parent?.markUsesTransaction()
   }
 
   /** A RustyError positioned at `offset` in the statement text. */

@@ -457,6 +457,7 @@ export class ExprBinder {
     if (seq === undefined) throw s.ctx.error('42P01', `relation "${bound.value}" does not exist`, nameArg?.start)
     const access = s.ctx.access
     if (access === undefined) throw s.ctx.error('0A000', `${name}() is not available here`, e.start)
+    s.ctx.markUsesTransaction()
     const rest = e.args.slice(1).map((a, i) => this.coerce(this.bind(a, s), i === 0 ? INT8 : BOOL, s, a.start, `argument of ${name}`))
     const impl: ScalarImpl = {
       name,
@@ -650,7 +651,9 @@ export function fold(e: BoundExpr): BoundExpr {
       case 'Call': {
         // A strict function of a NULL constant is NULL whatever its other arguments (PostgreSQL folds it too).
         if (e.impl.strict && e.args.some((a) => a.kind === 'Const' && a.value === null)) return constant(e.type, null)
-        if (e.impl.volatile || !e.args.every((a) => a.kind === 'Const')) return e
+        // Calls without arguments are not folded: now(), current_date, current_user read the session or the
+        // clock, so their value belongs to the execution, not to a (cached) plan.
+        if (e.impl.volatile || e.args.length === 0 || !e.args.every((a) => a.kind === 'Const')) return e
         const values = e.args.map((a) => (a as { value: SqlValue }).value)
         if (e.impl.strict && values.some((v) => v === null)) return constant(e.type, null)
         return constant(e.type, e.impl.fn(...values))
