@@ -17,6 +17,8 @@ const runs = Number(process.env.BENCH_RUNS ?? 5)
 console.log(`RustyDB benchmarks, ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`)
 console.log(`N = ${n}, median of ${runs} runs\n`)
 const suites = (process.env.BENCH_SUITE ?? 'storage,sql').split(',').map((s) => s.trim())
-if (suites.includes('storage')) printTable('Storage engine (KvStore over the WASM B+tree)', await runStorageBench(n, runs))
+if (suites.includes('storage')) {
+  printTable('Storage engine (KvStore over the WASM B+tree)', await runStorageBench(n, runs))
+  printTable('WASM core (B+tree through WasmCore)', await runWasmCoreBench(n, runs))
+}
 if (suites.includes('sql')) await runSqlBench(Number(process.env.BENCH_RUNS ?? 3))
-printTable('WASM core (B+tree through WasmCore)', await runWasmCoreBench(n, runs))
