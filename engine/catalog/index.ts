@@ -17,3 +17,22 @@ export {
 } from './catalog-state.js'
 export { decodeFullRow, decodeRow, encodeRow } from './row-codec.js'
 export { appendKeyValue, encodeKeyValues, numericKeyBytes, type ValueKeyDirection } from './value-key.js'
+export {
+  HISTOGRAM_BOUNDS,
+  MOST_COMMON_VALUES,
+  Reservoir,
+  SAMPLE_ROWS,
+  STATS_TREE,
+  columnStats,
+  computeColumnStats,
+  decodeAnalyzed,
+  decodeRowCount,
+  encodeAnalyzed,
+  encodeRowCount,
+  isOrderedType,
+  statsKey,
+  statsScalar,
+  type AnalyzedStats,
+  type ColumnStats,
+  type TableStats,
+} from './table-stats.js'

@@ -14,6 +14,7 @@
 import type { Batch } from '../common/batch.js'
 import type { SqlValue } from '../common/types.js'
 import type { IndexDef, SequenceDef, TableDef, ViewDef } from '../catalog/schema.js'
+import type { TableStats } from '../catalog/table-stats.js'
 
 /** A bound on a key prefix: the first `values.length` key columns compared with `values`. */
 export interface KeyBound {
@@ -67,4 +68,10 @@ export interface CatalogReader {
   views(): readonly ViewDef[]
   sequences(): readonly SequenceDef[]
   indexes(): readonly IndexDef[]
+  /**
+   * Statistics of `table` as this transaction sees them: the row count maintained by commits (plus this
+   * transaction's own inserts and deletes) and ANALYZE's column statistics (null until analyzed). Undefined
+   * only for a table whose row count was never recorded (created before statistics existed, not analyzed).
+   */
+  stats(table: TableDef): TableStats | undefined
 }

@@ -24,6 +24,9 @@
  *       PostgreSQL skips such rows.
  *   (7) A transaction that changed the catalog commits only if no other catalog change was published since it
  *       began (40001 otherwise), so the in-memory catalog never loses a committed change.
+ *   (8) `#rowCounts` holds, per table, the rows inserted minus the rows deleted by this transaction (absolute
+ *       after CREATE TABLE, TRUNCATE or ANALYZE); savepoints restore it with the write set; commit folds it
+ *       into the stored row counts (txn-manager.ts).
  * Not here: locks and isolation between concurrent writers (issue #4: today one writer at a time), CHECK
  * constraints and defaults (the executor evaluates them), DDL statements (engine/plan/ddl).
  */
@@ -33,6 +36,7 @@ import type { SqlType, SqlValue } from '../common/types.js'
 import type { ForeignKeyDef, IndexDef, SequenceDef, TableDef, ViewDef } from '../catalog/schema.js'
 import { CATALOG_TREE, CatalogState, TEMP_SCHEMA, type RelationKind, type SchemaDef, indexTree, tableTree } from '../catalog/catalog-state.js'
 import { decodeFullRow, decodeRow, encodeRow } from '../catalog/row-codec.js'
+import type { AnalyzedStats, TableStats } from '../catalog/table-stats.js'
 import { type KvStore, type Snapshot, type WriteBatch, decodeKey, prefixUpperBound } from '../storage/index.js'
 import { ROW_KEY, type CatalogReader, type KeyBound, type ScanOptions, type TableAccess } from './table-access.js'
 import {
@@ -90,6 +94,24 @@ export interface CatalogWriter {
   dropSequence(id: number): void
 }
 
+/** Committed statistics of one table (catalog/table-stats.ts). */
+export interface StoredStats {
+  rowCount?: number
+  analyzed?: AnalyzedStats
+}
+
+/** A transaction's change of a table's row count: `reset` makes `delta` absolute (CREATE, TRUNCATE, ANALYZE). */
+export interface RowCountChange {
+  reset: boolean
+  delta: number
+}
+
+/** The statistics a commit stores (txn-manager.ts appendStats). */
+export interface StatsChanges {
+  readonly rowCounts: ReadonlyMap<number, RowCountChange>
+  readonly analyzed: ReadonlyMap<number, AnalyzedStats>
+}
+
 /** Services of the TxnManager a transaction uses (txn-manager.ts implements it). */
 export interface TxnHost {
   readonly kv: KvStore
@@ -110,6 +132,10 @@ export interface TxnHost {
   claimId(min: number): number
   /** True when nextval/setval moved a sequence since its position was last stored. */
   readonly sequencesDirty: boolean
+  /** Committed statistics of table `id`. */
+  tableStats(id: number): StoredStats | undefined
+  /** Adds a commit's statistics (row counts, ANALYZE results, dropped tables) to its WriteBatch. */
+  appendStats(batch: WriteBatch, changes: StatsChanges, catalog: CatalogState): void
   finished(txn: Transaction): void
 }
 
@@ -121,6 +147,8 @@ interface SavepointState {
   readonly trees: Map<string, TreeWrites>
   readonly treeMeta: Map<TreeWrites, { base: 'snapshot' | 'empty'; dropped: boolean }>
   readonly catalog: CatalogState | undefined
+  readonly rowCounts: Map<number, RowCountChange>
+  readonly analyzed: Map<number, AnalyzedStats>
 }
 
 /** Minimal read interface over a run of entries (a core EntryBatch or our merged list). */
@@ -203,6 +231,10 @@ export class Transaction implements TableAccess {
   #existsAtStart = new Map<string, boolean>()
   /** Referencing foreign keys by referenced table id, for the current catalog (rebuilt after DDL). */
   #children: Map<number, ChildRef[]> | undefined
+  /** Row count changes by table id (invariant 8). */
+  #rowCounts = new Map<number, RowCountChange>()
+  /** ANALYZE results by table id, stored at commit. */
+  #analyzed = new Map<number, AnalyzedStats>()
 
   /** Use TxnManager.begin(). */
   constructor(host: TxnHost, options: { readOnly?: boolean } = {}) {
@@ -221,7 +253,37 @@ export class Transaction implements TableAccess {
 
   /** True when the transaction changed anything (rows or catalog). */
   get hasWrites(): boolean {
-    return this.#ws.trees.size > 0 || this.#own !== undefined
+    return this.#ws.trees.size > 0 || this.#own !== undefined || this.#analyzed.size > 0
+  }
+
+  // --- statistics ----------------------------------------------------------------------------------------
+
+  /** CatalogReader.stats: the committed statistics with this transaction's changes (invariant 8). */
+  stats(table: TableDef): TableStats | undefined {
+    const base = this.#host.tableStats(table.id)
+    const change = this.#rowCounts.get(table.id)
+    let rowCount: number | undefined
+    if (change?.reset === true) rowCount = change.delta
+    else if (base?.rowCount !== undefined) rowCount = base.rowCount + (change?.delta ?? 0)
+    const analyzed = this.#analyzed.get(table.id) ?? base?.analyzed ?? null
+    if (rowCount === undefined) {
+      if (analyzed === null) return undefined
+      rowCount = analyzed.analyzedRows
+    }
+    return { rowCount: Math.max(0, rowCount), analyzed }
+  }
+
+  /** Records ANALYZE's results for `table`: its exact row count now and its column statistics (stored at commit). */
+  putAnalyzedStats(table: TableDef, stats: AnalyzedStats): void {
+    this.#assertWritable('ANALYZE')
+    this.#analyzed.set(table.id, stats)
+    this.#rowCounts.set(table.id, { reset: true, delta: stats.analyzedRows })
+  }
+
+  #countRows(tableId: number, delta: number): void {
+    const c = this.#rowCounts.get(tableId)
+    if (c === undefined) this.#rowCounts.set(tableId, { reset: false, delta })
+    else c.delta += delta
   }
 
   // --- TableAccess: reads --------------------------------------------------------------------------------
@@ -309,6 +371,7 @@ export class Transaction implements TableAccess {
       const ii = info.indexes[i]
       this.#ws.set(this.#touch(ii.tree), indexEntryKey(ii, row, key).key, key)
     }
+    this.#countRows(table.id, 1)
     return key
   }
 
@@ -361,6 +424,7 @@ export class Transaction implements TableAccess {
     const actions = this.#referencing(info, old, null)
     this.#ws.set(rows, key, null)
     for (const ii of info.indexes) this.#ws.set(this.#touch(ii.tree), indexEntryKey(ii, old, key).key, null)
+    this.#countRows(table.id, -1)
     this.#applyActions(actions)
     return old
   }
@@ -390,6 +454,7 @@ export class Transaction implements TableAccess {
     const info = tableInfo(table)
     this.#resetTree(info.tree, false)
     for (const ii of info.indexes) this.#resetTree(ii.tree, false)
+    this.#rowCounts.set(table.id, { reset: true, delta: 0 })
   }
 
   /**
@@ -487,6 +552,8 @@ export class Transaction implements TableAccess {
       trees: new Map(this.#ws.trees),
       treeMeta,
       catalog: this.#own?.clone(),
+      rowCounts: cloneCounts(this.#rowCounts),
+      analyzed: new Map(this.#analyzed),
     })
     this.#ws.logging++
   }
@@ -507,6 +574,8 @@ export class Transaction implements TableAccess {
     this.#ws.undoTo(sp.undo)
     this.#own = sp.catalog?.clone()
     this.#children = undefined
+    this.#rowCounts = cloneCounts(sp.rowCounts)
+    this.#analyzed = new Map(sp.analyzed)
   }
 
   /** RELEASE SAVEPOINT name: forgets it and every later one; keeps the changes. */
@@ -533,6 +602,9 @@ export class Transaction implements TableAccess {
         const batch = this.#kv.batch()
         this.#fillBatch(batch)
         this.#host.appendSequenceState(batch, this.#own ?? this.#base)
+        if (this.#rowCounts.size > 0 || this.#analyzed.size > 0 || this.#own !== undefined) {
+          this.#host.appendStats(batch, { rowCounts: this.#rowCounts, analyzed: this.#analyzed }, this.#own ?? this.#base)
+        }
         await this.#kv.commit(batch)
         this.#host.publish(this.#own, this)
       }
@@ -1031,6 +1103,7 @@ export class Transaction implements TableAccess {
       views: () => [...cur().views.values()],
       sequences: () => [...cur().sequences.values()],
       indexes: () => [...cur().indexes.values()],
+      stats: (table) => self.stats(table),
       relation: (schema, name) => cur().relation(schema, name),
       schema: (name) => cur().schemas.get(name),
       schemas: () => [...cur().schemas.values()],
@@ -1051,6 +1124,7 @@ export class Transaction implements TableAccess {
         state.putTable(def)
         self.#resetTree(tableTree(def.id), false)
         for (const index of def.indexes) self.#resetTree(indexTree(index.id), false)
+        self.#rowCounts.set(def.id, { reset: true, delta: 0 })
       },
       alterTable: (def) => self.#writableCatalog('ALTER TABLE').putTable(def),
       dropTable: (id) => {
@@ -1107,6 +1181,12 @@ export class Transaction implements TableAccess {
 }
 
 const EMPTY = new Uint8Array(0)
+
+function cloneCounts(counts: ReadonlyMap<number, RowCountChange>): Map<number, RowCountChange> {
+  const out = new Map<number, RowCountChange>()
+  for (const [id, c] of counts) out.set(id, { reset: c.reset, delta: c.delta })
+  return out
+}
 
 function newColumns(width: number): SqlValue[][] {
   const out: SqlValue[][] = new Array(width)

@@ -18,6 +18,13 @@
  *   Positions are written with the next commit of any transaction (and at close), so a crash can forget
  *   the last nextval() calls of uncommitted work; committed rows never see a reused value because the
  *   commit that stored them also stored the position.
+ *   `__stats`     table statistics (catalog/table-stats.ts): row counts and ANALYZE's column statistics.
+ *
+ * Row counts: a transaction counts its inserted minus deleted rows per table (TRUNCATE, CREATE TABLE and
+ * ANALYZE set an absolute count); its commit folds the new counts into the same WriteBatch as its rows
+ * (appendStats), and publish() applies them to the in-memory copy. So a stored count is exactly as durable
+ * as the rows it counts, at the price of one small put per changed table per commit. A table whose count
+ * was never stored (a database from before `__stats`) stays uncounted until ANALYZE.
  * Invariants:
  *   (1) The committed catalog changes only in publish(), after the KvStore commit that stored it resolved.
  *   (2) Hidden row ids only grow while the manager is open; at first use a table's counter starts after the
@@ -26,14 +33,24 @@
  *       row id counters and sequence positions keyed by id never leak into a new object.
  *   (4) One writer at a time (issue #4 brings concurrency): two transactions that both change the catalog
  *       would publish in commit order, the later one winning. The database layer runs one session.
+ *       Row counts assume it too: a commit adds its deltas to the count published before it built its batch.
  * Not here: what a transaction sees and does (transaction.ts).
  */
 import { RustyError, featureNotSupported } from '../common/index.js'
 import type { SqlValue } from '../common/types.js'
 import type { SequenceDef, TableDef } from '../catalog/schema.js'
 import { CATALOG_TREE, CatalogState, SEQUENCE_TREE, TEMP_SCHEMA, tableTree } from '../catalog/catalog-state.js'
-import { KeyEncoder, type KvStore, type Snapshot, type WriteBatch } from '../storage/index.js'
-import { Transaction, rowIdOf, type TxnHost } from './transaction.js'
+import {
+  type AnalyzedStats,
+  STATS_TREE,
+  decodeAnalyzed,
+  decodeRowCount,
+  encodeAnalyzed,
+  encodeRowCount,
+  statsKey,
+} from '../catalog/table-stats.js'
+import { KeyEncoder, type KvStore, type Snapshot, type WriteBatch, decodeKey } from '../storage/index.js'
+import { Transaction, rowIdOf, type StatsChanges, type StoredStats, type TxnHost } from './transaction.js'
 
 interface SequencePosition {
   value: bigint
@@ -71,6 +88,8 @@ export class TxnManager {
   /** Values nextval() returned in this session (currval). */
   #currvals = new Map<number, bigint>()
   #rowIds = new Map<number, number>()
+  /** Committed statistics by table id (row counts, ANALYZE results). */
+  #stats = new Map<number, StoredStats>()
   /** Highest object id any transaction took (ids are never reused, even after a rollback). */
   #highestId = 0
   #active = new Set<Transaction>()
@@ -103,6 +122,15 @@ export class TxnManager {
       for (const [key, value] of kv.scan(SEQUENCE_TREE)) {
         const view = new DataView(value.buffer, value.byteOffset, value.length)
         manager.#positions.set(rowIdOf(key), { value: view.getBigInt64(0), called: value[8] === 1 })
+      }
+    }
+    if (kv.hasTree(STATS_TREE)) {
+      for (const [key, value] of kv.scan(STATS_TREE)) {
+        const [id, part] = decodeKey(key).map((v) => ('value' in v ? Number(v.value) : -1))
+        const entry = manager.#stats.get(id) ?? {}
+        if (part === 0) entry.rowCount = decodeRowCount(value)
+        else entry.analyzed = decodeAnalyzed(value)
+        manager.#stats.set(id, entry)
       }
     }
     // Temporary objects of a session that ended without close() (a crash) go now.
@@ -219,6 +247,46 @@ export class TxnManager {
     return [...ids]
   }
 
+  // --- statistics ----------------------------------------------------------------------------------------
+
+  /**
+   * Puts a commit's new row counts and ANALYZE results into `batch` and deletes the statistics of tables gone
+   * from `catalog`; returns the entries publish() applies (null: deleted).
+   */
+  #appendStats(batch: WriteBatch, changes: StatsChanges, catalog: CatalogState): Map<number, StoredStats | null> {
+    const out = new Map<number, StoredStats | null>()
+    let treeReady = this.kv.hasTree(STATS_TREE)
+    const ready = (): void => {
+      if (!treeReady) batch.createTree(STATS_TREE)
+      treeReady = true
+    }
+    for (const [id, d] of changes.rowCounts) {
+      if (!catalog.tables.has(id)) continue
+      const old = this.#stats.get(id)
+      const base = d.reset ? 0 : old?.rowCount
+      if (base === undefined || (!d.reset && d.delta === 0)) continue
+      const rowCount = Math.max(0, base + d.delta)
+      const analyzed: AnalyzedStats | undefined = changes.analyzed.get(id) ?? old?.analyzed
+      ready()
+      batch.put(STATS_TREE, statsKey(id, 0), encodeRowCount(rowCount))
+      out.set(id, { rowCount, analyzed })
+    }
+    for (const [id, analyzed] of changes.analyzed) {
+      if (!catalog.tables.has(id)) continue
+      ready()
+      batch.put(STATS_TREE, statsKey(id, 1), encodeAnalyzed(analyzed))
+      if (!out.has(id)) out.set(id, { ...this.#stats.get(id), analyzed })
+    }
+    // Only a commit that changed the catalog can have dropped tables.
+    for (const [id, entry] of catalog === this.#catalog ? [] : this.#stats) {
+      if (catalog.tables.has(id)) continue
+      if (entry.rowCount !== undefined) batch.delete(STATS_TREE, statsKey(id, 0))
+      if (entry.analyzed !== undefined) batch.delete(STATS_TREE, statsKey(id, 1))
+      out.set(id, null)
+    }
+    return out
+  }
+
   // --- row ids -------------------------------------------------------------------------------------------
 
   #nextRowId(table: TableDef, snapshot: Snapshot): number {
@@ -245,6 +313,7 @@ export class TxnManager {
   #makeHost(): TxnHost {
     const self = this
     let pendingSequences: number[] = []
+    let pendingStats: Map<number, StoredStats | null> | null = null
     return {
       get kv() {
         return self.kv
@@ -276,9 +345,20 @@ export class TxnManager {
       appendSequenceState: (batch, catalog) => {
         pendingSequences = self.#appendSequences(batch, catalog)
       },
+      tableStats: (id) => self.#stats.get(id),
+      appendStats: (batch, changes, catalog) => {
+        pendingStats = self.#appendStats(batch, changes, catalog)
+      },
       publish: (catalog) => {
         for (const id of pendingSequences) self.#dirtySequences.delete(id)
         pendingSequences = []
+        if (pendingStats !== null) {
+          for (const [id, entry] of pendingStats) {
+            if (entry === null) self.#stats.delete(id)
+            else self.#stats.set(id, entry)
+          }
+          pendingStats = null
+        }
         if (catalog !== undefined) {
           catalog.settle()
           self.#catalog = catalog

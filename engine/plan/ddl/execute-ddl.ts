@@ -1,7 +1,7 @@
 /**
  * executeDdl: runs a DDL statement inside a transaction (DDL is transactional: rollback undoes it).
  * Owns: CREATE/DROP TABLE, CREATE/DROP INDEX, CREATE [OR REPLACE]/DROP VIEW, CREATE/ALTER/DROP SEQUENCE,
- * CREATE/DROP SCHEMA, TRUNCATE; ALTER TABLE is in alter-table.ts.
+ * CREATE/DROP SCHEMA, TRUNCATE; ALTER TABLE is in alter-table.ts, ANALYZE in analyze.ts.
  * Invariants:
  *   (1) A statement either completes or throws before changing the catalog in a way later statements would
  *       see inconsistently; a failed statement leaves the transaction to be rolled back (PostgreSQL aborts
@@ -32,6 +32,7 @@ import {
   type AlterSequence,
 } from '../../sql/index.js'
 import { executeAlterTable } from './alter-table.js'
+import { analyze } from './analyze.js'
 import {
   type DdlContext,
   type DdlResult,
@@ -61,6 +62,7 @@ export const DDL_KINDS: ReadonlySet<Statement['kind']> = new Set([
   'Truncate',
   'CreateTableAs',
   'Reindex',
+  'Analyze',
 ])
 
 /** True for statements executeDdl handles. */
@@ -106,6 +108,8 @@ export function executeDdl(stmt: Statement, txn: Transaction, ctx: DdlContext): 
       return createTableAs(stmt, txn, ctx)
     case 'Reindex':
       return reindex(stmt, txn, ctx)
+    case 'Analyze':
+      return analyze(stmt, txn, ctx)
     default:
       throw featureNotSupported(`${stmt.kind} as DDL`)
   }
