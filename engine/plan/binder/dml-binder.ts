@@ -247,7 +247,7 @@ export class DmlBinder extends QueryBinder {
     level: QueryLevel,
   ): { table: TableDef; input: PlanNode; keyId: number; oldIds: number[]; relation: ScopeRelation } {
     const table = this.#table(name, name.start)
-    const { plan, relation } = tableScan(table, alias ?? table.name, () => this.ctx.newId(), undefined, true)
+    const { plan, relation } = tableScan(table, alias ?? table.name, () => this.ctx.newId(), this.ctx.catalog.stats(table), true)
     level.relations.push(relation)
     const leaves: JoinLeaf[] = [{ plan, ids: new Set(plan.output.map((c) => c.id)), rows: 1000 }]
     const preds: BoundExpr[] = []

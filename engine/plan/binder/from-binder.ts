@@ -8,10 +8,26 @@
  *       join that has every leaf it reads otherwise; none is dropped.
  *   (3) Join order is greedy on estimated rows: start from the smallest leaf, then add the connected leaf
  *       that keeps the estimate smallest; leaves with no join predicate come last (cross products).
+ *
+ * Estimates (catalog/table-stats.ts gathers the statistics; CatalogReader.stats() hands them over):
+ *   - a table scan: the table's maintained row count (DEFAULT_TABLE_ROWS when none is recorded);
+ *   - `col = const`: the const's frequency when it is a most common value, else the remaining frequency
+ *     spread over the remaining distinct values, 0 outside [min, max]; `col = $1`: (1 - null fraction) / ndv;
+ *   - `col < const` and friends: the fraction of the equi-depth histogram below the const (linear
+ *     interpolation inside a bucket for numeric and date/time types, half a bucket otherwise; min/max
+ *     interpolation without a histogram); a lower and an upper bound on one column make one range;
+ *   - IS [NOT] NULL: the null fraction; NOT, AND, OR: complement, product, inclusion-exclusion;
+ *   - a join `a = b`: 1 / max(ndv(a), ndv(b)), each ndv capped by its side's estimated rows; a column without
+ *     statistics has ndv = its side's rows (a single-column key: its table's rows), and when neither side has
+ *     any, the join keeps the larger side's rows (a key / foreign-key guess);
+ *   - without statistics the old fixed guesses (equality 0.05, range 0.3, other 0.5).
+ *   ndv of a column that was mostly distinct at ANALYZE grows with the table since (PostgreSQL's negative
+ *   stadistinct).
  * Not here: expression binding (expr-binder.ts), the rest of SELECT (query-binder.ts).
  */
-import { type SqlType } from '../../common/index.js'
+import { type SqlType, type SqlValue, compareValues, hashKey } from '../../common/index.js'
 import type { IndexDef, TableDef } from '../../catalog/schema.js'
+import { type ColumnStats, type TableStats, columnStats, isOrderedType, statsScalar } from '../../catalog/table-stats.js'
 import { ROW_KEY } from '../../txn/table-access.js'
 import type { BoundExpr } from '../bound-expr.js'
 import type { JoinType, PlanColumn, PlanKeyBound, PlanNode, SeqScanNode } from '../plan-node.js'
@@ -39,15 +55,58 @@ function withEstimate<T extends PlanNode>(plan: T, rows: number): T {
   return plan
 }
 
-/** A scan of every column of a table (plus the row key when asked), as a scope relation. */
+/** What the estimates know about one column of a table scan (keyed by the scan's PlanColumn objects). */
+interface ColumnInfo {
+  readonly type: SqlType
+  readonly stats: ColumnStats | undefined
+  /** The table's current row count. */
+  readonly tableRows: number
+  /** The row count when the column was analyzed (0: never). */
+  readonly analyzedRows: number
+  /** A single-column primary key or unique index: ndv = rows. */
+  readonly unique: boolean
+}
+
+/**
+ * Column facts of scans. Keyed by PlanColumn objects: nodes built over a scan (filters, joins) reuse them,
+ * so a column id found in any plan's output leads back to its table's statistics.
+ */
+const columnInfos = new WeakMap<PlanColumn, ColumnInfo>()
+
+function infoOf(plan: PlanNode, id: number): ColumnInfo | undefined {
+  const out = plan.output
+  for (let i = 0; i < out.length; i++) if (out[i].id === id) return columnInfos.get(out[i])
+  return undefined
+}
+
+/**
+ * A scan of every column of a table (plus the row key when asked), as a scope relation. `stats` (from
+ * CatalogReader.stats) gives the row estimate and the columns' statistics; a number is taken as the rows.
+ */
 export function tableScan(
   table: TableDef,
   alias: string,
   newId: () => number,
-  rowCount: number | undefined,
+  stats: TableStats | number | undefined,
   withRowKey = false,
 ): { plan: SeqScanNode; relation: ScopeRelation } {
+  const tableStats = typeof stats === 'object' ? stats : undefined
+  const rowCount = typeof stats === 'number' ? stats : (tableStats?.rowCount ?? DEFAULT_TABLE_ROWS)
   const output: PlanColumn[] = table.columns.map((c) => ({ id: newId(), name: c.name, type: c.type }))
+  if (tableStats !== undefined) {
+    const uniqueOrdinals = new Set<number>()
+    if (table.primaryKey?.length === 1) uniqueOrdinals.add(table.primaryKey[0])
+    for (const index of table.indexes) if (index.unique && index.columns.length === 1) uniqueOrdinals.add(index.columns[0].ordinal)
+    table.columns.forEach((c, i) => {
+      columnInfos.set(output[i], {
+        type: c.type,
+        stats: columnStats(tableStats, c),
+        tableRows: rowCount,
+        analyzedRows: tableStats.analyzed?.analyzedRows ?? 0,
+        unique: uniqueOrdinals.has(i),
+      })
+    })
+  }
   const columns = table.columns.map((_, i) => i)
   const scopeColumns = output.map((c) => ({ name: c.name, id: c.id, type: c.type }))
   if (withRowKey) {
@@ -66,17 +125,193 @@ export function tableScan(
     reverse: false,
     filter: null,
   })
-  return { plan: withEstimate(plan, rowCount ?? DEFAULT_TABLE_ROWS), relation: { alias, columns: scopeColumns, table } }
+  return { plan: withEstimate(plan, rowCount), relation: { alias, columns: scopeColumns, table } }
 }
 
-/** Selectivity guess for one conjunct (no histograms yet). */
-function selectivity(e: BoundExpr): number {
-  if (e.kind === 'Call') {
-    if (e.impl.name === '=' || e.impl.name.endsWith('eq')) return 0.05
-    return 0.3
+// --- selectivity ---------------------------------------------------------------------------------------------
+
+const DEFAULT_EQ_SEL = 0.05
+const DEFAULT_RANGE_SEL = 0.3
+const DEFAULT_SEL = 0.5
+
+/** Estimated distinct non-NULL values of a column, capped by `rows` (the rows of the side it is read on). */
+function distinctOf(info: ColumnInfo | undefined, rows: number): number | undefined {
+  if (info === undefined) return undefined
+  let ndv: number | undefined
+  if (info.stats !== undefined) {
+    ndv = info.stats.distinct
+    if (info.analyzedRows > 0 && ndv > 0.1 * info.analyzedRows) ndv = (ndv * info.tableRows) / info.analyzedRows
+  } else if (info.unique) ndv = info.tableRows
+  if (ndv === undefined) return undefined
+  return Math.max(1, Math.min(ndv, rows))
+}
+
+/** The value of a constant expression, or undefined (parameters, expressions). */
+function constOf(e: BoundExpr, type: SqlType): { value: SqlValue } | undefined {
+  if (e.kind === 'Const' && e.type.id === type.id) return { value: e.value }
+  return undefined
+}
+
+/** Fraction of all rows where the column equals `value` (undefined: an unknown value, e.g. a parameter). */
+function eqSelectivity(info: ColumnInfo, value: { value: SqlValue } | undefined, rows: number): number {
+  const st = info.stats
+  if (value !== undefined && value.value === null) return 0
+  if (st === undefined) {
+    const ndv = distinctOf(info, Infinity)
+    return ndv === undefined ? DEFAULT_EQ_SEL : 1 / ndv
   }
-  if (e.kind === 'InList') return Math.min(0.5, 0.05 * e.list.length)
-  return 0.5
+  const nonNull = 1 - st.nullFraction
+  if (st.distinct === 0) return 0
+  let mcvTotal = 0
+  for (const f of st.mostCommonFreqs) mcvTotal += f
+  if (value !== undefined) {
+    const v = value.value as SqlValue
+    const key = hashKey(v, info.type)
+    for (let i = 0; i < st.mostCommon.length; i++) if (hashKey(st.mostCommon[i], info.type) === key) return st.mostCommonFreqs[i]
+    if (st.min !== null && st.max !== null && isOrderedType(info.type)) {
+      if (compareValues(v, st.min, info.type) < 0 || compareValues(v, st.max, info.type) > 0) return 0
+    }
+  }
+  const ndv = distinctOf(info, Infinity) ?? st.distinct
+  const rest = ndv - st.mostCommon.length
+  if (rest <= 0) return value === undefined ? nonNull / Math.max(1, ndv) : 0
+  return Math.max(0, nonNull - mcvTotal) / rest
+}
+
+/**
+ * Fraction of the non-NULL values below `v` (histogram position; invariant 3 of table-stats.ts), or
+ * undefined without a histogram or min/max to go by.
+ */
+function fractionBelow(st: ColumnStats, type: SqlType, v: SqlValue): number | undefined {
+  const h = st.histogram
+  if (v === null) return undefined
+  if (h.length >= 2) {
+    let lo = 0
+    let hi = 0
+    for (let i = 0; i < h.length; i++) {
+      const c = compareValues(h[i], v, type)
+      if (c < 0) lo++
+      if (c <= 0) hi++
+    }
+    const buckets = h.length - 1
+    if (hi === 0) return 0
+    if (lo === h.length) return 1
+    if (lo < hi) return (lo + hi - 1) / 2 / buckets
+    // h[lo - 1] < v < h[lo]
+    const a = statsScalar(h[lo - 1], type)
+    const b = statsScalar(h[lo], type)
+    const x = statsScalar(v, type)
+    const within = a !== undefined && b !== undefined && x !== undefined && b > a ? (x - a) / (b - a) : 0.5
+    return (lo - 1 + within) / buckets
+  }
+  if (st.min === null || st.max === null) return undefined
+  if (compareValues(v, st.min, type) <= 0) return 0
+  if (compareValues(v, st.max, type) >= 0) return 1
+  const a = statsScalar(st.min, type)
+  const b = statsScalar(st.max, type)
+  const x = statsScalar(v, type)
+  return a !== undefined && b !== undefined && x !== undefined && b > a ? (x - a) / (b - a) : 0.5
+}
+
+/** Selectivity of `lower < col < upper` (either side optional); ops are the comparisons' operators. */
+function rangeSelectivity(
+  info: ColumnInfo,
+  lower: { op: string; value: BoundExpr } | undefined,
+  upper: { op: string; value: BoundExpr } | undefined,
+  rows: number,
+): number {
+  const st = info.stats
+  const fraction = (b: { op: string; value: BoundExpr } | undefined, atUpper: boolean): number | undefined => {
+    if (b === undefined) return atUpper ? 1 : 0
+    const c = constOf(b.value, info.type)
+    if (st === undefined || c === undefined || !isOrderedType(info.type)) return undefined
+    const f = fractionBelow(st, info.type, c.value)
+    if (f === undefined) return undefined
+    // `<=` / `>` move the cut past the values equal to the bound.
+    const eq = st.distinct > 0 ? eqSelectivity(info, c, rows) / Math.max(1e-9, 1 - st.nullFraction) : 0
+    const inclusive = b.op === '<=' || b.op === '>'
+    return Math.min(1, Math.max(0, f + (inclusive ? eq / 2 : -eq / 2)))
+  }
+  const lo = fraction(lower, false)
+  const hi = fraction(upper, true)
+  if (lo === undefined || hi === undefined || st === undefined) {
+    const known = (lower === undefined ? 1 : DEFAULT_RANGE_SEL) * (upper === undefined ? 1 : DEFAULT_RANGE_SEL)
+    return lower !== undefined && upper !== undefined ? Math.min(known * 2, 0.1) : known
+  }
+  return Math.max(0, hi - lo) * (1 - st.nullFraction)
+}
+
+/** Selectivity of one conjunct on `plan`'s output. */
+function selectivity(e: BoundExpr, plan: PlanNode): number {
+  const rows = estimate(plan)
+  switch (e.kind) {
+    case 'Const':
+      return e.value === true ? 1 : 0
+    case 'Not':
+      return 1 - selectivity(e.arg, plan)
+    case 'And':
+      return e.args.reduce((s, a) => s * selectivity(a, plan), 1)
+    case 'Or': {
+      let s = 0
+      for (const a of e.args) {
+        const x = selectivity(a, plan)
+        s = s + x - s * x
+      }
+      return s
+    }
+    case 'IsNull': {
+      const info = e.arg.kind === 'Column' ? infoOf(plan, e.arg.id) : undefined
+      const nf = info?.stats?.nullFraction
+      if (nf === undefined) return e.negated ? 0.9 : 0.1
+      return e.negated ? 1 - nf : nf
+    }
+    case 'InList': {
+      const info = e.arg.kind === 'Column' ? infoOf(plan, e.arg.id) : undefined
+      if (info === undefined) return Math.min(0.5, DEFAULT_EQ_SEL * e.list.length)
+      let s = 0
+      for (const item of e.list) s += eqSelectivity(info, constOf(item, info.type), rows)
+      s = Math.min(1, s)
+      return e.negated ? Math.max(0, 1 - s - (info.stats?.nullFraction ?? 0)) : s
+    }
+    case 'Call': {
+      const c = comparisonOn(e)
+      const info = c === undefined ? undefined : infoOf(plan, c.columnId)
+      if (c !== undefined && info !== undefined && (c.value.type.id === info.type.id || c.value.kind !== 'Const')) {
+        if (c.op === '=') return eqSelectivity(info, constOf(c.value, info.type), rows)
+        if (c.op === '<>') return Math.max(0, 1 - eqSelectivity(info, constOf(c.value, info.type), rows) - (info.stats?.nullFraction ?? 0))
+        if (c.op === '<' || c.op === '<=') return rangeSelectivity(info, undefined, c, rows)
+        if (c.op === '>' || c.op === '>=') return rangeSelectivity(info, c, undefined, rows)
+      }
+      if (e.impl.name === '=' || e.impl.name.endsWith('eq')) return DEFAULT_EQ_SEL
+      return DEFAULT_RANGE_SEL
+    }
+    default:
+      return DEFAULT_SEL
+  }
+}
+
+/**
+ * Selectivity of a leaf's conjuncts together: independent conjuncts multiply, but a lower and an upper
+ * bound on the same column are one range (`a > 1 AND a < 5` is not 0.3 * 0.3 of the table).
+ */
+function conjunctsSelectivity(preds: readonly BoundExpr[], plan: PlanNode): number {
+  const rows = estimate(plan)
+  const ranges = new Map<number, { lower?: { op: string; value: BoundExpr }; upper?: { op: string; value: BoundExpr }; info: ColumnInfo }>()
+  let s = 1
+  for (const p of preds) {
+    const c = p.kind === 'Call' ? comparisonOn(p) : undefined
+    const info = c === undefined ? undefined : infoOf(plan, c.columnId)
+    if (c !== undefined && info?.stats !== undefined && c.op !== '=' && c.op !== '<>' && constOf(c.value, info.type) !== undefined) {
+      const r = ranges.get(c.columnId) ?? { info }
+      if (c.op === '>' || c.op === '>=') r.lower = c
+      else r.upper = c
+      ranges.set(c.columnId, r)
+      continue
+    }
+    s *= selectivity(p, plan)
+  }
+  for (const r of ranges.values()) s *= rangeSelectivity(r.info, r.lower, r.upper, rows)
+  return s
 }
 
 /** The constant side of `col op value` where value reads no input column; for bounds. */
@@ -92,7 +327,7 @@ function comparisonOn(e: BoundExpr): { columnId: number; op: string; value: Boun
 }
 
 function comparisonOp(name: string): string | undefined {
-  return ['=', '<', '<=', '>', '>='].includes(name) ? name : undefined
+  return ['=', '<', '<=', '>', '>=', '<>'].includes(name) ? name : undefined
 }
 
 function flip(op: string): string {
@@ -105,7 +340,7 @@ function flip(op: string): string {
  */
 export function applyToLeaf(plan: PlanNode, preds: readonly BoundExpr[]): PlanNode {
   if (preds.length === 0) return plan
-  const rows = estimate(plan) * preds.reduce((s, p) => s * selectivity(p), 1)
+  const rows = estimate(plan) * conjunctsSelectivity(preds, plan)
   if (plan.kind === 'SeqScan' && plan.filter === null && plan.lower === null && plan.upper === null) {
     const filter = and(preds)
     const access = chooseAccess(plan, preds)
@@ -124,7 +359,7 @@ function keyBounds(
   const byOrdinal = new Map<number, { op: string; value: BoundExpr }[]>()
   for (const p of preds) {
     const c = comparisonOn(p)
-    if (c === undefined) continue
+    if (c === undefined || c.op === '<>') continue
     const pos = scan.output.findIndex((o) => o.id === c.columnId)
     if (pos < 0) continue
     const ordinal = scan.columns[pos]
@@ -311,8 +546,9 @@ export function planJoins(leaves: JoinLeaf[], preds: readonly BoundExpr[]): Plan
     let bestRows = Infinity
     let bestConnected = false
     for (const i of remaining) {
-      const connected = open.some((p) => p.leaves.has(i) && [...p.leaves].every((l) => l === i || joined.has(l)))
-      const est = connected ? Math.max(rows, leaves[i].rows) : rows * leaves[i].rows
+      const joining = open.filter((p) => p.leaves.has(i) && [...p.leaves].every((l) => l === i || joined.has(l)))
+      const connected = joining.length > 0
+      const est = connected ? joinEstimate(plan, rows, leaves[i].plan, leaves[i].rows, joining.map((p) => p.expr)) : rows * leaves[i].rows
       if ((connected && !bestConnected) || (connected === bestConnected && est < bestRows)) {
         best = i
         bestRows = est
@@ -331,6 +567,38 @@ export function planJoins(leaves: JoinLeaf[], preds: readonly BoundExpr[]): Plan
   const leftover = [...constant, ...open.map((p) => p.expr)]
   if (leftover.length > 0) plan = applyToLeaf(plan, leftover)
   return plan
+}
+
+/**
+ * Rows of an inner join of `left` (`leftRows`) and `right` on `preds`: each `a = b` between the sides
+ * multiplies by 1 / max(ndv(a), ndv(b)) (a side without statistics counts its rows as the ndv); when no
+ * equality has statistics on either side, the larger side's rows (the key / foreign-key guess).
+ */
+function joinEstimate(left: PlanNode, leftRows: number, right: PlanNode, rightRows: number, preds: readonly BoundExpr[]): number {
+  let sel = 1
+  let known = false
+  for (const p of preds) {
+    if (p.kind !== 'Call' || p.impl.name !== '=' || p.args.length !== 2) continue
+    const [a, b] = p.args
+    if (a.kind !== 'Column' || b.kind !== 'Column') continue
+    let la = infoOf(left, a.id)
+    let rb = infoOf(right, b.id)
+    let aSide = leftRows
+    let bSide = rightRows
+    if (la === undefined && rb === undefined) {
+      la = infoOf(right, a.id)
+      rb = infoOf(left, b.id)
+      aSide = rightRows
+      bSide = leftRows
+    }
+    const na = distinctOf(la, aSide)
+    const nb = distinctOf(rb, bSide)
+    if (na === undefined && nb === undefined) continue
+    known = true
+    sel /= Math.max(na ?? aSide, nb ?? bSide)
+  }
+  if (!known) return Math.max(leftRows, rightRows)
+  return Math.max(1, leftRows * rightRows * sel)
 }
 
 function hasSubquery(e: BoundExpr): boolean {

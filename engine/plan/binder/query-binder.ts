@@ -560,7 +560,7 @@ export class QueryBinder {
     const schema = name.schema
     const table = this.ctx.catalog.table(schema, name.name)
     if (table !== undefined) {
-      const { plan, relation } = tableScan(table, alias, () => this.ctx.newId(), undefined)
+      const { plan, relation } = tableScan(table, alias, () => this.ctx.newId(), this.ctx.catalog.stats(table))
       const cols = item.alias?.columns ?? []
       if (cols.length === 0) return { plan, relation }
       return { plan, relation: renamed(alias, plan.output, cols) }
