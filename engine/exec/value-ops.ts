@@ -9,9 +9,9 @@
  * Not here: SQL NULL handling (callers test null first), value formatting.
  */
 import type { SqlType, SqlValue } from '../common/types.js'
-import { compareText, compareValues, hashKey } from '../common/index.js'
+import { hashKey } from '../common/index.js'
 
-export type Comparator = (a: SqlValue, b: SqlValue) => number
+export { comparatorFor, type Comparator } from '../common/index.js'
 export type KeyFn = (v: SqlValue) => unknown
 
 const numberLike = new Set(['int2', 'int4', 'date', 'time', 'timestamp', 'timestamptz'])
@@ -40,61 +40,6 @@ export function hasDirectKey(t: SqlType): boolean {
 /** True when JS `<`/`>` on internal values is SQL order for this type (no NaN handling needed). */
 export function hasDirectOrder(t: SqlType): boolean {
   return numberLike.has(t.id) || t.id === 'int8'
-}
-
-function compareNumbers(a: SqlValue, b: SqlValue): number {
-  return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0
-}
-
-function compareFloats(a: SqlValue, b: SqlValue): number {
-  const x = a as number
-  const y = b as number
-  if (x < y) return -1
-  if (x > y) return 1
-  if (x === y) return 0
-  // NaN is greater than everything and equal to itself (PostgreSQL).
-  const xn = x !== x
-  const yn = y !== y
-  return xn === yn ? 0 : xn ? 1 : -1
-}
-
-function compareBigints(a: SqlValue, b: SqlValue): number {
-  return (a as bigint) < (b as bigint) ? -1 : (a as bigint) > (b as bigint) ? 1 : 0
-}
-
-function compareStrings(a: SqlValue, b: SqlValue): number {
-  return compareText(a as string, b as string)
-}
-
-function compareBools(a: SqlValue, b: SqlValue): number {
-  return a === b ? 0 : a === false ? -1 : 1
-}
-
-/** Comparator of two non-NULL values of type t (ascending). */
-export function comparatorFor(t: SqlType): Comparator {
-  switch (t.id) {
-    case 'int2':
-    case 'int4':
-    case 'date':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-      return compareNumbers
-    case 'float4':
-    case 'float8':
-      return compareFloats
-    case 'int8':
-      return compareBigints
-    case 'text':
-    case 'varchar':
-    case 'uuid':
-    case 'unknown':
-      return compareStrings
-    case 'bool':
-      return compareBools
-    default:
-      return (a, b) => compareValues(a, b, t)
-  }
 }
 
 const identity: KeyFn = (v) => v

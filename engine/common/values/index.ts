@@ -5,7 +5,7 @@
  */
 export { Decimal, pow10, selectDivScale } from './decimal.js'
 export { Interval, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND } from './interval.js'
-export { bpcharTrim, compareText, compareValues, hashKey, rowHashKey } from './compare.js'
+export { bpcharTrim, comparatorFor, compareText, compareValues, hashKey, rowHashKey, type Comparator } from './compare.js'
 export {
   applyCharLength,
   charLength,
