@@ -12,7 +12,8 @@
  *   4. `#runGroup()`: `#validate()` checks each batch against the directory as the batches before it leave it
  *      (a bad batch is rejected alone, before anything is applied) and gives it the next sequence number;
  *      `#applyFrees()` frees trees dropped earlier that no reader can see any more; `#applyBatch()` applies
- *      the operations through the core (`putBatch`/`deleteBatch` with returnOld, `createTree`, directory
+ *      the operations through the core (runs of puts/deletes one packed segment per call with
+ *      `putPacked`/`deletePacked` returning old values, `bulkLoadPacked`, `createTree`, directory
  *      updates), recording every old value in the version store (`VersionStore.record`), and lets the pager
  *      flush spilled pages between core calls (`Pager.flushSpills`).
  *   5. `Pager.writeCommit(seq)`: `core.setLastCommitSeq`, `core.prepareCommit` seals the dirty pages, one

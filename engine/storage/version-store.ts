@@ -10,6 +10,7 @@
  * Memory layout, two stages:
  *
  *     record(seq, root, keys, olds)        raw arrays, appended per core call; O(1) per call
+ *     recordPacked(seq, root, bytes, ...)   or the call's packed input and result records, as they are
  *        |
  *        v  #index(): only when a reader at an older snapshot actually asks
  *     roots: Map<root, Map<keyString, { key, versions: [{ seq, value }, ...] ascending seq }>>
@@ -23,7 +24,8 @@
  *       "the first batch after s" is never missing.
  *   (3) Indexed and unindexed batches agree: pruning and discarding remove a batch's versions from the
  *       chains exactly when the batch was indexed.
- *   (4) Old values are owned copies (the core returns copies), never views into WASM memory.
+ *   (4) Old values are owned copies (the core returns copies), never views into WASM memory. Packed keys
+ *       are views into a sealed WriteBatch's segments, which never change after commit().
  * Not here: which snapshots exist and when to prune (kv-store.ts, snapshot.ts); the current values (core).
  */
 import { internalError } from '../common/index.js'
