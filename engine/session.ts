@@ -23,6 +23,7 @@ import { executeDdl, type DdlContext } from './plan/ddl/index.js'
 import { sessionInfo, setStatementTimestamp } from './catalog/functions/index.js'
 import { setSessionTimeZone } from './common/values/timezone.js'
 import type { CheckDef, TableDef } from './catalog/schema.js'
+import type { TableStats } from './catalog/table-stats.js'
 import { executePlan, type ExecContext } from './exec/index.js'
 import type { Transaction, TxnManager } from './txn/index.js'
 import type { CatalogReader } from './txn/table-access.js'
@@ -444,14 +445,29 @@ class CatalogRecorder {
   constructor(inner: CatalogReader) {
     const lookups = this.lookups
     const single = new Set(['table', 'view', 'sequence', 'tableById'])
-    // Statistics only steer estimates; a plan built on older statistics is still correct.
-    const ignored = new Set(['stats'])
+    const ignored = new Set<string>()
     this.reader = new Proxy(inner, {
       get: (target, prop, receiver) => {
         const value = Reflect.get(target, prop, receiver) as unknown
         if (typeof value !== 'function') return value
         const name = String(prop)
         if (ignored.has(name)) return (value as (...a: unknown[]) => unknown).bind(target)
+        if (name === 'stats') {
+          // A plan stays valid while ANALYZE has not run again and the row count is within a factor of 2 of
+          // the one it was planned with (statistics steer estimates only; an older plan is still correct).
+          return (table: TableDef) => {
+            const found = (value as (t: TableDef) => TableStats | undefined).call(target, table)
+            lookups.push({
+              still: (c) => {
+                const now = c.stats(table)
+                if (now === undefined || found === undefined) return now === found
+                const ratio = (now.rowCount + 1) / (found.rowCount + 1)
+                return now.analyzed === found.analyzed && ratio < 2 && ratio > 0.5
+              },
+            })
+            return found
+          }
+        }
         if (single.has(name)) {
           return (...args: unknown[]) => {
             const found = (value as (...a: unknown[]) => unknown).apply(target, args)

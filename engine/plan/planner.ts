@@ -8,6 +8,7 @@ import type * as ast from '../sql/index.js'
 import type { PlanColumn, PlanNode } from './plan-node.js'
 import type { PlanContext } from './binder/context.js'
 import { DmlBinder } from './binder/dml-binder.js'
+import { prunePlan } from './optimizer-prune.js'
 
 export interface PlannedStatement {
   readonly plan: PlanNode
@@ -36,6 +37,7 @@ export function planStatement(stmt: ast.Query | ast.Insert | ast.Update | ast.De
       plan = binder.planDelete(stmt, null)
       break
   }
+  if (ctx.options.naive !== true) plan = prunePlan(plan)
   const paramTypes = ctx.paramTypes.map((t) => (t.id === 'unknown' ? typeOf('text') : t))
   return { plan, columns: plan.output, paramTypes, usesTransaction: ctx.usesTransaction }
 }

@@ -18,6 +18,7 @@ import type { BoundExpr } from '../bound-expr.js'
 import type { PlanColumn, PlanNode, SortKey } from '../plan-node.js'
 import { and, column, conjuncts, constant, mapExpr, sameExpr } from './bound-util.js'
 import { systemRelation } from './system-views.js'
+import { prunePlan } from '../optimizer-prune.js'
 import { type CteBinding, type PlanContext, QueryLevel, type ScopeColumn, type ScopeRelation } from './context.js'
 import { AggregateCollector, ExprBinder, type ExprScope } from './expr-binder.js'
 import { type JoinLeaf, applyToLeaf, estimate, estimates, joinPlans, naiveJoins, planJoins, tableScan } from './from-binder.js'
@@ -34,7 +35,11 @@ export class QueryBinder {
   readonly exprs: ExprBinder
 
   constructor(readonly ctx: PlanContext) {
-    this.exprs = new ExprBinder((query, parent) => this.planQuery(query, parent))
+    // Subquery plans are pruned when they are made: the plan rewrite of the statement does not enter them.
+    this.exprs = new ExprBinder((query, parent) => {
+      const planned = this.planQuery(query, parent)
+      return ctx.options.naive === true ? planned : { plan: prunePlan(planned.plan), level: planned.level }
+    })
   }
 
   /** A whole query (WITH, body, ORDER BY, LIMIT) in a new level below `parent`. */
