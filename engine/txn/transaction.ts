@@ -833,16 +833,7 @@ export class Transaction implements TableAccess {
   /** Decodes runs of entries into batches of the requested columns (ROW_KEY: the key). */
   *#decodeBatches(info: TableInfo, runs: Generator<Entries, void, undefined>, columns: readonly number[], owned: boolean): Generator<Batch, void, undefined> {
     const types = info.types
-    const decodeCols: number[] = []
-    const decodeAt: number[] = []
-    let keyAt = -1
-    for (let c = 0; c < columns.length; c++) {
-      if (columns[c] === ROW_KEY) keyAt = c
-      else {
-        decodeCols.push(columns[c])
-        decodeAt.push(c)
-      }
-    }
+    const { decodeCols, decodeAt, keyAt } = decodePlan(columns)
     const width = columns.length
     let out: SqlValue[][] = newColumns(width)
     let decodeOut: SqlValue[][] = decodeAt.map((c) => out[c])
@@ -1188,10 +1179,38 @@ function cloneCounts(counts: ReadonlyMap<number, RowCountChange>): Map<number, R
   return out
 }
 
+/** Column arrays for one batch; they grow as rows arrive (a point lookup allocates one slot, not BATCH_SIZE). */
 function newColumns(width: number): SqlValue[][] {
   const out: SqlValue[][] = new Array(width)
-  for (let c = 0; c < width; c++) out[c] = new Array(BATCH_SIZE)
+  for (let c = 0; c < width; c++) out[c] = []
   return out
+}
+
+interface DecodePlan {
+  readonly decodeCols: readonly number[]
+  readonly decodeAt: readonly number[]
+  readonly keyAt: number
+}
+
+/** Which requested columns are decoded from the row and where the row key goes, cached per columns list. */
+const decodePlans = new WeakMap<readonly number[], DecodePlan>()
+
+function decodePlan(columns: readonly number[]): DecodePlan {
+  let plan = decodePlans.get(columns)
+  if (plan !== undefined) return plan
+  const decodeCols: number[] = []
+  const decodeAt: number[] = []
+  let keyAt = -1
+  for (let c = 0; c < columns.length; c++) {
+    if (columns[c] === ROW_KEY) keyAt = c
+    else {
+      decodeCols.push(columns[c])
+      decodeAt.push(c)
+    }
+  }
+  plan = { decodeCols, decodeAt, keyAt }
+  decodePlans.set(columns, plan)
+  return plan
 }
 
 function sameSet(a: readonly number[], b: readonly number[]): boolean {
