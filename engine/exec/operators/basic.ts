@@ -11,6 +11,7 @@
 import { BATCH_SIZE, type Batch } from '../../common/batch.js'
 import type { SqlValue } from '../../common/types.js'
 import { RustyError } from '../../common/index.js'
+import { ROW_KEY } from '../../txn/table-access.js'
 import type { KeyBound, ScanOptions } from '../../txn/table-access.js'
 import type {
   DistinctNode,
@@ -104,7 +105,30 @@ export function* runSeqScan(node: SeqScanNode, rt: Runtime): Generator<Batch, vo
   const st = scanState(node)
   const options = scanOptions(node, st, rt)
   if (options === null) return
+  if (isPointLookup(node) && options.lower !== undefined) {
+    // The whole primary key is pinned by equalities: one lookup instead of a range scan.
+    const row = rt.ctx.access.getByPrimaryKey(node.table, options.lower.values)
+    if (row === undefined) return
+    const columns = node.columns.map((c) => [row[c]])
+    yield* filtered([{ length: 1, columns }], st.filter, rt)
+    return
+  }
   yield* filtered(rt.ctx.access.scan(node.table, options), st.filter, rt)
+}
+
+/** True when lower and upper are the same inclusive equality on every primary-key column (from-binder). */
+function isPointLookup(node: SeqScanNode): boolean {
+  const { lower, upper, table } = node
+  return (
+    lower !== null &&
+    upper !== null &&
+    lower.values === upper.values &&
+    lower.inclusive &&
+    upper.inclusive &&
+    table.primaryKey !== null &&
+    lower.values.length === table.primaryKey.length &&
+    !node.columns.includes(ROW_KEY)
+  )
 }
 
 export function* runIndexScan(node: IndexScanNode, rt: Runtime): Generator<Batch, void, undefined> {
