@@ -454,10 +454,10 @@ function skipValue(t: SqlType): void {
   }
 }
 
-function begin(bytes: Uint8Array): number {
-  if (bytes[0] !== VERSION) throw new RustyError('XX001', `data corrupted: unknown row format version ${bytes[0]}`)
+function begin(bytes: Uint8Array, base = 0): number {
+  if (bytes[base] !== VERSION) throw new RustyError('XX001', `data corrupted: unknown row format version ${bytes[base]}`)
   rb = bytes
-  return bytes[1] | (bytes[2] << 8)
+  return bytes[base + 1] | (bytes[base + 2] << 8)
 }
 
 /** Ordinal -> output slots plan for a `columns` list, cached per list. */
@@ -488,10 +488,26 @@ export function decodeRow(
   rowIndex: number,
   defaults?: readonly SqlValue[],
 ): void {
-  const stored = begin(bytes)
+  decodeRowAt(bytes, 0, types, columns, out, rowIndex, defaults)
+}
+
+/**
+ * decodeRow for a row that starts at `offset` inside a larger buffer (a scan batch's packed data): no view
+ * is made per row. Values that keep bytes (bytea) are copies, never views into `bytes`.
+ */
+export function decodeRowAt(
+  bytes: Uint8Array,
+  offset: number,
+  types: readonly SqlType[],
+  columns: readonly number[],
+  out: SqlValue[][],
+  rowIndex: number,
+  defaults?: readonly SqlValue[],
+): void {
+  const stored = begin(bytes, offset)
   const { maxOrdinal, slots } = planFor(columns)
-  const bitmap = 3
-  rp = 3 + ((stored + 7) >> 3)
+  const bitmap = offset + 3
+  rp = offset + 3 + ((stored + 7) >> 3)
   for (let i = 0; i <= maxOrdinal; i++) {
     const targets = slots[i]
     if (i >= stored) {

@@ -35,9 +35,9 @@ import { BATCH_SIZE, type Batch } from '../common/batch.js'
 import type { SqlType, SqlValue } from '../common/types.js'
 import type { ForeignKeyDef, IndexDef, SequenceDef, TableDef, ViewDef } from '../catalog/schema.js'
 import { CATALOG_TREE, CatalogState, TEMP_SCHEMA, type RelationKind, type SchemaDef, indexTree, tableTree } from '../catalog/catalog-state.js'
-import { decodeFullRow, decodeRow, encodeRow } from '../catalog/row-codec.js'
+import { decodeFullRow, decodeRow, decodeRowAt, encodeRow } from '../catalog/row-codec.js'
 import type { AnalyzedStats, TableStats } from '../catalog/table-stats.js'
-import { type KvStore, type Snapshot, type WriteBatch, decodeKey, prefixUpperBound } from '../storage/index.js'
+import { type EntryBatch, type KvStore, type Snapshot, type WriteBatch, decodeKey, prefixUpperBound } from '../storage/index.js'
 import { ROW_KEY, type CatalogReader, type KeyBound, type ScanOptions, type TableAccess } from './table-access.js'
 import {
   type IndexInfo,
@@ -843,8 +843,13 @@ export class Transaction implements TableAccess {
     const ready: Batch[] = []
     for (const run of runs) {
       const count = run.count
+      // Storage batches expose their packed buffer: decode in place instead of making a view per row.
+      const packed = 'valueOffsets' in run ? (run as unknown as EntryBatch) : undefined
       for (let i = 0; i < count; i++) {
-        if (decodeCols.length > 0) decodeRow(run.value(i), types, decodeCols, decodeOut, n)
+        if (decodeCols.length > 0) {
+          if (packed !== undefined) decodeRowAt(packed.data, packed.valueOffsets[i], types, decodeCols, decodeOut, n)
+          else decodeRow(run.value(i), types, decodeCols, decodeOut, n)
+        }
         if (keyAt >= 0) out[keyAt][n] = owned ? run.key(i) : run.key(i).slice()
         if (++n === BATCH_SIZE) {
           ready.push({ length: n, columns: out })
