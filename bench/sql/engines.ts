@@ -74,7 +74,10 @@ export async function openEngine(name: EngineName): Promise<SqlEngine> {
 }
 
 async function openRustyDb(): Promise<SqlEngine> {
-  const { Database } = await import('../../engine/node.js')
+  // The built package (dist/, `npm run build`), as applications run it; the specifier is computed so the
+  // type-checker does not need dist/ to exist.
+  const built = '../../dist/engine/node.js'
+  const { Database } = (await import(built)) as typeof import('../../engine/node.js')
   const db = await Database.open({ storage: 'memory' })
   const rows = (r: { rows: unknown[] }): Row[] => (r.rows as unknown[][]).map((row) => row.map(canonical))
   return {
