@@ -6,22 +6,13 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { rng } from '../support/rng.js'
 import { Database, RustyError } from '../../engine/node.js'
 import { tokenize } from '../../engine/sql/index.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 4242)
 const CASES = Number(process.env.FUZZ_CASES ?? 3000)
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const SEEDS = [
   'SELECT a, b FROM t1 WHERE a > 3 AND b IS NOT NULL ORDER BY a DESC LIMIT 5',

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { rng } from '../support/rng.js'
 import { Database } from '../../engine/node.js'
 
 const SEED = Number(process.env.DIFF_SEED ?? 20261123)
@@ -13,16 +14,6 @@ const QUERIES = Number(process.env.DIFF_QUERIES ?? 300)
 
 let db: Database
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 beforeAll(async () => {
   db = await Database.open({ storage: 'memory' })

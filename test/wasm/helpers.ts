@@ -61,17 +61,7 @@ export function flush(core: WasmCore, host: MapHost, lsn = 1n): number {
   return pages.length
 }
 
-/** Mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { rng } from '../support/rng.js'
 
 /** Bytes of an ASCII string. */
 export function bytes(text: string): Uint8Array {
