@@ -74,6 +74,9 @@ export class Session {
   #status: TxnStatus = TxnStatus.IDLE
   #closed = false
   readonly #settings = new Map(Object.entries(DEFAULT_SETTINGS))
+  /** search_path parsed, and the settings part of plan-cache keys; both reset by every SET/RESET. */
+  #pathCache: string[] | null = null
+  #settingsKey: string | null = null
 
   constructor(readonly manager: TxnManager) {}
 
@@ -287,6 +290,8 @@ export class Session {
         return this.#show(stmt, options)
       case 'Reset':
         this.#settings.set(stmt.name.toLowerCase(), DEFAULT_SETTINGS[stmt.name.toLowerCase()] ?? '')
+        this.#pathCache = null
+        this.#settingsKey = null
         return { columns: [], rows: [], rowCount: 0, command: 'RESET' }
       case 'SetTransaction':
         return { columns: [], rows: [], rowCount: 0, command: 'SET' }
@@ -299,12 +304,14 @@ export class Session {
 
   /** The schemas of search_path, in order ("$user" has no schema of its own here). */
   #searchPath(): string[] {
+    if (this.#pathCache !== null) return this.#pathCache
     const path = (this.#settings.get('search_path') ?? 'public')
       .split(',')
       .map((p) => p.trim())
       .filter((p) => p !== '' && p !== '"$user"' && p !== '$user')
       .map((p) => (p.startsWith('"') ? p.slice(1, -1) : p.toLowerCase()))
-    return path.length === 0 ? ['public'] : path
+    this.#pathCache = path.length === 0 ? ['public'] : path
+    return this.#pathCache
   }
 
   #schema(): string {
@@ -327,8 +334,10 @@ export class Session {
   plan(stmt: Dml, sql: string, params: readonly unknown[], txn: Transaction): PlannedStatement {
     const paramTypes = params.map((p) => (p === null || p === undefined || typeof p === 'string' ? typeOf('unknown') : inferType(p)))
     const optimizer = (this.#settings.get('rustydb.optimizer') ?? 'on').toLowerCase()
-    const naive = ['off', 'false', '0'].includes(optimizer)
-    const key = `${paramTypes.map((t) => t.id).join(',')}|${optimizer}|${this.#settings.get('search_path')}|${this.#settings.get('timezone')}`
+    const naive = optimizer === 'off' || optimizer === 'false' || optimizer === '0'
+    this.#settingsKey ??= `${optimizer}|${this.#settings.get('search_path')}|${this.#settings.get('timezone')}`
+    let key = this.#settingsKey
+    for (let i = 0; i < paramTypes.length; i++) key += `|${paramTypes[i].id}`
     const cached = this.#plans.get(stmt)
     const hit = cached?.find((c) => c.key === key && c.lookups.every((l) => l.still(txn.catalog)))
     if (hit !== undefined) return hit.planned
@@ -396,6 +405,8 @@ export class Session {
   }
 
   #set(stmt: ast.SetVariable): QueryResult {
+    this.#pathCache = null
+    this.#settingsKey = null
     const name = stmt.name.toLowerCase()
     const value = stmt.values === null ? DEFAULT_SETTINGS[name] ?? '' : stmt.values.join(', ')
     if (name === 'timezone' || name === 'time zone') {
