@@ -3,7 +3,7 @@
  * Owns: prunePlan, a rewrite of a finished plan.
  * Invariants:
  *   (1) A column is kept when any expression anywhere in the plan reads its id (subqueries' outer references
- *       included), when the root outputs it, or when a consumer reads its input by position (set operations,
+ *       and the OuterColumns of LATERAL right sides included), when the root outputs it, or when a consumer reads its input by position (set operations,
  *       CTE bodies, recursive unions, DISTINCT without ON, INSERT's input, the target rows of UPDATE/DELETE).
  *   (2) Only scans drop columns; every other node keeps its own outputs, and pass-through nodes (Filter,
  *       Sort, Limit, Distinct, joins, Window, With) recompute theirs from their rebuilt inputs.
@@ -11,7 +11,7 @@
  */
 import type { BoundExpr } from './bound-expr.js'
 import type { PlanNode, SortKey } from './plan-node.js'
-import { columnIds } from './binder/bound-util.js'
+import { columnIds, walkExpr } from './binder/bound-util.js'
 import { estimate, estimates } from './binder/from-binder.js'
 
 /** Returns `root` with every scan narrowed to the columns the plan reads (invariants (1), (2)). */
@@ -22,7 +22,14 @@ export function prunePlan(root: PlanNode): PlanNode {
 }
 
 function addExprs(exprs: readonly (BoundExpr | null)[], used: Set<number>): void {
-  for (const e of exprs) if (e !== null) columnIds(e, used)
+  for (const e of exprs) {
+    if (e === null) continue
+    columnIds(e, used)
+    // An OuterColumn inside a LATERAL right side names a column of the left side: keep it too.
+    walkExpr(e, (x) => {
+      if (x.kind === 'OuterColumn') used.add(x.id)
+    })
+  }
 }
 
 function addKeys(keys: readonly SortKey[], used: Set<number>): void {

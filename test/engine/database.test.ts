@@ -168,6 +168,22 @@ describe('Database statements', () => {
     expect(inTx[0]).toBe(inTx[1])
   })
 
+  it('runs LATERAL subqueries that read earlier FROM items, inner and LEFT JOIN', async () => {
+    await db.exec('CREATE TABLE o (id int PRIMARY KEY, uid int, amt int); INSERT INTO o VALUES (1, 1, 10), (2, 1, 20), (3, 2, 5), (4, 1, 7)')
+    const top2 = await db.query(
+      'SELECT u.name, x.amt FROM users u, LATERAL (SELECT amt FROM o WHERE o.uid = u.id ORDER BY amt DESC LIMIT 2) x ORDER BY 1, 2',
+      [],
+      { rowMode: 'array' },
+    )
+    expect(top2.rows).toEqual([['ann', 10], ['ann', 20], ['bob', 5]])
+    const left = await db.query(
+      'SELECT u.name, x.amt FROM users u LEFT JOIN LATERAL (SELECT amt FROM o WHERE o.uid = u.id ORDER BY amt DESC LIMIT 1) x ON true ORDER BY 1',
+      [],
+      { rowMode: 'array' },
+    )
+    expect(left.rows).toEqual([['ann', 20], ['bob', 5], ['cy', null], ['di', null]])
+  })
+
   it('rejects an empty IN list with a syntax error instead of crashing', async () => {
     expect((await error(db.query('SELECT 1 IN ()'))).code).toBe('42601')
   })

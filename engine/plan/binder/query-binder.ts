@@ -465,11 +465,18 @@ export class QueryBinder {
       leaves.push({ plan, ids: new Set(plan.output.map((c) => c.id)), rows: estimate(plan) })
       return
     }
-    const { plan, relation } = this.#relation(item, level)
+    const { plan, relation, lateral } = this.#relation(item, level)
     if (level.relations.some((r) => r.alias === relation.alias && relation.alias !== '')) {
       throw this.ctx.error('42712', `table name "${relation.alias}" specified more than once`, item.start)
     }
     level.relations.push(relation)
+    if (lateral === true) {
+      // Everything before a LATERAL item that reads it becomes its left side, re-running it per left row.
+      const left = this.joins(leaves.splice(0), preds.splice(0))
+      const joined = joinPlans('INNER', left, plan, [], estimate(left) * estimate(plan), true)
+      leaves.push({ plan: joined, ids: new Set(joined.output.map((c) => c.id)), rows: estimate(joined) })
+      return
+    }
     leaves.push({ plan, ids: new Set(plan.output.map((c) => c.id)), rows: estimate(plan) })
   }
 
@@ -512,12 +519,27 @@ export class QueryBinder {
     this.fromItem(j.left, level, leftLeaves, leftPreds)
     const leftRels = level.relations
     const leftPlan = this.joins(leftLeaves, leftPreds)
-    level.relations = []
-    const rightLeaves: JoinLeaf[] = []
-    const rightPreds: BoundExpr[] = []
-    this.fromItem(j.right, level, rightLeaves, rightPreds)
-    const rightRels = level.relations
-    const rightPlan = this.joins(rightLeaves, rightPreds)
+    let rightRels: ScopeRelation[]
+    let rightPlan: PlanNode
+    let lateral = false
+    if (j.right.kind === 'SubqueryRef' && j.right.lateral) {
+      // LEFT JOIN LATERAL (...) ON ...: the subquery sees the left side's relations.
+      level.relations = [...leftRels]
+      const sub = this.#relation(j.right, level)
+      rightRels = [sub.relation]
+      rightPlan = sub.plan
+      lateral = sub.lateral === true
+    } else {
+      level.relations = []
+      const rightLeaves: JoinLeaf[] = []
+      const rightPreds: BoundExpr[] = []
+      this.fromItem(j.right, level, rightLeaves, rightPreds)
+      rightRels = level.relations
+      rightPlan = this.joins(rightLeaves, rightPreds)
+    }
+    if (lateral && (j.joinType === 'RIGHT' || j.joinType === 'FULL')) {
+      throw this.ctx.error('42P10', `invalid reference to FROM-clause entry: a LATERAL subquery cannot be on the right of a ${j.joinType} JOIN`, j.right.start)
+    }
     level.relations = [...leftRels, ...rightRels]
     const cond = this.#joinCondition(j, level, leftRels.length)
     const relations = level.relations
@@ -528,7 +550,7 @@ export class QueryBinder {
     let right = rightPlan
     let conds = cond
     const naive = this.ctx.options.naive === true
-    if (joinType === 'LEFT' && !naive) {
+    if (joinType === 'LEFT' && !naive && !lateral) {
       const only = cond.filter((c) => [...idsOf(c)].every((id) => rightIds.has(id)) && idsOf(c).size > 0)
       if (only.length > 0) {
         right = applyToLeaf(right, only)
@@ -536,20 +558,24 @@ export class QueryBinder {
       }
     }
     const rows = Math.max(estimate(leftPlan), estimate(right))
-    return { plan: joinPlans(joinType, leftPlan, right, conds, rows, false, naive), relations }
+    return { plan: joinPlans(joinType, leftPlan, right, conds, rows, lateral, naive), relations }
   }
 
   /** A table, view, CTE, subquery or table function in FROM. */
-  #relation(item: ast.TableRef | ast.SubqueryRef | ast.FunctionRef, level: QueryLevel): { plan: PlanNode; relation: ScopeRelation } {
+  #relation(item: ast.TableRef | ast.SubqueryRef | ast.FunctionRef, level: QueryLevel): { plan: PlanNode; relation: ScopeRelation; lateral?: boolean } {
     if (item.kind === 'SubqueryRef') {
+      // LATERAL: the earlier FROM items are an enclosing level, so references to them become OuterColumns
+      // that a lateral nested-loop join binds from each left row.
       const parent = item.lateral ? new QueryLevel(level.parent, [...level.relations]) : level.parent
+      const earlier = new Set(item.lateral ? level.relations.flatMap((r) => r.columns.map((c) => c.id)) : [])
       const planned = this.planQuery(item.query, parent)
-      for (const id of planned.level.outerRefs) if (!item.lateral) level.outerRefs.add(id)
-      if (item.lateral && parent !== null && planned.level.outerRefs.size > 0) {
-        throw this.ctx.error('0A000', 'LATERAL subqueries that reference earlier FROM items are not supported yet', item.start)
+      let lateral = false
+      for (const id of planned.level.outerRefs) {
+        if (earlier.has(id)) lateral = true
+        else level.outerRefs.add(id)
       }
       const alias = item.alias?.name ?? ''
-      return { plan: planned.plan, relation: renamed(alias, planned.plan.output, item.alias?.columns ?? []) }
+      return { plan: planned.plan, relation: renamed(alias, planned.plan.output, item.alias?.columns ?? []), lateral }
     }
     if (item.kind === 'FunctionRef') return this.#functionRef(item, level)
     const name = item.name
