@@ -127,6 +127,59 @@ interface ValueState {
 
 const SAFE = Number.MAX_SAFE_INTEGER
 
+interface BigSumState {
+  n: number
+  s: bigint
+}
+
+/** Adds `v` to a small-integer sum, moving the running total into `big` before it leaves the safe range. */
+function addSmall(st: SumState, v: number): SumState {
+  const r = st.s + v
+  if (r > SAFE || r < -SAFE) {
+    st.big = (st.big ?? 0n) + BigInt(st.s) + BigInt(v)
+    st.s = 0
+  } else st.s = r
+  return st
+}
+
+/** Transitions shared by sum and avg over int2/int4: exact past 2^53 (inverse for moving window frames). */
+const SMALL_INT_SUM = {
+  init: (): SumState => ({ n: 0, s: 0, big: null }),
+  step: (st: SumState, a: readonly SqlValue[]): SumState => {
+    st.n++
+    return addSmall(st, a[0] as number)
+  },
+  inverse: (st: SumState, a: readonly SqlValue[]): SumState => {
+    st.n--
+    return addSmall(st, -(a[0] as number))
+  },
+}
+
+/** Transitions shared by sum and avg over int8. */
+const BIGINT_SUM = {
+  init: (): BigSumState => ({ n: 0, s: 0n }),
+  step: (st: BigSumState, a: readonly SqlValue[]): BigSumState => {
+    st.n++
+    st.s += a[0] as bigint
+    return st
+  },
+  inverse: (st: BigSumState, a: readonly SqlValue[]): BigSumState => {
+    st.n--
+    st.s -= a[0] as bigint
+    return st
+  },
+}
+
+/** Transitions shared by sum and avg over floats (no inverse: float subtraction is not exact). */
+const FLOAT_SUM = {
+  init: (): FloatState => ({ n: 0, s: 0 }),
+  step: (st: FloatState, a: readonly SqlValue[]): FloatState => {
+    st.n++
+    st.s += a[0] as number
+    return st
+  },
+}
+
 function build(name: string, types: readonly SqlType[], star: boolean): AggregateImpl | undefined {
   if (name === 'count') {
     if (star || types.length === 0) {
@@ -243,36 +296,12 @@ function sum(t: SqlType): AggregateImpl | undefined {
     case 'int2':
     case 'int4':
       return agg<SumState>('sum', [t], INT8, {
-        init: () => ({ n: 0, s: 0, big: null }),
-        step: (st, a) => {
-          st.n++
-          const r = st.s + (a[0] as number)
-          if (r > SAFE || r < -SAFE) {
-            st.big = (st.big ?? 0n) + BigInt(st.s) + BigInt(a[0] as number)
-            st.s = 0
-          } else st.s = r
-          return st
-        },
-        inverse: (st, a) => {
-          st.n--
-          st.s -= a[0] as number
-          return st
-        },
+        ...SMALL_INT_SUM,
         final: (st) => (st.n === 0 ? null : (st.big ?? 0n) + BigInt(st.s)),
       })
     case 'int8':
-      return agg<{ n: number; s: bigint }>('sum', [INT8], NUMERIC, {
-        init: () => ({ n: 0, s: 0n }),
-        step: (st, a) => {
-          st.n++
-          st.s += a[0] as bigint
-          return st
-        },
-        inverse: (st, a) => {
-          st.n--
-          st.s -= a[0] as bigint
-          return st
-        },
+      return agg<BigSumState>('sum', [INT8], NUMERIC, {
+        ...BIGINT_SUM,
         final: (st) => (st.n === 0 ? null : Decimal.fromInt(st.s)),
       })
     case 'numeric':
@@ -286,12 +315,7 @@ function sum(t: SqlType): AggregateImpl | undefined {
     case 'float8': {
       const f4 = t.id === 'float4'
       return agg<FloatState>('sum', [t], t, {
-        init: () => ({ n: 0, s: 0 }),
-        step: (st, a) => {
-          st.n++
-          st.s += a[0] as number
-          return st
-        },
+        ...FLOAT_SUM,
         final: (st) => (st.n === 0 ? null : f4 ? Math.fround(st.s) : st.s),
       })
     }
@@ -365,36 +389,12 @@ function avg(t: SqlType): AggregateImpl | undefined {
     case 'int2':
     case 'int4':
       return agg<SumState>('avg', [t], NUMERIC, {
-        init: () => ({ n: 0, s: 0, big: null }),
-        step: (st, a) => {
-          st.n++
-          const r = st.s + (a[0] as number)
-          if (r > SAFE || r < -SAFE) {
-            st.big = (st.big ?? 0n) + BigInt(st.s) + BigInt(a[0] as number)
-            st.s = 0
-          } else st.s = r
-          return st
-        },
-        inverse: (st, a) => {
-          st.n--
-          st.s -= a[0] as number
-          return st
-        },
+        ...SMALL_INT_SUM,
         final: (st) => (st.n === 0 ? null : decDiv(Decimal.fromInt((st.big ?? 0n) + BigInt(st.s)), Decimal.fromInt(st.n))),
       })
     case 'int8':
-      return agg<{ n: number; s: bigint }>('avg', [INT8], NUMERIC, {
-        init: () => ({ n: 0, s: 0n }),
-        step: (st, a) => {
-          st.n++
-          st.s += a[0] as bigint
-          return st
-        },
-        inverse: (st, a) => {
-          st.n--
-          st.s -= a[0] as bigint
-          return st
-        },
+      return agg<BigSumState>('avg', [INT8], NUMERIC, {
+        ...BIGINT_SUM,
         final: (st) => (st.n === 0 ? null : decDiv(Decimal.fromInt(st.s), Decimal.fromInt(st.n))),
       })
     case 'numeric':
@@ -407,12 +407,7 @@ function avg(t: SqlType): AggregateImpl | undefined {
     case 'float4':
     case 'float8':
       return agg<FloatState>('avg', [FLOAT8], FLOAT8, {
-        init: () => ({ n: 0, s: 0 }),
-        step: (st, a) => {
-          st.n++
-          st.s += a[0] as number
-          return st
-        },
+        ...FLOAT_SUM,
         final: (st) => (st.n === 0 ? null : st.s / st.n),
       })
     case 'interval':
