@@ -133,10 +133,7 @@ export class Session {
 
   async #statement(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions): Promise<QueryResult> {
     const control = this.#control(stmt)
-    if (control !== undefined) {
-      await this.#awaitCommit()
-      return control
-    }
+    if (control !== undefined) return await control
     if (this.#status === TxnStatus.FAILED) {
       throw new RustyError('25P02', 'current transaction is aborted, commands ignored until end of transaction block')
     }
@@ -216,7 +213,7 @@ export class Session {
   }
 
   /** Transaction control statements; undefined for everything else. State machine above. */
-  #control(stmt: Statement): QueryResult | undefined {
+  #control(stmt: Statement): QueryResult | Promise<QueryResult> | undefined {
     const done = (command: string): QueryResult => ({ columns: [], rows: [], rowCount: 0, command })
     switch (stmt.kind) {
       case 'Begin':
@@ -250,30 +247,21 @@ export class Session {
     }
   }
 
-  #finish(commit: boolean): QueryResult {
+  async #finish(commit: boolean): Promise<QueryResult> {
     const txn = this.#txn
     const failed = this.#status === TxnStatus.FAILED
     this.#txn = null
     this.#status = TxnStatus.IDLE
     if (txn === null) return { columns: [], rows: [], rowCount: 0, command: commit ? 'COMMIT' : 'ROLLBACK' }
     if (commit && !failed) {
-      // Returned synchronously as a marker; #statement awaits commits through #commitPending.
-      this.#pendingCommit = txn.commit()
+      await txn.commit()
       return { columns: [], rows: [], rowCount: 0, command: 'COMMIT' }
     }
     txn.rollback()
     return { columns: [], rows: [], rowCount: 0, command: 'ROLLBACK' }
   }
 
-  #pendingCommit: Promise<void> | null = null
   #txnStart = 0
-
-  /** Awaits a COMMIT issued by the last control statement (kept out of #control so it can stay synchronous). */
-  async #awaitCommit(): Promise<void> {
-    const p = this.#pendingCommit
-    this.#pendingCommit = null
-    if (p !== null) await p
-  }
 
   #execute(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions, txn: Transaction): QueryResult {
     switch (stmt.kind) {

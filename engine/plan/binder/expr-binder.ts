@@ -264,7 +264,7 @@ export class ExprBinder {
 
   /** Resolves a scalar function call by name and coerces its arguments. */
   call(name: string, args: BoundExpr[], s: ExprScope, offset: number): BoundExpr {
-    const resolved = args.map((a) => (a.type.id === 'unknown' && a.kind !== 'Const' ? a : a))
+    const resolved = args
     const impl = resolveFunction(name, resolved.map((a) => a.type))
     if (impl === undefined) {
       const sig = `${name}(${resolved.map((a) => typeName(a.type)).join(', ')})`
@@ -286,7 +286,8 @@ export class ExprBinder {
    * parameters adopt it; other mismatches need a cast in `context`, else 42804.
    */
   coerce(e: BoundExpr, target: SqlType, s: ExprScope, offset: number, what: string, context: 'implicit' | 'assignment' = 'implicit'): BoundExpr {
-    if (e.type.id === target.id && (target.id !== 'varchar' && target.id !== 'bpchar' && target.id !== 'numeric' || context === 'implicit' || sameTypeMods(e.type, target))) {
+    // Same type: implicit use ignores modifiers; an assignment applies them through the cast below.
+    if (e.type.id === target.id && (context === 'implicit' || sameTypeMods(e.type, target))) {
       if (e.type.id !== 'array' || e.type.element?.id === target.element?.id) return e
     }
     if (target.id === 'unknown') return e
@@ -438,7 +439,7 @@ export class ExprBinder {
         return this.call(name, unified, s, e.start)
       }
       default:
-        return this.call(name, args.map((a) => (a.type.id === 'unknown' && a.kind === 'Const' ? a : a)), s, e.start)
+        return this.call(name, args, s, e.start)
     }
   }
 

@@ -31,7 +31,7 @@ import { type ColumnStats, type TableStats, columnStats, isOrderedType, statsSca
 import { ROW_KEY } from '../../txn/table-access.js'
 import type { BoundExpr } from '../bound-expr.js'
 import type { JoinType, PlanColumn, PlanKeyBound, PlanNode, SeqScanNode } from '../plan-node.js'
-import { and, columnIds, conjuncts, isVolatile } from './bound-util.js'
+import { and, columnIds, conjuncts, isVolatile, walkExpr } from './bound-util.js'
 import type { ScopeRelation } from './context.js'
 
 /** A leaf of the join graph: a plan and the ids it outputs. */
@@ -603,22 +603,9 @@ function joinEstimate(left: PlanNode, leftRows: number, right: PlanNode, rightRo
 
 function hasSubquery(e: BoundExpr): boolean {
   let found = false
-  const visit = (x: BoundExpr): void => {
+  walkExpr(e, (x) => {
     if (x.kind === 'Subquery' || x.kind === 'Exists' || x.kind === 'Quantified') found = true
-  }
-  // walkExpr without importing it twice
-  const stack = [e]
-  while (stack.length > 0) {
-    const x = stack.pop() as BoundExpr
-    visit(x)
-    if ('args' in x && Array.isArray(x.args)) stack.push(...(x.args as BoundExpr[]))
-    if ('arg' in x && x.arg !== undefined) stack.push(x.arg as BoundExpr)
-    if (x.kind === 'Case') {
-      for (const w of x.whens) stack.push(w.when, w.then)
-      if (x.else !== null) stack.push(x.else)
-    }
-    if (x.kind === 'InList') stack.push(...x.list)
-  }
+  })
   return found
 }
 

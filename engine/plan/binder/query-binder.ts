@@ -16,7 +16,7 @@ import { parseOne } from '../../sql/index.js'
 import type * as ast from '../../sql/index.js'
 import type { BoundExpr } from '../bound-expr.js'
 import type { PlanColumn, PlanNode, SortKey } from '../plan-node.js'
-import { and, column, conjuncts, constant, mapExpr, sameExpr } from './bound-util.js'
+import { column, columnIds, conjuncts, constant, mapExpr, sameExpr } from './bound-util.js'
 import { systemRelation } from './system-views.js'
 import { prunePlan } from '../optimizer-prune.js'
 import { type CteBinding, type PlanContext, QueryLevel, type ScopeColumn, type ScopeRelation } from './context.js'
@@ -307,7 +307,7 @@ export class QueryBinder {
     // A GROUP BY that names a select item (ordinal or alias) must not name an aggregate or window result.
     const computed = new Set([...collector.aggregates.map((a) => a.id), ...collector.windows.map((w) => w.id)])
     for (const g of groupBy) {
-      if ([...idsOf(g)].some((id) => computed.has(id))) {
+      if ([...columnIds(g)].some((id) => computed.has(id))) {
         throw this.ctx.error('42803', 'aggregate functions are not allowed in GROUP BY', sel.groupBy[0]?.start)
       }
     }
@@ -551,7 +551,7 @@ export class QueryBinder {
     let conds = cond
     const naive = this.ctx.options.naive === true
     if (joinType === 'LEFT' && !naive && !lateral) {
-      const only = cond.filter((c) => [...idsOf(c)].every((id) => rightIds.has(id)) && idsOf(c).size > 0)
+      const only = cond.filter((c) => [...columnIds(c)].every((id) => rightIds.has(id)) && columnIds(c).size > 0)
       if (only.length > 0) {
         right = applyToLeaf(right, only)
         conds = cond.filter((c) => !only.includes(c))
@@ -645,17 +645,9 @@ export class QueryBinder {
 
 /** True when an expression reads a column of its input (LIMIT, OFFSET and frame offsets may not). */
 export function hasColumns(e: BoundExpr): boolean {
-  return idsOf(e).size > 0
+  return columnIds(e).size > 0
 }
 
-function idsOf(e: BoundExpr): Set<number> {
-  const out = new Set<number>()
-  mapExpr(e, (x) => {
-    if (x.kind === 'Column') out.add(x.id)
-    return undefined
-  })
-  return out
-}
 
 function renamed(alias: string, output: readonly PlanColumn[], names: readonly string[]): ScopeRelation {
   return { alias, columns: output.map((c, i) => ({ name: names[i] ?? c.name, id: c.id, type: c.type })) }
