@@ -1,19 +1,28 @@
 /**
  * Database: the public SQL API over one database file.
- * Owns: opening storage (memory, a Node file, or any StorageAdapter), the default session, prepared
- * statements and the transaction() helper.
+ * Owns: opening storage (memory, a Node file, or any StorageAdapter), sessions (the implicit default one and
+ * those db.session() opens), prepared statements, the transaction() helper and commit notifications.
  * Invariants:
- *   (1) db.query/db.exec run on one implicit default session, so calls run in call order.
- *   (2) transaction(fn) commits when fn resolves and rolls back when it throws; the error is rethrown.
- *   (3) After close() every call fails with 55000; close() waits for running statements, rolls back an open
- *       transaction and closes the file.
- * Not here: concurrent sessions (issue #4), the browser worker (web/).
+ *   (1) db.query/db.exec run on one implicit default session, so those calls run in call order.
+ *   (2) transaction(fn) runs on a session of its own (so it interleaves with other sessions like any
+ *       connection), commits when fn resolves and rolls back when it throws; the error is rethrown.
+ *   (3) After close() every call fails with 55000; close() waits for running statements, rolls back open
+ *       transactions of every session and closes the file.
+ *   (4) onCommit listeners run after a commit that changed rows or the catalog is durable, with the tables it
+ *       wrote; a throwing listener does not affect the commit or other listeners.
+ * Not here: isolation and locks (txn/), the browser worker (web/).
  */
 import { RustyError, invalidParameter, wrongState } from './common/index.js'
 import { KvStore, MemoryAdapter, type StorageAdapter } from './storage/index.js'
 import { parse, type Statement } from './sql/index.js'
 import { TxnManager } from './txn/index.js'
 import { Session, type QueryOptions, type QueryResult } from './session.js'
+
+/** What onCommit listeners receive. */
+export interface CommitEvent {
+  /** Qualified names ("public.todos") of the tables whose rows or definitions the commit changed. */
+  readonly tables: readonly string[]
+}
 
 export interface DatabaseOptions {
   /** A database file path (Node: through the fs adapter `rustydb` registers for Node). */
@@ -52,12 +61,36 @@ export class Database {
   readonly #kv: KvStore
   readonly #manager: TxnManager
   readonly #session: Session
+  readonly #sessions = new Set<DatabaseSession>()
   #closed = false
 
   private constructor(kv: KvStore, manager: TxnManager) {
     this.#kv = kv
     this.#manager = manager
     this.#session = new Session(manager)
+  }
+
+  /**
+   * Opens a session: a connection with its own transaction state, settings and prepared statements.
+   * Statements of different sessions interleave; close() rolls back its open transaction.
+   *
+   * @example
+   * const s1 = db.session()
+   * await s1.exec('BEGIN ISOLATION LEVEL REPEATABLE READ')
+   * await s1.query('UPDATE accounts SET balance = balance - $1 WHERE id = $2', [10, 1])
+   * await s1.exec('COMMIT')
+   * s1.close()
+   */
+  session(): DatabaseSession {
+    this.#check()
+    const s = new DatabaseSession(new Session(this.#manager), () => this.#sessions.delete(s))
+    this.#sessions.add(s)
+    return s
+  }
+
+  /** Calls `listener` after every durable commit that changed tables (invariant 4); returns the unsubscribe. */
+  onCommit(listener: (event: CommitEvent) => void): () => void {
+    return this.#manager.onCommit((tables) => listener({ tables }))
   }
 
   /** Opens (creating when missing) a database. Default: in memory. */
@@ -112,9 +145,82 @@ export class Database {
    * Runs `fn` inside BEGIN ... COMMIT; rolls back and rethrows when it throws (invariant (2)).
    * The callback's `tx` runs statements inside that transaction.
    */
-  async transaction<T>(fn: (tx: TransactionHandle) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: TransactionHandle) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const s = this.session()
+    try {
+      return await s.transaction(fn, options)
+    } finally {
+      await s.close()
+    }
+  }
+
+  /** Closes the database (invariant (3)). */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await Promise.all([...this.#sessions].map((s) => s.close()))
+    await this.#session.close()
+    await this.#manager.close()
+    await this.#kv.close()
+  }
+}
+
+/** Options of transaction(). */
+export interface TransactionOptions {
+  /** Default: the session's default_transaction_isolation (read committed). */
+  readonly isolation?: 'read committed' | 'repeatable read' | 'serializable'
+  readonly readOnly?: boolean
+}
+
+/**
+ * A session (connection) from db.session(): exec, query, prepare and transaction like Database, on its own
+ * transaction state and settings.
+ */
+export class DatabaseSession {
+  readonly #session: Session
+  readonly #onClose: () => void
+  #closed = false
+
+  /** Use db.session(). */
+  constructor(session: Session, onClose: () => void) {
+    this.#session = session
+    this.#onClose = onClose
+  }
+
+  #check(): void {
+    if (this.#closed) throw wrongState('the session is closed')
+  }
+
+  /** 'idle', 'in-transaction' or 'failed' (an error inside BEGIN: only ROLLBACK is accepted). */
+  get status(): string {
+    return this.#session.status
+  }
+
+  /** The open transaction's id (as deadlock messages name it), or null. */
+  get transactionId(): number | null {
+    return this.#session.transactionId
+  }
+
+  async exec(sql: string, params: readonly unknown[] = []): Promise<void> {
     this.#check()
-    await this.#session.run('BEGIN', [], {})
+    await this.#session.run(sql, params, {})
+  }
+
+  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult<R>> {
+    this.#check()
+    return (await this.#session.run(sql, params, options)) as QueryResult<R>
+  }
+
+  prepare(sql: string): PreparedStatement {
+    this.#check()
+    return new PreparedStatement(this.#session, sql, parse(sql))
+  }
+
+  /** BEGIN ... COMMIT around `fn` on this session; ROLLBACK and rethrow when it throws. */
+  async transaction<T>(fn: (tx: TransactionHandle) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    this.#check()
+    const modes = [options.isolation === undefined ? '' : `ISOLATION LEVEL ${options.isolation.toUpperCase()}`, options.readOnly === true ? 'READ ONLY' : '']
+    await this.#session.run(`BEGIN ${modes.filter((m) => m !== '').join(', ')}`, [], {})
     const tx: TransactionHandle = {
       exec: async (sql, params = []) => {
         await this.#session.run(sql, params, {})
@@ -131,13 +237,12 @@ export class Database {
     }
   }
 
-  /** Closes the database (invariant (3)). */
+  /** Rolls back an open transaction and ends the session (waits for its running statement). */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#onClose()
     await this.#session.close()
-    await this.#manager.close()
-    await this.#kv.close()
   }
 }
 

@@ -23,6 +23,15 @@
  */
 export * from './common/index.js'
 export * from './storage/index.js'
-export { Database, PreparedStatement, setPathResolver, type DatabaseOptions, type TransactionHandle } from './database.js'
+export {
+  Database,
+  DatabaseSession,
+  PreparedStatement,
+  setPathResolver,
+  type CommitEvent,
+  type DatabaseOptions,
+  type TransactionHandle,
+  type TransactionOptions,
+} from './database.js'
 export { type QueryResult, type QueryOptions, type ResultColumn } from './session.js'
 export { parse } from './sql/index.js'

@@ -13,7 +13,13 @@
  *   IDLE --BEGIN--> IN_TRANSACTION --COMMIT/ROLLBACK--> IDLE
  *   IN_TRANSACTION --error--> FAILED --ROLLBACK--> IDLE;  FAILED --ROLLBACK TO s--> IN_TRANSACTION
  *   FAILED --COMMIT--> IDLE (rolls back, as PostgreSQL does)
- * Not here: concurrent sessions and isolation levels (issue #4).
+ *   (4) Many sessions share one TxnManager. The engine-wide statement context (time zone, clock, schema for
+ *       current_schema, the DEFAULT evaluator) is installed at the start of every statement run, which is
+ *       synchronous, so sessions interleave only between statements and at lock waits.
+ *   (5) A statement that meets a row lock (a LockWait from the transaction) is undone, waits for the lock
+ *       (lock_timeout: 55P03, statement_timeout: 57014, deadlock: 40P01) and runs again with the same
+ *       snapshot and deadline (transaction.ts (10)); a failed wait fails the statement like any error.
+ * Not here: isolation semantics (txn/transaction.ts), locks (txn/lock-manager.ts).
  */
 import { RustyError, type SqlType, type SqlValue, featureNotSupported, internalError, fromJs, inferType, toJs, typeName, typeOf, wrongState } from './common/index.js'
 import { parse, quoteIdentifier, type Statement } from './sql/index.js'
@@ -21,11 +27,11 @@ import type * as ast from './sql/index.js'
 import { PlanContext, explainPlan, planStatement, type PlanNode, type PlannedStatement } from './plan/index.js'
 import { executeDdl, type DdlContext } from './plan/ddl/index.js'
 import { sessionInfo, setStatementTimestamp } from './catalog/functions/index.js'
-import { setSessionTimeZone } from './common/values/timezone.js'
+import { sessionTimeZone, setSessionTimeZone } from './common/values/timezone.js'
 import type { CheckDef, TableDef } from './catalog/schema.js'
 import type { TableStats } from './catalog/table-stats.js'
 import { executePlan, type ExecContext } from './exec/index.js'
-import type { Transaction, TxnManager } from './txn/index.js'
+import { LockWait, type IsolationLevel, type Transaction, type TxnManager } from './txn/index.js'
 import type { CatalogReader } from './txn/table-access.js'
 
 /** A result column: its name and PostgreSQL type name. */
@@ -78,7 +84,17 @@ export class Session {
   #pathCache: string[] | null = null
   #settingsKey: string | null = null
 
+  /** Values nextval() returned in this session (currval). */
+  readonly #currvals = new Map<number, bigint>()
+  /** Date.now() deadline of the running statement (statement_timeout), kept across lock-wait restarts. */
+  #deadline = Infinity
+
   constructor(readonly manager: TxnManager) {}
+
+  /** The open transaction's id, or null outside a transaction (for pg_stat_activity-like views and tests). */
+  get transactionId(): number | null {
+    return this.#txn?.id ?? null
+  }
 
   get status(): TxnStatus {
     return this.#status
@@ -140,14 +156,34 @@ export class Session {
     const implicit = this.#txn === null
     const now = Date.now() * 1000
     if (implicit) this.#txnStart = now
-    // now() is the transaction's start, statement_timestamp() the statement's (PostgreSQL).
-    setStatementTimestamp(now, this.#txnStart)
-    sessionInfo.schema = this.#schema()
-    const txn = this.#txn ?? this.#begin(false)
+    const txn = this.#txn ?? this.#begin(false, null)
+    const timeout = Number(this.#settings.get('statement_timeout') ?? '0')
+    this.#deadline = timeout > 0 ? Date.now() + timeout : Infinity
+    let restart = false
     try {
-      const result = this.#execute(stmt, sql, params, options, txn)
-      if (implicit) await txn.commit()
-      return result
+      for (;;) {
+        this.#install(txn, now)
+        txn.beginStatement(restart)
+        let result: QueryResult
+        try {
+          result = this.#execute(stmt, sql, params, options, txn)
+        } catch (err) {
+          if (!(err instanceof LockWait)) throw err
+          // Invariant (5): undo, wait for the lock, run the statement again.
+          txn.undoStatement()
+          txn.endStatement()
+          await this.manager.locks.wait(txn.id, err.resource, err.mode, {
+            lockTimeoutMs: Number(this.#settings.get('lock_timeout') ?? '0'),
+            deadline: this.#deadline,
+          })
+          restart = true
+          continue
+        } finally {
+          txn.endStatement()
+        }
+        if (implicit) await txn.commit()
+        return result
+      }
     } catch (err) {
       if (implicit) txn.rollback()
       else this.#status = TxnStatus.FAILED
@@ -155,20 +191,26 @@ export class Session {
     }
   }
 
-  /** Starts a transaction that resolves names through the session's search_path. */
-  #begin(readOnly: boolean): Transaction {
-    const txn = this.manager.begin({ readOnly })
-    txn.searchPath = [...this.#searchPath(), 'pg_catalog']
-    this.#running = txn
+  /** Installs the engine-wide statement context for this session (invariant 4). */
+  #install(txn: Transaction, now: number): void {
+    // now() is the transaction's start, statement_timestamp() the statement's (PostgreSQL).
+    setStatementTimestamp(now, this.#txnStart)
+    sessionInfo.schema = this.#schema()
+    const zone = this.#settings.get('timezone') ?? 'UTC'
+    if (sessionTimeZone() !== zone) setSessionTimeZone(zone)
     this.manager.evaluateDefault = (table, ordinal) => {
       const col = table.columns[ordinal]
-      return col.default === null ? null : this.#scalar(`SELECT CAST((${col.default}) AS ${typeName(col.type)})`, this.#running ?? txn)
+      return col.default === null ? null : this.#scalar(`SELECT CAST((${col.default}) AS ${typeName(col.type)})`, txn)
     }
-    return txn
   }
 
-  /** The transaction of the statement running now (for hooks the transaction layer calls back into). */
-  #running: Transaction | null = null
+  /** Starts a transaction that resolves names through the session's search_path. */
+  #begin(readOnly: boolean, isolation: ast.IsolationLevel | null): Transaction {
+    const level = isolationOf(isolation ?? this.#settings.get('default_transaction_isolation') ?? 'read committed')
+    const txn = this.manager.begin({ readOnly, isolation: level, currvals: this.#currvals })
+    txn.searchPath = [...this.#searchPath(), 'pg_catalog']
+    return txn
+  }
 
   /** Runs a one-row query inside `txn` and returns its first value (internal representation). */
   #scalar(sql: string, txn: Transaction): SqlValue {
@@ -218,7 +260,7 @@ export class Session {
     switch (stmt.kind) {
       case 'Begin':
         if (this.#txn !== null) return done('BEGIN') // PostgreSQL warns "there is already a transaction in progress"
-        this.#txn = this.#begin(stmt.readOnly === true)
+        this.#txn = this.#begin(stmt.readOnly === true, stmt.isolationLevel)
         this.#txnStart = Date.now() * 1000
         this.#status = TxnStatus.IN_TRANSACTION
         return done('BEGIN')
@@ -282,6 +324,10 @@ export class Session {
         this.#settingsKey = null
         return { columns: [], rows: [], rowCount: 0, command: 'RESET' }
       case 'SetTransaction':
+        if (stmt.isolationLevel !== null) {
+          if (stmt.session) this.#settings.set('default_transaction_isolation', stmt.isolationLevel.toLowerCase())
+          else txn.setIsolation(isolationOf(stmt.isolationLevel))
+        }
         return { columns: [], rows: [], rowCount: 0, command: 'SET' }
       default: {
         const result = executeDdl(stmt, txn, this.#ddlContext(txn))
@@ -354,11 +400,10 @@ export class Session {
         throw err
       }
     })
-    const timeout = Number(this.#settings.get('statement_timeout') ?? '0')
     return {
       access: txn,
       params: values,
-      deadline: timeout > 0 ? Date.now() + timeout : Infinity,
+      deadline: this.#deadline,
       now: Date.now() * 1000,
       affectedRows: 0,
       stats,
@@ -402,8 +447,14 @@ export class Session {
       this.#settings.set('timezone', value)
       return { columns: [], rows: [], rowCount: 0, command: 'SET' }
     }
-    if (name === 'transaction_isolation' || name === 'default_transaction_isolation') {
-      this.#settings.set(name, value.toLowerCase())
+    if (name === 'transaction_isolation') {
+      const txn = this.#txn
+      if (txn === null) throw new RustyError('25001', 'SET TRANSACTION ISOLATION LEVEL can only be used in transaction blocks')
+      txn.setIsolation(isolationOf(value))
+    } else if (name === 'default_transaction_isolation') {
+      this.#settings.set(name, isolationOf(value))
+    } else if (name === 'statement_timeout' || name === 'lock_timeout') {
+      this.#settings.set(name, String(durationMs(value, name)))
     } else this.#settings.set(name, value)
     return { columns: [], rows: [], rowCount: 0, command: 'SET' }
   }
@@ -414,7 +465,7 @@ export class Session {
       const rows = [...this.#settings].map(([n, v]) => (options.rowMode === 'array' ? [n, v] : { name: n, setting: v }))
       return { columns: [{ name: 'name', type: 'text' }, { name: 'setting', type: 'text' }], rows, rowCount: rows.length, command: 'SHOW' }
     }
-    const value = this.#settings.get(name)
+    const value = name === 'transaction_isolation' ? (this.#txn?.isolation ?? this.#settings.get('default_transaction_isolation')) : this.#settings.get(name)
     if (value === undefined) throw new RustyError('42704', `unrecognized configuration parameter "${stmt.name}"`)
     const rows = [options.rowMode === 'array' ? [value] : { [name]: value }]
     return { columns: [{ name, type: 'text' }], rows, rowCount: 1, command: 'SHOW' }
@@ -422,6 +473,26 @@ export class Session {
 }
 
 const PARSE_CACHE_SIZE = 256
+
+/** The isolation level an SQL spelling names (READ UNCOMMITTED runs as READ COMMITTED, as in PostgreSQL). */
+function isolationOf(text: string): IsolationLevel {
+  const t = text.trim().toLowerCase().replace(/[\s_-]+/g, ' ').replace(/^'|'$/g, '')
+  if (t === 'serializable') return 'serializable'
+  if (t === 'repeatable read') return 'repeatable read'
+  if (t === 'read committed' || t === 'read uncommitted') return 'read committed'
+  throw new RustyError('22023', `invalid value for parameter "transaction_isolation": "${text}"`, {
+    hint: 'Available values: serializable, repeatable read, read committed, read uncommitted.',
+  })
+}
+
+/** A timeout setting in ms: a number (ms) or a number with a unit (ms, s, min, h), as PostgreSQL accepts. */
+function durationMs(text: string, name: string): number {
+  const m = /^\s*'?\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h)?\s*'?\s*$/i.exec(text)
+  if (m === null) throw new RustyError('22023', `invalid value for parameter "${name}": "${text}"`, { hint: 'Give milliseconds, or a number with a unit: 500ms, 2s, 1min.' })
+  const unit = (m[2] ?? 'ms').toLowerCase()
+  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'min' ? 60_000 : 3_600_000
+  return Math.round(Number(m[1]) * factor)
+}
 
 interface CachedPlan {
   readonly key: string

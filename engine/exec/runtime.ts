@@ -63,6 +63,11 @@ export class Runtime {
     this.#runner = runner
   }
 
+  /** A new execution state over the same context (re-runs that must not share caches: EPQ re-checks). */
+  fresh(): Runtime {
+    return new Runtime(this.ctx, this.#runner)
+  }
+
   /** Runs a plan node inside this execution. */
   run(node: PlanNode): Generator<Batch, void, undefined> {
     return this.instrument(node, this.#runner(node, this))

@@ -120,6 +120,7 @@ type State = 'open' | 'closing' | 'closed' | 'failed'
 
 interface PendingCommit {
   readonly batch: WriteBatch
+  readonly onAck: ((info: CommitInfo) => void) | undefined
   readonly resolve: (info: CommitInfo) => void
   readonly reject: (error: unknown) => void
 }
@@ -311,7 +312,12 @@ export class KvStore {
    * 42710 when a tree it names does not exist / already exists at that point (nothing of the batch applies),
    * with the storage error when the group's write or sync fails (nothing of the group applies).
    */
-  commit(batch: WriteBatch): Promise<CommitInfo> {
+  /**
+   * Queues `batch` for the next commit group; resolves once it is durable. `onAck` runs synchronously at the
+   * moment the commit becomes visible to new snapshots (before any other code can take one), so a layer
+   * above can publish state that must match the snapshot (the SQL catalog) atomically with it.
+   */
+  commit(batch: WriteBatch, onAck?: (info: CommitInfo) => void): Promise<CommitInfo> {
     try {
       this.#assertWritable()
       if (!(batch instanceof WriteBatch)) throw invalidParameter('commit() takes a WriteBatch from kv.batch()')
@@ -320,7 +326,7 @@ export class KvStore {
       return Promise.reject(error)
     }
     return new Promise<CommitInfo>((resolve, reject) => {
-      this.#queue.push({ batch, resolve, reject })
+      this.#queue.push({ batch, onAck, resolve, reject })
       this.#kick()
     })
   }
@@ -610,7 +616,17 @@ export class KvStore {
     this.#groups++
     this.#ackSeq = lastSeq
     this.#prune()
-    for (const { entry, seq: batchSeq } of accepted) entry.resolve({ seq: batchSeq })
+    for (const { entry, seq: batchSeq } of accepted) {
+      const info = { seq: batchSeq }
+      try {
+        entry.onAck?.(info)
+      } catch (error) {
+        // A failing hook must not strand the other commits of the group: report it on this commit only.
+        entry.reject(internalError('a commit acknowledgement hook failed', error))
+        continue
+      }
+      entry.resolve(info)
+    }
   }
 
   async #rollbackGroup(error: unknown, frees: PendingFree[]): Promise<void> {

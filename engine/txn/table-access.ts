@@ -9,12 +9,23 @@
  *       the row for update and delete.
  *   (3) Every write checks NOT NULL (23502), PRIMARY KEY / UNIQUE (23505) and FOREIGN KEY (23503) and keeps
  *       every index in step; CHECK constraints are evaluated by the executor before it calls insert/update.
- * Not here: concurrency, locks and isolation levels (issue #4).
+ *   (4) lockRow locks a row for UPDATE/DELETE/SELECT ... FOR; with another transaction holding it, it throws
+ *       the transaction layer's LockWait (the session waits and re-runs the statement), fails with 55P03
+ *       (NOWAIT) or returns 'skipped' (SKIP LOCKED). At READ COMMITTED a row a concurrent commit changed comes
+ *       back 'changed' with its newest version, which the caller re-checks under withOverride.
+ * Not here: the isolation rules themselves (transaction.ts).
  */
 import type { Batch } from '../common/batch.js'
 import type { SqlValue } from '../common/types.js'
 import type { IndexDef, SequenceDef, TableDef, ViewDef } from '../catalog/schema.js'
 import type { TableStats } from '../catalog/table-stats.js'
+import type { LockMode } from './lock-manager.js'
+
+/** How a row lock request that finds the row locked behaves (SELECT ... FOR UPDATE [NOWAIT | SKIP LOCKED]). */
+export type LockPolicy = 'wait' | 'nowait' | 'skip'
+
+/** What lockRow found: the row is as the snapshot saw it, it was skipped, or (READ COMMITTED) its newest version. */
+export type LockResult = { readonly kind: 'current' } | { readonly kind: 'skipped' } | { readonly kind: 'changed'; readonly row: SqlValue[] | null }
 
 /** A bound on a key prefix: the first `values.length` key columns compared with `values`. */
 export interface KeyBound {
@@ -52,6 +63,10 @@ export interface TableAccess {
   update(table: TableDef, key: Uint8Array, row: readonly SqlValue[]): Uint8Array
   /** Deletes the row stored under `key`; returns the deleted row. Applies ON DELETE actions of referencing keys. */
   delete(table: TableDef, key: Uint8Array): SqlValue[]
+  /** Locks the row stored under `key` (invariant 4). */
+  lockRow(table: TableDef, key: Uint8Array, mode: LockMode, policy?: LockPolicy): LockResult
+  /** Runs `fn` while `table` reads as holding only `row` under `key` (null: nothing): EPQ re-checks. */
+  withOverride<T>(table: TableDef, key: Uint8Array, row: readonly SqlValue[] | null, fn: () => T): T
   /** nextval(): sequences are not transactional, as in PostgreSQL. */
   nextval(sequence: SequenceDef): bigint
   currval(sequence: SequenceDef): bigint

@@ -27,8 +27,28 @@
  *   (8) `#rowCounts` holds, per table, the rows inserted minus the rows deleted by this transaction (absolute
  *       after CREATE TABLE, TRUNCATE or ANALYZE); savepoints restore it with the write set; commit folds it
  *       into the stored row counts (txn-manager.ts).
- * Not here: locks and isolation between concurrent writers (issue #4: today one writer at a time), CHECK
- * constraints and defaults (the executor evaluates them), DDL statements (engine/plan/ddl).
+ *
+ * Concurrency (ARCHITECTURE.md "Transactions"; issue #4):
+ *   (9)  Reads see the snapshot (per statement at READ COMMITTED, per transaction from its first statement
+ *        at REPEATABLE READ and SERIALIZABLE) merged with the write set. Writes see the LATEST committed
+ *        state instead: before a write reads a row's old value or checks a unique key, it locks the row key
+ *        (and every unique key it claims or gives up) in the LockManager, so what it reads cannot change
+ *        until it ends. Uniqueness and "is the parent there" are thus decided on the newest data, never on a
+ *        stale snapshot; "which children reference this parent" too (#latestReads).
+ *   (10) A lock held by another transaction throws a LockWait (not an error): the session undoes the
+ *        statement (undoStatement), waits for the lock (LockManager.wait: 40P01, 55P03, 57014) and runs the
+ *        statement again with the same snapshot, finding the lock held.
+ *   (11) A row changed by a commit the snapshot does not see: REPEATABLE READ and SERIALIZABLE fail with
+ *        40001 when they update, delete or lock it; READ COMMITTED re-reads the newest version (lockRow
+ *        returns it and the executor re-evaluates the statement's conditions on it, PostgreSQL's
+ *        EvalPlanQual; withOverride makes the re-run see only that version).
+ *   (12) SERIALIZABLE records every key and key range it reads (ReadSet); a commit that wrote anything fails
+ *        with 40001 when a commit it could not see wrote something in that set (conflict-log.ts), so the
+ *        committed SERIALIZABLE transactions are equivalent to running them one by one in commit order.
+ *   (13) Commit validates against the newest catalog: DDL fails with 40001 after a concurrent catalog change,
+ *        writes to a table fail with 40001 when a concurrent commit changed its definition, and replacing a
+ *        whole tree (TRUNCATE, ALTER TABLE rewrites) fails when a concurrent commit wrote into it.
+ * Not here: CHECK constraints and defaults (the executor evaluates them), DDL statements (engine/plan/ddl).
  */
 import { RustyError, SqlState, internalError } from '../common/index.js'
 import { BATCH_SIZE, type Batch } from '../common/batch.js'
@@ -38,7 +58,7 @@ import { CATALOG_TREE, CatalogState, TEMP_SCHEMA, type RelationKind, type Schema
 import { decodeFullRow, decodeRow, decodeRowAt, encodeRow } from '../catalog/row-codec.js'
 import type { AnalyzedStats, TableStats } from '../catalog/table-stats.js'
 import { type EntryBatch, type KvStore, type Snapshot, type WriteBatch, decodeKey, prefixUpperBound } from '../storage/index.js'
-import { ROW_KEY, type CatalogReader, type KeyBound, type ScanOptions, type TableAccess } from './table-access.js'
+import { ROW_KEY, type CatalogReader, type KeyBound, type LockPolicy, type LockResult, type ScanOptions, type TableAccess } from './table-access.js'
 import {
   type IndexInfo,
   type TableInfo,
@@ -52,7 +72,9 @@ import {
   sameBytes,
   tableInfo,
 } from './table-info.js'
-import { TreeWrites, type WriteEntry, WriteSet, lowerIndex, upperIndex } from './write-set.js'
+import { TreeWrites, type WriteEntry, WriteSet, keyId, lowerIndex, upperIndex } from './write-set.js'
+import { type ConflictLog, ReadSet, type TreeChange } from './conflict-log.js'
+import { type LockManager, LockMode } from './lock-manager.js'
 import {
   foreignKeyMissing,
   foreignKeyReferenced,
@@ -112,20 +134,52 @@ export interface StatsChanges {
   readonly analyzed: ReadonlyMap<number, AnalyzedStats>
 }
 
+/** The isolation levels (READ UNCOMMITTED runs as READ COMMITTED, as in PostgreSQL). */
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable'
+
+
+/**
+ * Thrown (not an error) when a statement needs a lock another transaction holds: the session undoes the
+ * statement, waits (LockManager.wait) and runs it again (invariant 10).
+ */
+export class LockWait {
+  constructor(
+    readonly resource: string,
+    readonly mode: LockMode,
+    readonly blockers: readonly number[],
+  ) {}
+}
+
+const CURRENT: LockResult = { kind: 'current' }
+const SKIPPED: LockResult = { kind: 'skipped' }
+
 /** Services of the TxnManager a transaction uses (txn-manager.ts implements it). */
 export interface TxnHost {
   readonly kv: KvStore
-  /** The committed catalog. */
+  /** The committed catalog (matches the newest snapshot). */
   readonly catalog: CatalogState
+  /** The catalog of the last validated commit, in flight included (txn-manager.ts (5)). */
+  readonly latestCatalog: CatalogState
+  /** Counter of the last commit new snapshots see (txn-manager.ts (4)). */
+  readonly ackCounter: number
+  readonly locks: LockManager
+  readonly log: ConflictLog
   nextRowId(table: TableDef, snapshot: Snapshot): number
   nextval(sequence: SequenceDef): bigint
-  currval(sequence: SequenceDef): bigint
   setval(sequence: SequenceDef, value: bigint, isCalled: boolean): bigint
   restartSequence(sequence: SequenceDef, value: bigint): void
   /** Evaluates a column's DEFAULT (for ON DELETE/UPDATE SET DEFAULT); set by the planner. */
   evaluateDefault(table: TableDef, ordinal: number): SqlValue
-  /** Publishes a committed catalog; called by commit() after the KvStore commit resolved. */
-  publish(catalog: CatalogState | undefined, txn: Transaction): void
+  /** Numbers a validated commit, logs its writes and makes its catalog the latest; returns the counter. */
+  logCommit(trees: ReadonlyMap<string, TreeChange>, catalog: CatalogState | undefined): number
+  /** The commit is visible to new snapshots (called synchronously by the KvStore): publish its catalog. */
+  acknowledge(counter: number, catalog: CatalogState | undefined): void
+  /** The KvStore rejected a logged commit. */
+  commitFailed(): void
+  /** An open snapshot moved forward (READ COMMITTED statement): the conflict log may shrink. */
+  snapshotsMoved(): void
+  /** A commit is durable; `tables` are the qualified names of the tables it changed (commit listeners). */
+  committed(tables: readonly string[]): void
   /** Builds the WriteBatch of a commit's non-transactional parts (sequence positions). */
   appendSequenceState(batch: WriteBatch, catalog: CatalogState): void
   /** The smallest id >= `min` that no transaction of this manager has taken; marks it taken. */
@@ -235,20 +289,169 @@ export class Transaction implements TableAccess {
   #rowCounts = new Map<number, RowCountChange>()
   /** ANALYZE results by table id, stored at commit. */
   #analyzed = new Map<number, AnalyzedStats>()
+  /** Transaction id: names it in lock waits and deadlock reports. */
+  readonly id: number
+  #isolation: IsolationLevel
+  /** Counter of the last commit the snapshot sees (txn-manager.ts (4)). */
+  #snapCounter: number
+  /** False until the first statement took the transaction's snapshot (RR/SER: PostgreSQL takes it there). */
+  #started = false
+  /** SERIALIZABLE: what it read (invariant 12). */
+  #reads: ReadSet | null = null
+  /** Read the latest committed state instead of the snapshot (write-side checks, invariant 9). */
+  #latestReads = false
+  /** EPQ re-run: trees whose only entries are these (invariant 11). */
+  #override: Map<string, [Uint8Array, Uint8Array][]> | null = null
+  /** How the running statement is undone: 'clean' (no writes before it), a hidden savepoint, or none. */
+  #statement: 'none' | 'clean' | 'savepoint' = 'none'
+  readonly #currvals: Map<number, bigint>
 
   /** Use TxnManager.begin(). */
-  constructor(host: TxnHost, options: { readOnly?: boolean } = {}) {
+  constructor(host: TxnHost, id: number, options: { readOnly?: boolean; isolation?: IsolationLevel; currvals?: Map<number, bigint> } = {}) {
     this.#host = host
     this.#kv = host.kv
+    this.id = id
     this.#snapshot = host.kv.snapshot()
+    this.#snapCounter = host.ackCounter
     this.#base = host.catalog
     this.readOnly = options.readOnly ?? false
+    this.#isolation = options.isolation ?? 'read committed'
+    this.#currvals = options.currvals ?? new Map()
     this.catalog = this.#makeCatalog()
   }
 
   /** 'active' until commit() or rollback(). */
   get state(): TxnState {
     return this.#state
+  }
+
+  get isolation(): IsolationLevel {
+    return this.#isolation
+  }
+
+  /** Counter of the last commit this transaction's (statement's) snapshot sees. */
+  get snapshotCounter(): number {
+    return this.#snapCounter
+  }
+
+  /** True once a statement ran (SET TRANSACTION ISOLATION LEVEL is refused then: 25001). */
+  get started(): boolean {
+    return this.#started
+  }
+
+  /** Changes the isolation level before the first statement (SET TRANSACTION). */
+  setIsolation(level: IsolationLevel): void {
+    if (this.#started) {
+      throw new RustyError('25001', 'SET TRANSACTION ISOLATION LEVEL must be called before any query')
+    }
+    this.#isolation = level
+  }
+
+  // --- statements ----------------------------------------------------------------------------------------
+
+  /**
+   * Called before each statement (`restart`: the same statement again after a lock wait). Takes the
+   * statement's snapshot (READ COMMITTED: every statement; otherwise the first) and marks how to undo it.
+   */
+  beginStatement(restart = false): void {
+    this.#assertActive()
+    if (!restart && (!this.#started || this.#isolation === 'read committed')) {
+      if (this.#started || this.#snapCounter !== this.#host.ackCounter) {
+        this.#snapshot.release()
+        this.#snapshot = this.#kv.snapshot()
+        this.#snapCounter = this.#host.ackCounter
+        this.#existsAtStart.clear()
+        if (this.#own === undefined && this.#base !== this.#host.catalog) {
+          this.#base = this.#host.catalog
+          this.#children = undefined
+        }
+        this.#host.snapshotsMoved()
+      }
+      this.#started = true
+      if (this.#isolation === 'serializable' && this.#reads === null) this.#reads = new ReadSet()
+    }
+    if (this.hasWrites || this.#savepoints.length > 0) {
+      this.savepoint(STATEMENT_SAVEPOINT)
+      this.#statement = 'savepoint'
+    } else this.#statement = 'clean'
+  }
+
+  /** The statement finished (successfully or not): forget its undo mark. */
+  endStatement(): void {
+    if (this.#statement === 'savepoint' && this.#state === 'active') this.release(STATEMENT_SAVEPOINT)
+    this.#statement = 'none'
+  }
+
+  /** Undoes everything the running statement wrote (before a lock wait and restart); its locks stay. */
+  undoStatement(): void {
+    if (this.#statement === 'savepoint') this.rollbackTo(STATEMENT_SAVEPOINT)
+    else if (this.#statement === 'clean') {
+      this.#ws = new WriteSet()
+      this.#own = undefined
+      this.#children = undefined
+      this.#rowCounts = new Map()
+      this.#analyzed = new Map()
+    }
+  }
+
+  // --- locks ---------------------------------------------------------------------------------------------
+
+  /** Takes `mode` on `resource` or throws LockWait (policy 'wait'); false when not granted (nowait/skip). */
+  #lock(resource: string, mode: LockMode, policy: LockPolicy = 'wait'): boolean {
+    const blockers = this.#host.locks.acquire(this.id, resource, mode)
+    if (blockers === null) return true
+    if (policy === 'wait') throw new LockWait(resource, mode, blockers)
+    if (policy === 'nowait') {
+      throw new RustyError(SqlState.LOCK_NOT_AVAILABLE, `could not obtain lock on ${resourceDescription(this.#current(), resource)}`, {
+        detail: `Transaction ${blockers.join(', ')} holds it.`,
+      })
+    }
+    return false
+  }
+
+  /** 40001 for a row a commit after the snapshot changed (REPEATABLE READ, SERIALIZABLE: invariant 11). */
+  #assertUnchanged(tree: string, key: Uint8Array): void {
+    if (this.#isolation === 'read committed') return
+    if (this.#host.log.changedSince(tree, key, this.#snapCounter)) {
+      throw new RustyError(SqlState.SERIALIZATION_FAILURE, 'could not serialize access due to concurrent update', {
+        hint: 'Retry the transaction.',
+      })
+    }
+  }
+
+  /**
+   * Locks the row `key` of `table` for an UPDATE, DELETE or SELECT ... FOR `mode` (invariant 11): 'current'
+   * (the snapshot's version is the newest), 'skipped' (SKIP LOCKED and it is locked), or at READ COMMITTED
+   * 'changed' with the newest committed version (null: deleted) for the caller to re-check.
+   */
+  lockRow(table: TableDef, key: Uint8Array, mode: LockMode, policy: LockPolicy = 'wait'): LockResult {
+    this.#assertActive()
+    const info = tableInfo(table)
+    if (!this.#lock(resourceOf(info.tree, key), mode, policy)) return SKIPPED
+    // Our own write is the newest version by definition.
+    if (this.#ws.tree(info.tree)?.get(key) !== undefined) return CURRENT
+    if (!this.#host.log.changedSince(info.tree, key, this.#snapCounter)) return CURRENT
+    this.#assertUnchanged(info.tree, key)
+    const bytes = this.#kv.get(info.tree, key)
+    return { kind: 'changed', row: bytes === undefined ? null : decodeFullRow(bytes, info.types) }
+  }
+
+  /**
+   * Runs `fn` while `table` holds only `row` under `key` (null: no row) and its indexes only that row's
+   * entries: the EvalPlanQual re-run of a statement's conditions on a row's newest version (invariant 11).
+   */
+  withOverride<T>(table: TableDef, key: Uint8Array, row: readonly SqlValue[] | null, fn: () => T): T {
+    const info = tableInfo(table)
+    const override = new Map<string, [Uint8Array, Uint8Array][]>()
+    override.set(info.tree, row === null ? [] : [[key, encodeRow(row, info.types)]])
+    for (const ii of info.indexes) override.set(ii.tree, row === null ? [] : [[indexEntryKey(ii, row, key).key, key]])
+    const saved = this.#override
+    this.#override = override
+    try {
+      return fn()
+    } finally {
+      this.#override = saved
+    }
   }
 
   /** True when the transaction changed anything (rows or catalog). */
@@ -360,7 +563,8 @@ export class Transaction implements TableAccess {
     const rows = this.#touch(info.tree)
     if (info.pk !== null) {
       key = primaryKeyOf(info, row)
-      if (this.#getIn(rows, key) !== undefined) throw this.#pkViolation(info, row)
+      this.#lock(resourceOf(info.tree, key), LockMode.UPDATE)
+      if (this.#latestIn(rows, key) !== undefined) throw this.#pkViolation(info, row)
     } else {
       key = rowIdKey(this.#host.nextRowId(table, this.#snapshot))
     }
@@ -379,22 +583,35 @@ export class Transaction implements TableAccess {
     this.#assertWritable('UPDATE')
     const info = tableInfo(table)
     const rows = this.#touch(info.tree)
-    const oldBytes = this.#getIn(rows, key)
-    // Gone already (deleted earlier in the same statement by a cascade): skipped, as PostgreSQL does.
+    const resource = resourceOf(info.tree, key)
+    this.#lock(resource, LockMode.NO_KEY_UPDATE)
+    this.#assertUnchanged(info.tree, key)
+    const oldBytes = this.#latestIn(rows, key)
+    // Gone already (deleted earlier in the same statement by a cascade, or by a concurrent commit at READ
+    // COMMITTED): skipped, as PostgreSQL does.
     if (oldBytes === undefined) return key
     const old = decodeFullRow(oldBytes, info.types)
     this.#checkNotNull(info, row)
     let newKey = key
     if (info.pk !== null) {
       newKey = primaryKeyOf(info, row)
-      if (!sameBytes(newKey, key) && this.#getIn(rows, newKey) !== undefined) throw this.#pkViolation(info, row)
+      if (!sameBytes(newKey, key)) {
+        this.#lock(resource, LockMode.UPDATE)
+        this.#lock(resourceOf(info.tree, newKey), LockMode.UPDATE)
+        if (this.#latestIn(rows, newKey) !== undefined) throw this.#pkViolation(info, row)
+      }
     }
     const entries: { ii: IndexInfo; oldKey: Uint8Array; newKey: Uint8Array }[] = []
     for (const ii of info.indexes) {
       const oldEntry = indexEntryKey(ii, old, key).key
       const newEntry = indexEntryKey(ii, row, newKey)
       if (sameBytes(oldEntry, newEntry.key) && sameBytes(key, newKey)) continue
-      if (newEntry.checked && !sameBytes(oldEntry, newEntry.key)) this.#checkUnique(info, ii, row, newKey)
+      if (ii.unique && !sameBytes(oldEntry, newEntry.key)) {
+        // A key column changes: the row's lock becomes FOR UPDATE and the old unique key is given up.
+        this.#lock(resource, LockMode.UPDATE)
+        this.#lock(resourceOf(ii.tree, oldEntry), LockMode.UPDATE)
+        if (newEntry.checked) this.#checkUnique(info, ii, row, newKey)
+      }
       entries.push({ ii, oldKey: oldEntry, newKey: newEntry.key })
     }
     for (const fk of info.foreignKeys) {
@@ -417,10 +634,18 @@ export class Transaction implements TableAccess {
     this.#assertWritable('DELETE')
     const info = tableInfo(table)
     const rows = this.#touch(info.tree)
-    const oldBytes = this.#getIn(rows, key)
-    // Gone already (deleted earlier in the same statement by a cascade): nothing to do, as in PostgreSQL.
+    this.#lock(resourceOf(info.tree, key), LockMode.UPDATE)
+    this.#assertUnchanged(info.tree, key)
+    const oldBytes = this.#latestIn(rows, key)
+    // Gone already (deleted earlier in the same statement by a cascade, or concurrently at READ COMMITTED):
+    // nothing to do, as in PostgreSQL.
     if (oldBytes === undefined) return []
     const old = decodeFullRow(oldBytes, info.types)
+    for (const ii of info.indexes) {
+      if (!ii.unique) continue
+      const entry = indexEntryKey(ii, old, key)
+      if (entry.checked) this.#lock(resourceOf(ii.tree, entry.key), LockMode.UPDATE)
+    }
     const actions = this.#referencing(info, old, null)
     this.#ws.set(rows, key, null)
     for (const ii of info.indexes) this.#ws.set(this.#touch(ii.tree), indexEntryKey(ii, old, key).key, null)
@@ -432,12 +657,16 @@ export class Transaction implements TableAccess {
   nextval(sequence: SequenceDef): bigint {
     this.#assertActive()
     if (this.readOnly) throw readOnlyTransaction('nextval()')
-    return this.#host.nextval(sequence)
+    const value = this.#host.nextval(sequence)
+    this.#currvals.set(sequence.id, value)
+    return value
   }
 
   currval(sequence: SequenceDef): bigint {
     this.#assertActive()
-    return this.#host.currval(sequence)
+    const v = this.#currvals.get(sequence.id)
+    if (v === undefined) throw new RustyError('55000', `currval of sequence "${sequence.name}" is not yet defined in this session`)
+    return v
   }
 
   setval(sequence: SequenceDef, value: bigint, isCalled: boolean): bigint {
@@ -591,24 +820,24 @@ export class Transaction implements TableAccess {
   async commit(): Promise<void> {
     this.#assertActive()
     this.#state = 'committed'
+    let logged = false
     try {
-      if (this.#own !== undefined && this.#host.catalog !== this.#base) {
-        // Another transaction changed the catalog since this one began: publishing ours would lose its change.
-        throw new RustyError(SqlState.SERIALIZATION_FAILURE, 'could not serialize access due to a concurrent change of the catalog', {
-          hint: 'Retry the transaction.',
-        })
-      }
       if (!this.readOnly && (this.hasWrites || this.#host.sequencesDirty)) {
+        if (this.hasWrites) this.#validate()
         const batch = this.#kv.batch()
-        this.#fillBatch(batch)
+        const trees = this.#fillBatch(batch)
         this.#host.appendSequenceState(batch, this.#own ?? this.#base)
         if (this.#rowCounts.size > 0 || this.#analyzed.size > 0 || this.#own !== undefined) {
           this.#host.appendStats(batch, { rowCounts: this.#rowCounts, analyzed: this.#analyzed }, this.#own ?? this.#base)
         }
-        await this.#kv.commit(batch)
-        this.#host.publish(this.#own, this)
+        const own = this.#own
+        const counter = this.#host.logCommit(trees, own)
+        logged = true
+        await this.#kv.commit(batch, () => this.#host.acknowledge(counter, own))
+        if (trees.size > 0 || own !== undefined) this.#host.committed(this.#changedTables(trees, own))
       }
     } catch (error) {
+      if (logged) this.#host.commitFailed()
       this.#state = 'failed'
       throw error
     } finally {
@@ -625,16 +854,79 @@ export class Transaction implements TableAccess {
     this.#host.finished(this)
   }
 
+  /** Qualified names of the tables a commit changed: rows (table or index trees) or definitions. */
+  #changedTables(trees: ReadonlyMap<string, TreeChange>, own: CatalogState | undefined): string[] {
+    const base = this.#base
+    const ids = new Set<number>()
+    for (const tree of trees.keys()) {
+      const id = Number(tree.slice(1))
+      if (tree.startsWith('t')) ids.add(id)
+      else {
+        const tableId = (own ?? base).indexes.get(id)?.tableId ?? base.indexes.get(id)?.tableId
+        if (tableId !== undefined) ids.add(tableId)
+      }
+    }
+    if (own !== undefined) {
+      for (const [id, def] of own.tables) if (base.tables.get(id) !== def) ids.add(id)
+      for (const id of base.tables.keys()) if (!own.tables.has(id)) ids.add(id)
+    }
+    const names: string[] = []
+    for (const id of ids) {
+      const def = own?.tables.get(id) ?? base.tables.get(id)
+      if (def !== undefined) names.push(`${def.schema}.${def.name}`)
+    }
+    return names
+  }
+
+  /** Commit-time checks against concurrent commits (invariants 12 and 13); 40001 when one fails. */
+  #validate(): void {
+    const latest = this.#host.latestCatalog
+    const log = this.#host.log
+    const fail = (message: string, detail?: string): RustyError =>
+      new RustyError(SqlState.SERIALIZATION_FAILURE, message, { detail, hint: 'Retry the transaction.' })
+    if (this.#own !== undefined && latest !== this.#base) {
+      // Another transaction changed the catalog since this one read it: publishing ours would lose its change.
+      throw fail('could not serialize access due to a concurrent change of the catalog')
+    }
+    for (const tw of this.#ws.trees.values()) {
+      if (this.#own === undefined && latest !== this.#base) {
+        const id = Number(tw.name.slice(1))
+        const tableId = tw.name.startsWith('t') ? id : this.#base.indexes.get(id)?.tableId
+        if (tableId !== undefined && latest.tables.get(tableId) !== this.#base.tables.get(tableId)) {
+          throw fail(`could not serialize access: relation "${this.#base.tables.get(tableId)?.name ?? tableId}" was changed by a concurrent transaction`)
+        }
+      }
+      if ((tw.base === 'empty' || tw.dropped) && tw.existedAtStart && log.treeChangedSince(tw.name, this.#snapCounter)) {
+        throw fail('could not serialize access due to concurrent update', `A concurrent transaction wrote to ${treeDescription(this.#current(), tw.name)}, which this transaction replaces.`)
+      }
+    }
+    if (this.#reads !== null && !this.#reads.empty) {
+      const tree = log.firstConflict(this.#reads, this.#snapCounter)
+      if (tree !== null) {
+        throw fail(
+          'could not serialize access due to read/write dependencies among transactions',
+          `A concurrent transaction committed a change to ${treeDescription(this.#current(), tree)} that this transaction read.`,
+        )
+      }
+    }
+  }
+
   // --- internals: the write batch ------------------------------------------------------------------------
 
-  #fillBatch(batch: WriteBatch): void {
+  /** Fills the commit's WriteBatch; returns what it writes per tree for the conflict log. */
+  #fillBatch(batch: WriteBatch): Map<string, TreeChange> {
+    const changes = new Map<string, TreeChange>()
     for (const tw of this.#ws.trees.values()) {
       const name = tw.name
       if (tw.dropped) {
-        if (tw.existedAtStart) batch.dropTree(name)
+        if (tw.existedAtStart) {
+          batch.dropTree(name)
+          changes.set(name, 'all')
+        }
         continue
       }
       const entries = tw.sorted()
+      changes.set(name, tw.base === 'empty' ? 'all' : entries)
       if (tw.base === 'empty') {
         if (tw.existedAtStart) batch.dropTree(name)
         batch.createTree(name)
@@ -657,11 +949,13 @@ export class Transaction implements TableAccess {
         else batch.put(CATALOG_TREE, keyBytes, value)
       }
     }
+    return changes
   }
 
   // --- internals: merged reads ---------------------------------------------------------------------------
 
   #existed(tree: string): boolean {
+    if (this.#latestReads) return this.#kv.hasTree(tree)
     let e = this.#existsAtStart.get(tree)
     if (e === undefined) {
       e = this.#kv.hasTree(tree, this.#snapshot)
@@ -683,19 +977,44 @@ export class Transaction implements TableAccess {
     return tw
   }
 
+  /** The snapshot reads use: none (the latest commit) for write-side checks (invariant 9). */
+  #readSnapshot(): Snapshot | undefined {
+    return this.#latestReads ? undefined : this.#snapshot
+  }
+
   /** The value of `key` in `tree` as this transaction sees it. */
   #get(tree: string, key: Uint8Array): Uint8Array | undefined {
+    if (this.#override !== null) {
+      const entries = this.#override.get(tree)
+      if (entries !== undefined) return entries.find((e) => sameBytes(e[0], key))?.[1]
+    }
+    if (this.#reads !== null && !this.#latestReads) this.#reads.addPoint(tree, key)
     const tw = this.#ws.tree(tree)
     if (tw !== undefined) return this.#getIn(tw, key)
     if (!this.#existed(tree)) return undefined
-    return this.#kv.get(tree, key, this.#snapshot)
+    return this.#kv.get(tree, key, this.#readSnapshot())
   }
 
   #getIn(tw: TreeWrites, key: Uint8Array): Uint8Array | undefined {
     const e = tw.get(key)
     if (e !== undefined) return e.value ?? undefined
     if (tw.base === 'empty' || tw.dropped) return undefined
-    return this.#kv.get(tw.name, key, this.#snapshot)
+    return this.#kv.get(tw.name, key, this.#readSnapshot())
+  }
+
+  /** `key` in the overlay `tw`, else in the latest commit (writes, under the key's lock: invariant 9). */
+  #latestIn(tw: TreeWrites, key: Uint8Array): Uint8Array | undefined {
+    const e = tw.get(key)
+    if (e !== undefined) return e.value ?? undefined
+    if (tw.base === 'empty' || tw.dropped || !tw.existedAtStart) return undefined
+    return this.#kv.get(tw.name, key)
+  }
+
+  /** `key` of `tree` in the overlay, else in the latest commit. */
+  #latestGet(tree: string, key: Uint8Array): Uint8Array | undefined {
+    const tw = this.#ws.tree(tree)
+    if (tw !== undefined) return this.#latestIn(tw, key)
+    return this.#kv.hasTree(tree) ? this.#kv.get(tree, key) : undefined
   }
 
   #fullRange(reverse = false): Range {
@@ -727,10 +1046,20 @@ export class Transaction implements TableAccess {
 
   /** Entries of `tree` in `range` as this transaction sees them, in runs (invariant 2 for untouched trees). */
   *#entries(tree: string, range: Range): Generator<Entries, void, undefined> {
+    if (this.#override !== null) {
+      const entries = this.#override.get(tree)
+      if (entries !== undefined) {
+        const inRange = entries.filter(([key]) => keyInRange(key, range))
+        if (inRange.length > 0) yield new ListEntries(inRange.map((e) => e[0]), inRange.map((e) => e[1]))
+        return
+      }
+    }
     const tw = this.#ws.tree(tree)
     const kvRange = { lower: range.lower, lowerInclusive: range.lowerInclusive, upper: range.upper, upperInclusive: range.upperInclusive, reverse: range.reverse }
+    if (this.#reads !== null && !this.#latestReads) this.#reads.addRange(tree, kvRange)
+    const snapshot = this.#readSnapshot()
     if (tw === undefined) {
-      if (this.#existed(tree)) yield* this.#kv.scanBatches(tree, kvRange, this.#snapshot)
+      if (this.#existed(tree)) yield* this.#kv.scanBatches(tree, kvRange, snapshot)
       return
     }
     if (tw.dropped) return
@@ -742,14 +1071,14 @@ export class Transaction implements TableAccess {
       return
     }
     if (lo >= hi) {
-      yield* this.#kv.scanBatches(tree, kvRange, this.#snapshot)
+      yield* this.#kv.scanBatches(tree, kvRange, snapshot)
       return
     }
     // Merge: for each snapshot batch, the overlay entries up to the batch's last key (its "stretch").
     let i = range.reverse ? hi - 1 : lo
     const more = (): boolean => (range.reverse ? i >= lo : i < hi)
     const step = range.reverse ? -1 : 1
-    for (const batch of this.#kv.scanBatches(tree, kvRange, this.#snapshot)) {
+    for (const batch of this.#kv.scanBatches(tree, kvRange, snapshot)) {
       const n = batch.count
       // No overlay entry up to this batch's last key: the batch passes through untouched.
       if (!more() || n === 0 || (range.reverse ? compareBytes(all[i].key, batch.key(n - 1)) < 0 : compareBytes(all[i].key, batch.key(n - 1)) > 0)) {
@@ -801,6 +1130,13 @@ export class Transaction implements TableAccess {
       const n = run.count
       const rowKeys: Uint8Array[] = new Array(n)
       for (let i = 0; i < n; i++) rowKeys[i] = run.value(i).slice()
+      const override = this.#override?.get(tree)
+      if (override !== undefined) {
+        const found = override.filter(([key]) => rowKeys.some((k) => sameBytes(k, key)))
+        if (found.length > 0) yield new ListEntries(found.map((e) => e[0]), found.map((e) => e[1]))
+        continue
+      }
+      if (this.#reads !== null && !this.#latestReads) for (const k of rowKeys) this.#reads.addPoint(tree, k)
       // Overlay first; the rest from the snapshot in one call.
       const tw = this.#ws.tree(tree)
       const values: (Uint8Array | undefined)[] = new Array(n)
@@ -814,7 +1150,7 @@ export class Transaction implements TableAccess {
         const got = this.#kv.getMany(
           tree,
           missing.map((i) => rowKeys[i]),
-          this.#snapshot,
+          this.#readSnapshot(),
         )
         for (let j = 0; j < missing.length; j++) values[missing[j]] = got[j]
       }
@@ -893,7 +1229,8 @@ export class Transaction implements TableAccess {
     if (!ii.unique) return
     const { key, checked } = indexEntryKey(ii, row, rowKey)
     if (!checked) return
-    const existing = this.#get(ii.tree, key)
+    this.#lock(resourceOf(ii.tree, key), LockMode.UPDATE)
+    const existing = this.#latestGet(ii.tree, key)
     if (existing === undefined || sameBytes(existing, rowKey)) return
     const detail = keyDetail(
       ii.ordinals.map((i) => info.def.columns[i].name),
@@ -921,18 +1258,35 @@ export class Transaction implements TableAccess {
 
   /** True when `parent` has a row whose `columns` equal `values`. */
   #findParent(pinfo: TableInfo, columns: readonly number[], values: readonly SqlValue[]): boolean {
+    // The parent's key is locked FOR KEY SHARE and looked up in the latest commit (invariant 9), so a
+    // concurrent DELETE of the parent either commits first (then it is gone here) or waits for us.
     if (pinfo.pk !== null && sameOrdinals(columns, pinfo.pk)) {
       const ordered = pinfo.pk.map((o) => values[columns.indexOf(o)])
-      return this.#get(pinfo.tree, primaryKeyFromValues(pinfo, ordered)) !== undefined
+      const key = primaryKeyFromValues(pinfo, ordered)
+      this.#lock(resourceOf(pinfo.tree, key), LockMode.KEY_SHARE)
+      return this.#latestGet(pinfo.tree, key) !== undefined
     }
     for (const ii of pinfo.indexes) {
       if (!ii.unique || !sameOrdinals(columns, ii.ordinals)) continue
       const row: SqlValue[] = new Array(pinfo.types.length).fill(null)
       columns.forEach((c, i) => (row[c] = values[i]))
-      return this.#get(ii.tree, indexEntryKey(ii, row, EMPTY).key) !== undefined
+      const key = indexEntryKey(ii, row, EMPTY).key
+      this.#lock(resourceOf(ii.tree, key), LockMode.KEY_SHARE)
+      return this.#latestGet(ii.tree, key) !== undefined
     }
     // No key on those columns (only possible for hand-made definitions): scan.
-    return this.#matchingRows(pinfo, columns, values).length > 0
+    return this.#latest(() => this.#matchingRows(pinfo, columns, values).length > 0)
+  }
+
+  /** Runs `fn` reading the latest commit instead of the snapshot (write-side checks, invariant 9). */
+  #latest<T>(fn: () => T): T {
+    const saved = this.#latestReads
+    this.#latestReads = true
+    try {
+      return fn()
+    } finally {
+      this.#latestReads = saved
+    }
   }
 
   /** Foreign keys that reference each table, for the current catalog. */
@@ -990,7 +1344,8 @@ export class Transaction implements TableAccess {
       const values = fk.refColumns.map((c) => old[c])
       if (values.some((v) => v === null)) continue
       const cinfo = tableInfo(this.#current().tables.get(child.id) ?? child)
-      const matches = this.#matchingRows(cinfo, fk.columns, castAll(values, foreignKeyCasts(fk, cinfo, info.def).toChild))
+      // Children a concurrent transaction committed count too: read the latest commit (invariant 9).
+      const matches = this.#latest(() => this.#matchingRows(cinfo, fk.columns, castAll(values, foreignKeyCasts(fk, cinfo, info.def).toChild)))
       if (matches.length === 0) continue
       const action = row === null ? fk.onDelete : fk.onUpdate
       if (action === 'NO ACTION' || action === 'RESTRICT') {
@@ -1262,6 +1617,40 @@ function* overlayRuns(all: readonly WriteEntry[], lo: number, hi: number, revers
 }
 
 /** Decodes a hidden row id key (table-info.ts (1)). */
+/** Name of the hidden savepoint that undoes a statement before a lock-wait restart. */
+const STATEMENT_SAVEPOINT = '\u0000statement'
+
+/** Lock resource of `key` in `tree` (lock-manager.ts). */
+export function resourceOf(tree: string, key: Uint8Array): string {
+  return `${tree}\u0000${keyId(key)}`
+}
+
+/** "table \"accounts\"" or "index \"accounts_email_key\"" for a tree name. */
+function treeDescription(catalog: CatalogState, tree: string): string {
+  const id = Number(tree.slice(1))
+  if (tree.startsWith('t')) return `table "${catalog.tables.get(id)?.name ?? tree}"`
+  return `index "${catalog.indexes.get(id)?.name ?? tree}"`
+}
+
+function resourceDescription(catalog: CatalogState, resource: string): string {
+  const tree = resource.slice(0, resource.indexOf('\u0000'))
+  return tree.startsWith('t') ? `a row of ${treeDescription(catalog, tree)}` : `a key of ${treeDescription(catalog, tree)}`
+}
+
+/** True when `key` lies in `range` (EPQ overrides). */
+function keyInRange(key: Uint8Array, range: Range): boolean {
+  if (range.empty === true) return false
+  if (range.lower !== undefined) {
+    const c = compareBytes(key, range.lower)
+    if (c < 0 || (c === 0 && !range.lowerInclusive)) return false
+  }
+  if (range.upper !== undefined) {
+    const c = compareBytes(key, range.upper)
+    if (c > 0 || (c === 0 && !range.upperInclusive)) return false
+  }
+  return true
+}
+
 export function rowIdOf(key: Uint8Array): number {
   const [v] = decodeKey(key)
   if (v === undefined || (v.type !== 'int64' && v.type !== 'uint64')) throw internalError('a hidden row id key is not an integer')

@@ -31,9 +31,19 @@
  *       largest stored row id.
  *   (3) Object ids are unique across every transaction of the manager, rolled-back ones included (claimId), so
  *       row id counters and sequence positions keyed by id never leak into a new object.
- *   (4) One writer at a time (issue #4 brings concurrency): two transactions that both change the catalog
- *       would publish in commit order, the later one winning. The database layer runs one session.
- *       Row counts assume it too: a commit adds its deltas to the count published before it built its batch.
+ *   (4) Commits are numbered by a counter in validation order (the order they reach the KvStore, which keeps
+ *       it). `#counter` is the last validated commit, `#ackCounter` the last acknowledged one; a transaction's
+ *       snapshot sees exactly the commits <= the `ackCounter` it read when it took the snapshot, because the
+ *       KvStore calls `acknowledge` synchronously at the moment the commit becomes visible (kv-store.ts
+ *       commit's onAck). The committed catalog is published there too, so a snapshot and the catalog read
+ *       with it always match.
+ *   (5) `#latestCatalog` is the catalog of the last validated commit (in flight included): a commit that
+ *       changes the catalog, or writes a table, validates against it (transaction.ts commit).
+ *   (6) Row counts are folded into `#stats` when a commit's batch is built (validation order), so concurrent
+ *       commits add their deltas instead of overwriting each other.
+ *
+ * Concurrency (issue #4): the LockManager holds row locks; the ConflictLog keeps what each commit wrote for
+ * as long as an open snapshot predates it (prune() after every transaction end and RC statement start).
  * Not here: what a transaction sees and does (transaction.ts).
  */
 import { RustyError, featureNotSupported } from '../common/index.js'
@@ -50,7 +60,9 @@ import {
   statsKey,
 } from '../catalog/table-stats.js'
 import { KeyEncoder, type KvStore, type Snapshot, type WriteBatch, decodeKey } from '../storage/index.js'
-import { Transaction, rowIdOf, type StatsChanges, type StoredStats, type TxnHost } from './transaction.js'
+import { Transaction, rowIdOf, type IsolationLevel, type StatsChanges, type StoredStats, type TxnHost } from './transaction.js'
+import { ConflictLog, type TreeChange } from './conflict-log.js'
+import { LockManager } from './lock-manager.js'
 
 interface SequencePosition {
   value: bigint
@@ -61,6 +73,10 @@ interface SequencePosition {
 export interface BeginOptions {
   /** Writes fail with 25006. Default false. */
   readOnly?: boolean
+  /** Default 'read committed'. Can change until the first statement (Transaction.setIsolation). */
+  isolation?: IsolationLevel
+  /** The session's currval() values (nextval records into it); default: the transaction's own map. */
+  currvals?: Map<number, bigint>
 }
 
 const keyEncoder = new KeyEncoder(16)
@@ -85,8 +101,6 @@ export class TxnManager {
   #catalog: CatalogState
   #positions = new Map<number, SequencePosition>()
   #dirtySequences = new Set<number>()
-  /** Values nextval() returned in this session (currval). */
-  #currvals = new Map<number, bigint>()
   #rowIds = new Map<number, number>()
   /** Committed statistics by table id (row counts, ANALYZE results). */
   #stats = new Map<number, StoredStats>()
@@ -94,6 +108,16 @@ export class TxnManager {
   #highestId = 0
   #active = new Set<Transaction>()
   #host: TxnHost
+  /** Row locks of every transaction (lock-manager.ts). */
+  readonly locks: LockManager
+  readonly #log = new ConflictLog()
+  /** Last validated commit and last acknowledged commit (invariant 4). */
+  #counter = 0
+  #ackCounter = 0
+  /** Invariant 5. */
+  #latestCatalog: CatalogState
+  #nextXid = 1
+  readonly #listeners = new Set<(tables: readonly string[]) => void>()
   /**
    * Evaluates a column's DEFAULT for ON DELETE / ON UPDATE SET DEFAULT. The planner sets it; without it a
    * non-NULL default raises 0A000.
@@ -103,6 +127,8 @@ export class TxnManager {
   private constructor(kv: KvStore, catalog: CatalogState) {
     this.kv = kv
     this.#catalog = catalog
+    this.#latestCatalog = catalog
+    this.locks = new LockManager((resource) => this.#describe(resource))
     this.#host = this.#makeHost()
   }
 
@@ -148,11 +174,41 @@ export class TxnManager {
     return this.#active.size
   }
 
+  /** Calls `listener` with the changed tables' qualified names after each durable commit; returns the unsubscribe. */
+  onCommit(listener: (tables: readonly string[]) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Commits remembered for conflict checks (tests: the log stays bounded). */
+  get conflictLogSize(): number {
+    return this.#log.size
+  }
+
   /** Starts a transaction at the last acknowledged commit. */
   begin(options: BeginOptions = {}): Transaction {
-    const txn = new Transaction(this.#host, options)
+    const txn = new Transaction(this.#host, this.#nextXid++, options)
     this.#active.add(txn)
     return txn
+  }
+
+  /** "a row of accounts" for a lock resource (tree name, NUL, key bytes). */
+  #describe(resource: string): string {
+    const tree = resource.slice(0, resource.indexOf('\0'))
+    const id = Number(tree.slice(1))
+    if (tree.startsWith('t')) {
+      const t = this.#latestCatalog.tables.get(id)
+      return t === undefined ? 'a row' : `a row of "${t.name}"`
+    }
+    const index = this.#latestCatalog.indexes.get(id)
+    return index === undefined ? 'an index key' : `a key of index "${index.name}"`
+  }
+
+  /** Drops conflict-log entries no open snapshot can need (conflict-log.ts (2)). */
+  #prune(): void {
+    let min = this.#ackCounter
+    for (const txn of this.#active) if (txn.snapshotCounter < min) min = txn.snapshotCounter
+    this.#log.prune(min)
   }
 
   /** Rolls back open transactions and stores sequence positions. Does not close the KvStore (its owner does). */
@@ -209,14 +265,7 @@ export class TxnManager {
       p.value = next
     }
     this.#dirtySequences.add(seq.id)
-    this.#currvals.set(seq.id, p.value)
     return p.value
-  }
-
-  #currval(seq: SequenceDef): bigint {
-    const v = this.#currvals.get(seq.id)
-    if (v === undefined) throw new RustyError('55000', `currval of sequence "${seq.name}" is not yet defined in this session`)
-    return v
   }
 
   #setval(seq: SequenceDef, value: bigint, isCalled: boolean): bigint {
@@ -253,7 +302,7 @@ export class TxnManager {
    * Puts a commit's new row counts and ANALYZE results into `batch` and deletes the statistics of tables gone
    * from `catalog`; returns the entries publish() applies (null: deleted).
    */
-  #appendStats(batch: WriteBatch, changes: StatsChanges, catalog: CatalogState): Map<number, StoredStats | null> {
+  #appendStats(batch: WriteBatch, changes: StatsChanges, catalog: CatalogState): void {
     const out = new Map<number, StoredStats | null>()
     let treeReady = this.kv.hasTree(STATS_TREE)
     const ready = (): void => {
@@ -284,7 +333,11 @@ export class TxnManager {
       if (entry.analyzed !== undefined) batch.delete(STATS_TREE, statsKey(id, 1))
       out.set(id, null)
     }
-    return out
+    // Invariant 6: the next commit's batch builds on these counts.
+    for (const [id, entry] of out) {
+      if (entry === null) this.#stats.delete(id)
+      else this.#stats.set(id, entry)
+    }
   }
 
   // --- row ids -------------------------------------------------------------------------------------------
@@ -313,13 +366,24 @@ export class TxnManager {
   #makeHost(): TxnHost {
     const self = this
     let pendingSequences: number[] = []
-    let pendingStats: Map<number, StoredStats | null> | null = null
     return {
       get kv() {
         return self.kv
       },
       get catalog() {
         return self.#catalog
+      },
+      get latestCatalog() {
+        return self.#latestCatalog
+      },
+      get ackCounter() {
+        return self.#ackCounter
+      },
+      get locks() {
+        return self.locks
+      },
+      get log() {
+        return self.#log
       },
       get sequencesDirty() {
         return self.#dirtySequences.size > 0
@@ -331,7 +395,6 @@ export class TxnManager {
         return id
       },
       nextval: (seq) => self.#nextval(seq),
-      currval: (seq) => self.#currval(seq),
       setval: (seq, value, isCalled) => self.#setval(seq, value, isCalled),
       restartSequence: (seq, value) => {
         self.#positions.set(seq.id, { value, called: false })
@@ -346,26 +409,40 @@ export class TxnManager {
         pendingSequences = self.#appendSequences(batch, catalog)
       },
       tableStats: (id) => self.#stats.get(id),
-      appendStats: (batch, changes, catalog) => {
-        pendingStats = self.#appendStats(batch, changes, catalog)
-      },
-      publish: (catalog) => {
+      appendStats: (batch, changes, catalog) => self.#appendStats(batch, changes, catalog),
+      logCommit: (trees: ReadonlyMap<string, TreeChange>, catalog) => {
+        const counter = ++self.#counter
+        self.#log.append(counter, trees)
+        if (catalog !== undefined) self.#latestCatalog = catalog
         for (const id of pendingSequences) self.#dirtySequences.delete(id)
         pendingSequences = []
-        if (pendingStats !== null) {
-          for (const [id, entry] of pendingStats) {
-            if (entry === null) self.#stats.delete(id)
-            else self.#stats.set(id, entry)
-          }
-          pendingStats = null
-        }
+        return counter
+      },
+      acknowledge: (counter, catalog) => {
+        self.#ackCounter = counter
         if (catalog !== undefined) {
           catalog.settle()
           self.#catalog = catalog
         }
       },
+      commitFailed: () => {
+        // The store rolled the group back: the validated-but-lost catalog must not be validated against.
+        self.#latestCatalog = self.#catalog
+      },
+      snapshotsMoved: () => self.#prune(),
+      committed: (tables) => {
+        for (const listener of [...self.#listeners]) {
+          try {
+            listener(tables)
+          } catch {
+            // A listener's failure is its own (database.ts (4)).
+          }
+        }
+      },
       finished: (txn) => {
         self.#active.delete(txn)
+        self.locks.releaseAll(txn.id)
+        self.#prune()
       },
     }
   }

@@ -9,6 +9,10 @@
  *       names the table and the constraint (checkNames[i]).
  *   (4) ON CONFLICT DO UPDATE refuses to change a row that this statement inserted or updated (21000).
  *   (5) The writes happen while the generator runs: callers drain it even when there is no RETURNING.
+ *   (6) UPDATE and DELETE lock every target row before the first write (lockTargets). A row that a commit the
+ *       statement's snapshot cannot see changed (READ COMMITTED only; the other levels fail with 40001) is
+ *       re-checked: the input plan runs again over that row's newest version alone (PostgreSQL's
+ *       EvalPlanQual); the row stays a target, with the new values, only if it still qualifies.
  * Not here: NOT NULL, unique and foreign-key checks (TableAccess does them, table-access.ts (3)).
  */
 import type { Batch } from '../../common/batch.js'
@@ -16,7 +20,9 @@ import type { SqlValue } from '../../common/types.js'
 import { formatValue, RustyError } from '../../common/index.js'
 import type { TableDef } from '../../catalog/schema.js'
 import type { BoundExpr } from '../../plan/bound-expr.js'
-import type { DeleteNode, InsertNode, UpdateNode } from '../../plan/plan-node.js'
+import type { DeleteNode, InsertNode, PlanNode, UpdateNode } from '../../plan/plan-node.js'
+import { LockMode } from '../../txn/lock-manager.js'
+import type { LockPolicy } from '../../txn/table-access.js'
 import { compileExpr, layoutOf, type Compiled, type Layout } from '../expr/compile-expr.js'
 import type { Runtime } from '../runtime.js'
 import { bytesKey } from '../value-ops.js'
@@ -123,6 +129,72 @@ export function* runInsert(node: InsertNode, rt: Runtime): Generator<Batch, void
   yield* returningBatches(st.returning, stored, rt)
 }
 
+/** Target rows of UPDATE / DELETE / SELECT ... FOR: their row keys and their input rows (all input columns). */
+export interface Targets {
+  readonly keys: Uint8Array[]
+  readonly rows: RowStore
+}
+
+/** Reads `input` and keeps the first row per row key (invariant 2). */
+function readTargets(input: PlanNode, keyIndex: number, rt: Runtime): Targets {
+  const seen = new Set<string>()
+  const keys: Uint8Array[] = []
+  const rows = new RowStore(input.output.length)
+  for (const b of rt.run(input)) {
+    const sel = new Int32Array(b.length)
+    let m = 0
+    const keyCol = b.columns[keyIndex]
+    for (let i = 0; i < b.length; i++) {
+      const key = keyCol[i] as Uint8Array
+      const k = bytesKey(key)
+      if (seen.has(k)) continue
+      seen.add(k)
+      keys.push(key)
+      sel[m++] = i
+    }
+    if (m > 0) rows.appendRows(b, sel, m)
+  }
+  return { keys, rows }
+}
+
+/**
+ * Locks every target row in `mode` (invariant 6). Rows a concurrent commit changed come back from the
+ * transaction with their newest version (READ COMMITTED); `input` runs again over that version alone and
+ * the row stays only if it still qualifies, with the re-computed input values. SKIP LOCKED drops rows.
+ */
+export function lockTargets(table: TableDef, input: PlanNode, keyIndex: number, targets: Targets, mode: LockMode, policy: LockPolicy, rt: Runtime): Targets {
+  const access = rt.ctx.access
+  const { keys, rows } = targets
+  let out: Targets | null = null
+  for (let r = 0; r < keys.length; r++) {
+    const result = access.lockRow(table, keys[r], mode, policy)
+    if (result.kind === 'current') {
+      if (out !== null) {
+        out.keys.push(keys[r])
+        out.rows.appendRow(rows.row(r))
+      }
+      continue
+    }
+    if (out === null) {
+      out = { keys: keys.slice(0, r), rows: new RowStore(rows.columns.length) }
+      for (let i = 0; i < r; i++) out.rows.appendRow(rows.row(i))
+    }
+    if (result.kind === 'skipped' || result.row === null) continue
+    const again = access.withOverride(table, keys[r], result.row, () => {
+      const fresh = rt.fresh()
+      for (const b of fresh.run(input)) {
+        const keyCol = b.columns[keyIndex]
+        for (let i = 0; i < b.length; i++) if (bytesKey(keyCol[i] as Uint8Array) === bytesKey(keys[r])) return b.columns.map((c) => c[i])
+      }
+      return null
+    })
+    if (again === null) continue
+    out.keys.push(keys[r])
+    out.rows.appendRow(again)
+  }
+  return out ?? targets
+}
+
 export function* runUpdate(node: UpdateNode, rt: Runtime): Generator<Batch, void, undefined> {
   const st = nodeState(node, () => {
     const inputLayout = layoutOf(node.input.output)
@@ -138,26 +210,13 @@ export function* runUpdate(node: UpdateNode, rt: Runtime): Generator<Batch, void
   const { table } = node
   const access = rt.ctx.access
   const width = table.columns.length
-  const seen = new Set<string>()
-  const keys: Uint8Array[] = []
+  const targets = lockTargets(table, node.input, st.keyIndex, readTargets(node.input, st.keyIndex, rt), LockMode.NO_KEY_UPDATE, 'wait', rt)
+  const keys = targets.keys
   const rows = new RowStore(width)
-  for (const b of rt.run(node.input)) {
-    const sel = new Int32Array(b.length)
-    let m = 0
-    const keyCol = b.columns[st.keyIndex]
-    for (let i = 0; i < b.length; i++) {
-      const key = keyCol[i] as Uint8Array
-      const k = bytesKey(key)
-      if (seen.has(k)) continue
-      seen.add(k)
-      keys.push(key)
-      sel[m++] = i
-    }
-    if (m === 0) continue
-    const picked = selectRows(b, sel.subarray(0, m))
+  for (const picked of targets.rows.batches()) {
     const cols: (readonly SqlValue[])[] = st.oldIndex.map((c) => picked.columns[c])
     for (const a of st.assignments) cols[a.ordinal] = a.expr.vec(picked, rt, null)
-    rows.appendBatch({ length: m, columns: cols })
+    rows.appendBatch({ length: picked.length, columns: cols })
   }
   const failing = failingChecks(st.checks, rows.asBatch(), rt)
   for (let r = 0; r < rows.length; r++) {
@@ -178,23 +237,7 @@ export function* runDelete(node: DeleteNode, rt: Runtime): Generator<Batch, void
     }
   })
   const access = rt.ctx.access
-  const seen = new Set<string>()
-  const keys: Uint8Array[] = []
-  const rows = new RowStore(node.input.output.length)
-  for (const b of rt.run(node.input)) {
-    const sel = new Int32Array(b.length)
-    let m = 0
-    const keyCol = b.columns[st.keyIndex]
-    for (let i = 0; i < b.length; i++) {
-      const key = keyCol[i] as Uint8Array
-      const k = bytesKey(key)
-      if (seen.has(k)) continue
-      seen.add(k)
-      keys.push(key)
-      sel[m++] = i
-    }
-    if (m > 0 && st.returning.length > 0) rows.appendRows(b, sel, m)
-  }
+  const { keys, rows } = lockTargets(node.table, node.input, st.keyIndex, readTargets(node.input, st.keyIndex, rt), LockMode.UPDATE, 'wait', rt)
   for (const key of keys) access.delete(node.table, key)
   rt.ctx.affectedRows += keys.length
   yield* returningBatches(st.returning, rows, rt)

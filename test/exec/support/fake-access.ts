@@ -7,7 +7,7 @@ import type { Batch } from '../../../engine/common/batch.js'
 import type { SqlValue } from '../../../engine/common/types.js'
 import { compareValues, RustyError } from '../../../engine/common/index.js'
 import type { IndexDef, SequenceDef, TableDef } from '../../../engine/catalog/schema.js'
-import { ROW_KEY, type KeyBound, type ScanOptions, type TableAccess } from '../../../engine/txn/table-access.js'
+import { ROW_KEY, type KeyBound, type LockResult, type ScanOptions, type TableAccess } from '../../../engine/txn/table-access.js'
 
 interface StoredRow {
   key: Uint8Array
@@ -130,6 +130,15 @@ export class FakeAccess implements TableAccess {
     if (i < 0) throw new Error('no such row')
     const [r] = rows.splice(i, 1)
     return r.row
+  }
+
+  /** One transaction, no concurrency: every row is current. */
+  lockRow(): LockResult {
+    return { kind: 'current' }
+  }
+
+  withOverride<T>(): T {
+    throw new RustyError('0A000', 'FakeAccess has no concurrent versions to re-check')
   }
 
   nextval(_sequence: SequenceDef): bigint {
