@@ -426,6 +426,7 @@ export class Transaction implements TableAccess {
    */
   lockRow(table: TableDef, key: Uint8Array, mode: LockMode, policy: LockPolicy = 'wait'): LockResult {
     this.#assertActive()
+    if (this.readOnly && mode > LockMode.SHARE) throw readOnlyTransaction(`SELECT ${LOCK_NAMES[mode]}`)
     const info = tableInfo(table)
     if (!this.#lock(resourceOf(info.tree, key), mode, policy)) return SKIPPED
     // Our own write is the newest version by definition.
@@ -442,7 +443,8 @@ export class Transaction implements TableAccess {
    */
   withOverride<T>(table: TableDef, key: Uint8Array, row: readonly SqlValue[] | null, fn: () => T): T {
     const info = tableInfo(table)
-    const override = new Map<string, [Uint8Array, Uint8Array][]>()
+    // Nested calls add up: a join re-checked over the newest versions of several tables' rows.
+    const override = new Map<string, [Uint8Array, Uint8Array][]>(this.#override ?? [])
     override.set(info.tree, row === null ? [] : [[key, encodeRow(row, info.types)]])
     for (const ii of info.indexes) override.set(ii.tree, row === null ? [] : [[indexEntryKey(ii, row, key).key, key]])
     const saved = this.#override
@@ -1617,6 +1619,8 @@ function* overlayRuns(all: readonly WriteEntry[], lo: number, hi: number, revers
 }
 
 /** Decodes a hidden row id key (table-info.ts (1)). */
+const LOCK_NAMES = ['FOR KEY SHARE', 'FOR SHARE', 'FOR NO KEY UPDATE', 'FOR UPDATE']
+
 /** Name of the hidden savepoint that undoes a statement before a lock-wait restart. */
 const STATEMENT_SAVEPOINT = '\u0000statement'
 
