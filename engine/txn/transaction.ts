@@ -178,6 +178,8 @@ export interface TxnHost {
   commitFailed(): void
   /** An open snapshot moved forward (READ COMMITTED statement): the conflict log may shrink. */
   snapshotsMoved(): void
+  /** Ids of other open transactions whose write sets hold `key` of `tree` (implicit locks), or null. */
+  implicitHolders(self: Transaction, tree: string, key: Uint8Array): number[] | null
   /** A commit is durable; `tables` are the qualified names of the tables it changed (commit listeners). */
   committed(tables: readonly string[]): void
   /** Builds the WriteBatch of a commit's non-transactional parts (sequence positions). */
@@ -396,9 +398,26 @@ export class Transaction implements TableAccess {
 
   // --- locks ---------------------------------------------------------------------------------------------
 
-  /** Takes `mode` on `resource` or throws LockWait (policy 'wait'); false when not granted (nowait/skip). */
-  #lock(resource: string, mode: LockMode, policy: LockPolicy = 'wait'): boolean {
-    const blockers = this.#host.locks.acquire(this.id, resource, mode)
+  /** True when this transaction's write set holds `key` of `tree`: an implicit lock (lock-manager.ts). */
+  wrote(tree: string, key: Uint8Array): boolean {
+    return this.#ws.tree(tree)?.get(key) !== undefined
+  }
+
+  /**
+   * Takes `mode` on `key` of `tree` or throws LockWait (policy 'wait'); false when not granted (nowait/skip).
+   * `forWrite`: a write-set entry for the key follows in this statement, which holds the lock implicitly, so
+   * no lock-table entry is made unless someone else holds or waits for the key (the common case costs two
+   * size checks). Another transaction's write-set entry is its implicit lock: it becomes explicit here, so
+   * the wait, its wake-up and deadlock detection see it.
+   */
+  #lock(tree: string, key: Uint8Array, mode: LockMode, policy: LockPolicy = 'wait', forWrite = true): boolean {
+    const locks = this.#host.locks
+    const others = this.#host.implicitHolders(this, tree, key)
+    if (forWrite && others === null && locks.lockedCount === 0) return true
+    const resource = resourceOf(tree, key)
+    if (others !== null) for (const holder of others) locks.adopt(holder, resource, LockMode.UPDATE)
+    if (forWrite && others === null && !locks.isLocked(resource)) return true
+    const blockers = locks.acquire(this.id, resource, mode)
     if (blockers === null) return true
     if (policy === 'wait') throw new LockWait(resource, mode, blockers)
     if (policy === 'nowait') {
@@ -424,11 +443,11 @@ export class Transaction implements TableAccess {
    * (the snapshot's version is the newest), 'skipped' (SKIP LOCKED and it is locked), or at READ COMMITTED
    * 'changed' with the newest committed version (null: deleted) for the caller to re-check.
    */
-  lockRow(table: TableDef, key: Uint8Array, mode: LockMode, policy: LockPolicy = 'wait'): LockResult {
+  lockRow(table: TableDef, key: Uint8Array, mode: LockMode, policy: LockPolicy = 'wait', forWrite = false): LockResult {
     this.#assertActive()
     if (this.readOnly && mode > LockMode.SHARE) throw readOnlyTransaction(`SELECT ${LOCK_NAMES[mode]}`)
     const info = tableInfo(table)
-    if (!this.#lock(resourceOf(info.tree, key), mode, policy)) return SKIPPED
+    if (!this.#lock(info.tree, key, mode, policy, forWrite)) return SKIPPED
     // Our own write is the newest version by definition.
     if (this.#ws.tree(info.tree)?.get(key) !== undefined) return CURRENT
     if (!this.#host.log.changedSince(info.tree, key, this.#snapCounter)) return CURRENT
@@ -565,7 +584,7 @@ export class Transaction implements TableAccess {
     const rows = this.#touch(info.tree)
     if (info.pk !== null) {
       key = primaryKeyOf(info, row)
-      this.#lock(resourceOf(info.tree, key), LockMode.UPDATE)
+      this.#lock(info.tree, key, LockMode.UPDATE)
       if (this.#latestIn(rows, key) !== undefined) throw this.#pkViolation(info, row)
     } else {
       key = rowIdKey(this.#host.nextRowId(table, this.#snapshot))
@@ -585,8 +604,7 @@ export class Transaction implements TableAccess {
     this.#assertWritable('UPDATE')
     const info = tableInfo(table)
     const rows = this.#touch(info.tree)
-    const resource = resourceOf(info.tree, key)
-    this.#lock(resource, LockMode.NO_KEY_UPDATE)
+    this.#lock(info.tree, key, LockMode.NO_KEY_UPDATE)
     this.#assertUnchanged(info.tree, key)
     const oldBytes = this.#latestIn(rows, key)
     // Gone already (deleted earlier in the same statement by a cascade, or by a concurrent commit at READ
@@ -598,8 +616,8 @@ export class Transaction implements TableAccess {
     if (info.pk !== null) {
       newKey = primaryKeyOf(info, row)
       if (!sameBytes(newKey, key)) {
-        this.#lock(resource, LockMode.UPDATE)
-        this.#lock(resourceOf(info.tree, newKey), LockMode.UPDATE)
+        this.#lock(info.tree, key, LockMode.UPDATE)
+        this.#lock(info.tree, newKey, LockMode.UPDATE)
         if (this.#latestIn(rows, newKey) !== undefined) throw this.#pkViolation(info, row)
       }
     }
@@ -610,8 +628,8 @@ export class Transaction implements TableAccess {
       if (sameBytes(oldEntry, newEntry.key) && sameBytes(key, newKey)) continue
       if (ii.unique && !sameBytes(oldEntry, newEntry.key)) {
         // A key column changes: the row's lock becomes FOR UPDATE and the old unique key is given up.
-        this.#lock(resource, LockMode.UPDATE)
-        this.#lock(resourceOf(ii.tree, oldEntry), LockMode.UPDATE)
+        this.#lock(info.tree, key, LockMode.UPDATE)
+        this.#lock(ii.tree, oldEntry, LockMode.UPDATE)
         if (newEntry.checked) this.#checkUnique(info, ii, row, newKey)
       }
       entries.push({ ii, oldKey: oldEntry, newKey: newEntry.key })
@@ -636,7 +654,7 @@ export class Transaction implements TableAccess {
     this.#assertWritable('DELETE')
     const info = tableInfo(table)
     const rows = this.#touch(info.tree)
-    this.#lock(resourceOf(info.tree, key), LockMode.UPDATE)
+    this.#lock(info.tree, key, LockMode.UPDATE)
     this.#assertUnchanged(info.tree, key)
     const oldBytes = this.#latestIn(rows, key)
     // Gone already (deleted earlier in the same statement by a cascade, or concurrently at READ COMMITTED):
@@ -646,7 +664,7 @@ export class Transaction implements TableAccess {
     for (const ii of info.indexes) {
       if (!ii.unique) continue
       const entry = indexEntryKey(ii, old, key)
-      if (entry.checked) this.#lock(resourceOf(ii.tree, entry.key), LockMode.UPDATE)
+      if (entry.checked) this.#lock(ii.tree, entry.key, LockMode.UPDATE)
     }
     const actions = this.#referencing(info, old, null)
     this.#ws.set(rows, key, null)
@@ -1231,7 +1249,7 @@ export class Transaction implements TableAccess {
     if (!ii.unique) return
     const { key, checked } = indexEntryKey(ii, row, rowKey)
     if (!checked) return
-    this.#lock(resourceOf(ii.tree, key), LockMode.UPDATE)
+    this.#lock(ii.tree, key, LockMode.UPDATE)
     const existing = this.#latestGet(ii.tree, key)
     if (existing === undefined || sameBytes(existing, rowKey)) return
     const detail = keyDetail(
@@ -1265,7 +1283,7 @@ export class Transaction implements TableAccess {
     if (pinfo.pk !== null && sameOrdinals(columns, pinfo.pk)) {
       const ordered = pinfo.pk.map((o) => values[columns.indexOf(o)])
       const key = primaryKeyFromValues(pinfo, ordered)
-      this.#lock(resourceOf(pinfo.tree, key), LockMode.KEY_SHARE)
+      this.#lock(pinfo.tree, key, LockMode.KEY_SHARE, 'wait', false)
       return this.#latestGet(pinfo.tree, key) !== undefined
     }
     for (const ii of pinfo.indexes) {
@@ -1273,7 +1291,7 @@ export class Transaction implements TableAccess {
       const row: SqlValue[] = new Array(pinfo.types.length).fill(null)
       columns.forEach((c, i) => (row[c] = values[i]))
       const key = indexEntryKey(ii, row, EMPTY).key
-      this.#lock(resourceOf(ii.tree, key), LockMode.KEY_SHARE)
+      this.#lock(ii.tree, key, LockMode.KEY_SHARE, 'wait', false)
       return this.#latestGet(ii.tree, key) !== undefined
     }
     // No key on those columns (only possible for hand-made definitions): scan.

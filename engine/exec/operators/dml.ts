@@ -167,7 +167,7 @@ export function lockTargets(table: TableDef, input: PlanNode, keyIndex: number, 
   const { keys, rows } = targets
   let out: Targets | null = null
   for (let r = 0; r < keys.length; r++) {
-    const result = access.lockRow(table, keys[r], mode, policy)
+    const result = access.lockRow(table, keys[r], mode, policy, true)
     if (result.kind === 'current') {
       if (out !== null) {
         out.keys.push(keys[r])
