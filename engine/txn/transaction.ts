@@ -551,24 +551,37 @@ export class Transaction implements TableAccess {
     return bytes === undefined ? undefined : decodeFullRow(bytes, info.types)
   }
 
+  /**
+   * ON CONFLICT: like the insert's own checks, on the latest commit under the key's lock (invariant 9), so a
+   * concurrent insert of the same key is waited for and then seen. At REPEATABLE READ and SERIALIZABLE a
+   * conflicting row the snapshot cannot see fails with 40001, as in PostgreSQL.
+   */
   findConflict(table: TableDef, row: readonly SqlValue[], arbiter: readonly number[] | null): [Uint8Array, SqlValue[]] | undefined {
     this.#assertActive()
     const info = tableInfo(table)
+    const found = (rowKey: Uint8Array): [Uint8Array, SqlValue[]] | undefined => {
+      const bytes = this.#latestGet(info.tree, rowKey)
+      if (bytes === undefined) return undefined
+      this.#assertUnchanged(info.tree, rowKey)
+      return [rowKey, decodeFullRow(bytes, info.types)]
+    }
     if (info.pk !== null && (arbiter === null || sameSet(arbiter, info.pk))) {
       if (info.pk.every((i) => row[i] !== null)) {
         const key = primaryKeyOf(info, row)
-        const bytes = this.#get(info.tree, key)
-        if (bytes !== undefined) return [key, decodeFullRow(bytes, info.types)]
+        this.#lock(info.tree, key, LockMode.UPDATE)
+        const hit = found(key)
+        if (hit !== undefined) return hit
       }
     }
     for (const ii of info.indexes) {
       if (!ii.unique || (arbiter !== null && !sameSet(arbiter, ii.ordinals))) continue
       const { key, checked } = indexEntryKey(ii, row, EMPTY)
       if (!checked) continue
-      const rowKey = this.#get(ii.tree, key)
+      this.#lock(ii.tree, key, LockMode.UPDATE)
+      const rowKey = this.#latestGet(ii.tree, key)
       if (rowKey !== undefined) {
-        const bytes = this.#get(info.tree, rowKey)
-        if (bytes !== undefined) return [rowKey, decodeFullRow(bytes, info.types)]
+        const hit = found(rowKey)
+        if (hit !== undefined) return hit
       }
     }
     return undefined

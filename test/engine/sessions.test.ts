@@ -249,3 +249,32 @@ describe('commits', () => {
     expect(await code(s1.exec('COMMIT'))).toBe('40001')
   })
 })
+
+describe('INSERT ... ON CONFLICT under concurrency', () => {
+  it('waits for a concurrent insert of the key, then updates the committed row (READ COMMITTED)', async () => {
+    await db.exec('CREATE TABLE counters (k text PRIMARY KEY, n int NOT NULL)')
+    const upsert = `INSERT INTO counters VALUES ('a', 1) ON CONFLICT (k) DO UPDATE SET n = counters.n + 1`
+    await s1.exec('BEGIN')
+    await s1.exec(upsert)
+    const second = s2.exec(upsert)
+    expect(await state(second)).toBe('pending')
+    await s1.exec('COMMIT')
+    await second
+    expect((await db.query('SELECT n FROM counters')).rows).toEqual([{ n: 2 }])
+  })
+
+  it('DO NOTHING proceeds after the other rolls back, and fails with 40001 at REPEATABLE READ on an invisible row', async () => {
+    await db.exec('CREATE TABLE u (k int PRIMARY KEY, v text)')
+    await s1.exec('BEGIN')
+    await s1.exec(`INSERT INTO u VALUES (1, 'first')`)
+    const second = s2.query(`INSERT INTO u VALUES (1, 'second') ON CONFLICT DO NOTHING`)
+    expect(await state(second)).toBe('pending')
+    await s1.exec('ROLLBACK')
+    expect((await second).rowCount).toBe(1)
+    await s2.exec('BEGIN ISOLATION LEVEL REPEATABLE READ')
+    await s2.query('SELECT 1 FROM u')
+    await s1.exec(`INSERT INTO u VALUES (2, 'committed later')`)
+    expect(await code(s2.exec(`INSERT INTO u VALUES (2, 'x') ON CONFLICT DO NOTHING`))).toBe('40001')
+    await s2.exec('ROLLBACK')
+  })
+})
