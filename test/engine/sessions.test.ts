@@ -278,3 +278,17 @@ describe('INSERT ... ON CONFLICT under concurrency', () => {
     await s2.exec('ROLLBACK')
   })
 })
+
+describe('group commit', () => {
+  it('concurrent commits of many sessions share WAL groups, and nothing is left locked or logged afterwards', async () => {
+    const sessions = Array.from({ length: 8 }, () => db.session())
+    const before = db.stats().storage
+    await Promise.all(sessions.map((s, i) => s.exec(`UPDATE jobs SET state = 's${i}' WHERE id = ${(i % 5) + 1}`)))
+    const after = db.stats()
+    expect(after.storage.lastCommitSeq - before.lastCommitSeq).toBeGreaterThanOrEqual(8)
+    expect(after.storage.groups - before.groups).toBeLessThan(8)
+    expect(after.lockedResources).toBe(0)
+    expect(after.conflictLogCommits).toBe(0)
+    expect(after.activeTransactions).toBe(0)
+  })
+})
