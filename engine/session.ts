@@ -175,7 +175,7 @@ export class Session {
     try {
       for (;;) {
         this.#install(txn, now)
-        txn.beginStatement(restart)
+        txn.beginStatement(restart, !DML.has(stmt.kind))
         let result: QueryResult
         try {
           result = this.#execute(stmt, sql, params, options, txn)
@@ -485,6 +485,9 @@ export class Session {
 }
 
 const PARSE_CACHE_SIZE = 256
+
+/** Statements that never change the catalog. */
+const DML = new Set<string>(['Query', 'Insert', 'Update', 'Delete', 'Explain'])
 
 /** Statements that read no data and so take no snapshot. */
 const UTILITY = new Set<string>(['SetVariable', 'Show', 'Reset', 'SetTransaction'])

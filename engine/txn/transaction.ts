@@ -203,6 +203,8 @@ interface SavepointState {
   readonly trees: Map<string, TreeWrites>
   readonly treeMeta: Map<TreeWrites, { base: 'snapshot' | 'empty'; dropped: boolean }>
   readonly catalog: CatalogState | undefined
+  /** False for a statement savepoint of DML, which cannot change the catalog: nothing to restore. */
+  readonly restoresCatalog: boolean
   readonly rowCounts: Map<number, RowCountChange>
   readonly analyzed: Map<number, AnalyzedStats>
 }
@@ -353,9 +355,10 @@ export class Transaction implements TableAccess {
 
   /**
    * Called before each statement (`restart`: the same statement again after a lock wait). Takes the
-   * statement's snapshot (READ COMMITTED: every statement; otherwise the first) and marks how to undo it.
+   * statement's snapshot (READ COMMITTED: every statement; otherwise the first) and marks how to undo it
+   * (`changesCatalog` false for DML: the undo mark then need not copy the transaction's catalog).
    */
-  beginStatement(restart = false): void {
+  beginStatement(restart = false, changesCatalog = true): void {
     this.#assertActive()
     if (!restart && (!this.#started || this.#isolation === 'read committed')) {
       if (this.#started || this.#snapCounter !== this.#host.ackCounter) {
@@ -373,7 +376,7 @@ export class Transaction implements TableAccess {
       if (this.#isolation === 'serializable' && this.#reads === null) this.#reads = new ReadSet()
     }
     if (this.hasWrites || this.#savepoints.length > 0) {
-      this.savepoint(STATEMENT_SAVEPOINT)
+      this.savepoint(STATEMENT_SAVEPOINT, changesCatalog)
       this.#statement = 'savepoint'
     } else this.#statement = 'clean'
   }
@@ -804,7 +807,7 @@ export class Transaction implements TableAccess {
   // --- savepoints, commit, rollback ----------------------------------------------------------------------
 
   /** SAVEPOINT name (a repeated name shadows the older one, as in PostgreSQL). */
-  savepoint(name: string): void {
+  savepoint(name: string, restoresCatalog = true): void {
     this.#assertActive()
     const treeMeta = new Map<TreeWrites, { base: 'snapshot' | 'empty'; dropped: boolean }>()
     for (const tw of this.#ws.trees.values()) treeMeta.set(tw, { base: tw.base, dropped: tw.dropped })
@@ -813,7 +816,8 @@ export class Transaction implements TableAccess {
       undo: this.#ws.undoLength,
       trees: new Map(this.#ws.trees),
       treeMeta,
-      catalog: this.#own?.clone(),
+      catalog: restoresCatalog ? this.#own?.clone() : undefined,
+      restoresCatalog,
       rowCounts: cloneCounts(this.#rowCounts),
       analyzed: new Map(this.#analyzed),
     })
@@ -834,8 +838,10 @@ export class Transaction implements TableAccess {
       tw.dropped = meta.dropped
     }
     this.#ws.undoTo(sp.undo)
-    this.#own = sp.catalog?.clone()
-    this.#children = undefined
+    if (sp.restoresCatalog) {
+      this.#own = sp.catalog?.clone()
+      this.#children = undefined
+    }
     this.#rowCounts = cloneCounts(sp.rowCounts)
     this.#analyzed = new Map(sp.analyzed)
   }
