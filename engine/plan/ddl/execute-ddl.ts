@@ -18,6 +18,7 @@ import type { Transaction } from '../../txn/index.js'
 import {
   parseOne,
   printSql,
+  quoteIdentifier,
   quoteString,
   walk,
   type CreateIndex,
@@ -339,7 +340,8 @@ function dropIndex(txn: Transaction, id: number, cascade: boolean): void {
 
 /** Columns whose DEFAULT calls nextval on `seq`. */
 function sequenceUsers(txn: Transaction, seq: SequenceDef): { table: TableDef; ordinal: number }[] {
-  const names = [seq.name, `${seq.schema}.${seq.name}`].map((n) => `nextval(${quoteString(n)}`)
+  const spellings = [seq.name, `${seq.schema}.${seq.name}`, quoteIdentifier(seq.name), `${quoteIdentifier(seq.schema)}.${quoteIdentifier(seq.name)}`]
+  const names = [...new Set(spellings)].map((n) => `nextval(${quoteString(n)}`)
   const out: { table: TableDef; ordinal: number }[] = []
   for (const table of txn.catalog.tables()) {
     table.columns.forEach((c, ordinal) => {
