@@ -16,6 +16,8 @@
  *   (3) Session-level advisory locks (pg_advisory_lock, pg_advisory_unlock, ...) raise 0A000: holding a lock
  *       past COMMIT needs the session to release it at disconnect, which sessions do not do yet.
  *   (4) void results (pg_advisory_xact_lock) are the empty text '', which is how PostgreSQL clients see a void.
+ *   (5) An exclusive advisory lock in a READ ONLY transaction is 0A000 (row locks stronger than SHARE are
+ *       refused there); PostgreSQL allows it. The _shared variants work.
  * Not here: lock waits and deadlock detection (engine/txn/lock-manager.ts), system views (system-views.ts).
  */
 import { RustyError, SqlState, type SqlType, type SqlValue, typeOf } from '../../common/index.js'
@@ -92,7 +94,18 @@ for (const name of [
 /** Takes an advisory lock for the transaction (invariant 2); false when `policy` is 'skip' and it is held. */
 function advisoryLock(env: Env, mode: LockMode, policy: LockPolicy, key: Uint8Array): boolean {
   if (env.access === undefined) throw new RustyError(SqlState.FEATURE_NOT_SUPPORTED, `${env.name}() is not available here`)
-  return env.access.lockRow(ADVISORY_LOCKS, key, mode, policy).kind !== 'skipped'
+  try {
+    return env.access.lockRow(ADVISORY_LOCKS, key, mode, policy).kind !== 'skipped'
+  } catch (err) {
+    // Row locks stronger than SHARE are refused in read-only transactions (txn 25006, "SELECT FOR UPDATE").
+    if (err instanceof RustyError && err.code === '25006') {
+      throw new RustyError(SqlState.FEATURE_NOT_SUPPORTED, `${env.name}() is not supported in a read-only transaction`, {
+        hint: 'Use the _shared variant, or a read-write transaction.',
+        cause: err,
+      })
+    }
+    throw err
+  }
 }
 
 function advisory(mode: LockMode, policy: LockPolicy): CatalogSignature[] {

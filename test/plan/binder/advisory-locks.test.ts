@@ -133,6 +133,15 @@ describe('what is refused', () => {
     expect((await error(db.query("SELECT set_config('lock_timeout', '10', true)"))).code).toBe('0A000')
   })
 
+  it('refuses an exclusive advisory lock in a read-only transaction with 0A000 and takes a shared one', async () => {
+    await s1.exec('BEGIN READ ONLY')
+    expect(await one(s1, 'SELECT pg_advisory_xact_lock_shared(4)')).toBe('')
+    const e = await error(s1.query('SELECT pg_advisory_xact_lock(4)'))
+    expect(e.code).toBe('0A000')
+    expect(e.hint).toMatch(/_shared/)
+    await s1.exec('ROLLBACK')
+  })
+
   it('reports a missing signature as 42883', async () => {
     expect((await error(db.query("SELECT pg_advisory_xact_lock('x', 'y', 'z')"))).code).toBe('42883')
   })
