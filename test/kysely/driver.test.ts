@@ -134,6 +134,24 @@ describe('results', () => {
   })
 })
 
+describe('the insertId column cache', () => {
+  it('forgets what it knows after DDL through the driver, and survives DDL it did not see', async () => {
+    await database.exec('CREATE TABLE plain (k text)')
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const db = new Kysely<any>({ dialect: new RustyDialect({ database }) })
+    expect((await db.insertInto('plain').values({ k: 'a' }).executeTakeFirstOrThrow()).insertId).toBeUndefined()
+    expect((await db.insertInto('t').values({ v: 'a' }).executeTakeFirstOrThrow()).insertId).toBe(1n)
+    // through the driver: the cache is emptied, the new serial column is found
+    await db.schema.alterTable('plain').addColumn('id', 'serial').execute()
+    expect(await db.insertInto('plain').values({ k: 'b' }).executeTakeFirstOrThrow()).toEqual({ insertId: 2n, numInsertedOrUpdatedRows: 1n })
+    // behind the driver's back: the cached column is gone; the insert still works, without an insertId
+    await database.exec('ALTER TABLE t DROP COLUMN id')
+    expect(await db.insertInto('t').values({ v: 'b' }).executeTakeFirstOrThrow()).toEqual({ insertId: undefined, numInsertedOrUpdatedRows: 1n })
+    expect((await database.query('SELECT v FROM t')).rows).toEqual([{ v: 'a' }, { v: 'b' }])
+    await db.destroy()
+  })
+})
+
 describe('streamQuery', () => {
   it('yields the rows in chunks of chunkSize', async () => {
     await database.exec("INSERT INTO t (v) VALUES ('a'), ('b'), ('c'), ('d'), ('e')")

@@ -11,11 +11,15 @@
  *   (3) numAffectedRows is a bigint for INSERT, UPDATE, DELETE and MERGE and undefined for everything else,
  *       as Kysely's PostgreSQL driver reports it.
  *   (4) insertId: for an INSERT built by Kysely's insertInto() without RETURNING into a table with a
- *       serial/identity column, the driver appends `returning "<that column>"` and reports the value of the
+ *       serial/identity column, the driver runs it with `returning *` and reports that column's value in the
  *       last inserted row as a bigint (the rows are not passed on: the query asked for none). Every other
  *       statement leaves insertId undefined (PostgreSQL has no last-insert id; use RETURNING).
  *   (5) COMMIT that the engine answers with ROLLBACK (the transaction had failed) throws Kysely's
  *       AbortedTransactionError, as Kysely's PostgreSQL driver does.
+ *   (6) A table's insertId column is looked up in the catalog once per table name, then cached by the driver;
+ *       any statement through the driver that may change the catalog (a command other than DML, SET/SHOW
+ *       and transaction control) or ROLLBACK empties the cache. `returning *` keeps a stale entry (DDL
+ *       through another handle) harmless for the statement: a column no longer there gives no insertId.
  *
  * Streaming: RustyDB has no server-side cursor yet, so streamQuery runs the statement to completion and
  * yields its rows in chunks of `chunkSize`. The chunks are real (a consumer that stops early stops the
@@ -40,6 +44,12 @@ export const DEFAULT_MAX_IDLE_SESSIONS = 4
 
 const AFFECTS_ROWS: ReadonlySet<string> = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
 
+/** Command tags after which the catalog is as it was (invariant 6); anything else empties the cache. */
+const KEEPS_CATALOG: ReadonlySet<string> = new Set([...AFFECTS_ROWS, 'SELECT', 'BEGIN', 'COMMIT', 'SAVEPOINT', 'RELEASE', 'SET', 'SHOW', 'RESET', 'EXPLAIN', 'EMPTY'])
+
+/** Table name (`schema.table`, or `.table` for the search path) -> its serial column, or null for none. */
+type SerialColumns = Map<string, string | null>
+
 /** Double-quotes an identifier (savepoint names come from the application). */
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`
@@ -59,6 +69,7 @@ export class RustyDriver implements Driver {
   readonly #maxIdle: number
   readonly #idle: RustySessionLike[] = []
   readonly #busy = new Set<RustyConnection>()
+  readonly #serialColumns: SerialColumns = new Map()
   #destroyed = false
 
   constructor(config: RustyDialectConfig) {
@@ -76,7 +87,7 @@ export class RustyDriver implements Driver {
   /** A connection on an idle session, or on a new one (invariant 1). */
   async acquireConnection(): Promise<DatabaseConnection> {
     if (this.#destroyed) throw new RustyError('55000', 'the Kysely instance has been destroyed')
-    const connection = new RustyConnection(this.#idle.pop() ?? this.#database.session())
+    const connection = new RustyConnection(this.#idle.pop() ?? this.#database.session(), this.#serialColumns)
     this.#busy.add(connection)
     return connection
   }
@@ -133,9 +144,12 @@ export class RustyDriver implements Driver {
 /** One Kysely connection: a RustyDB session while the driver lends it out. */
 export class RustyConnection implements DatabaseConnection {
   #session: RustySessionLike | null
+  readonly #serialColumns: SerialColumns
 
-  constructor(session: RustySessionLike) {
+  /** `serialColumns`: the driver's cache (invariant 6); a connection of its own by default. */
+  constructor(session: RustySessionLike, serialColumns: SerialColumns = new Map()) {
     this.#session = session
+    this.#serialColumns = serialColumns
   }
 
   #live(): RustySessionLike {
@@ -151,8 +165,11 @@ export class RustyConnection implements DatabaseConnection {
   }
 
   /** Runs SQL on the session and returns RustyDB's own result (transaction control uses the command tag). */
-  run<R>(sql: string, params: readonly unknown[] = []): Promise<RustyQueryResult<R>> {
-    return this.#live().query<R>(sql, params)
+  async run<R>(sql: string, params: readonly unknown[] = []): Promise<RustyQueryResult<R>> {
+    // A failed statement changes nothing for good; the ROLLBACK that ends its transaction empties the cache.
+    const result = await this.#live().query<R>(sql, params)
+    if (!KEEPS_CATALOG.has(result.command)) this.#serialColumns.clear()
+    return result
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
@@ -161,10 +178,10 @@ export class RustyConnection implements DatabaseConnection {
       const result = await this.run<R>(compiledQuery.sql, compiledQuery.parameters)
       return AFFECTS_ROWS.has(result.command) ? { rows: result.rows, numAffectedRows: BigInt(result.rowCount) } : { rows: result.rows }
     }
-    // Invariant (4): the statement returns the serial column of each inserted row; the caller asked for no rows.
-    const result = await this.run<Record<string, unknown>>(`${compiledQuery.sql} returning ${quoteIdent(serial)}`, compiledQuery.parameters)
+    // Invariant (4): the inserted rows come back; the caller asked for none, so only insertId leaves here.
+    const result = await this.run<Record<string, unknown>>(`${compiledQuery.sql} returning *`, compiledQuery.parameters)
     const last = result.rows[result.rows.length - 1]?.[serial]
-    const insertId = typeof last === 'bigint' ? last : typeof last === 'number' ? BigInt(last) : undefined
+    const insertId = typeof last === 'bigint' ? last : typeof last === 'number' && Number.isSafeInteger(last) ? BigInt(last) : undefined
     return insertId === undefined ? { rows: [], numAffectedRows: BigInt(result.rowCount) } : { rows: [], numAffectedRows: BigInt(result.rowCount), insertId }
   }
 
@@ -179,7 +196,8 @@ export class RustyConnection implements DatabaseConnection {
 
   /**
    * The serial/identity column whose value becomes insertId (invariant 4), or null when the statement is not
-   * a plain Kysely INSERT or its table has none. Reads the catalog as this session's transaction sees it.
+   * a plain Kysely INSERT or its table has none. Looked up in the catalog as this session's transaction sees
+   * it, then cached (invariant 6).
    */
   async #insertIdColumn(compiledQuery: CompiledQuery): Promise<string | null> {
     const node = compiledQuery.query as { kind?: string } | undefined
@@ -188,8 +206,14 @@ export class RustyConnection implements DatabaseConnection {
     if (insert.returning !== undefined || insert.output !== undefined || insert.explain !== undefined) return null
     if ((insert.endModifiers?.length ?? 0) > 0 || insert.into === undefined) return null
     const table = insert.into.table
-    const { rows } = await this.run<{ attname: string }>(SERIAL_COLUMN_SQL, [table.identifier.name, table.schema?.name ?? null])
-    return rows[0]?.attname ?? null
+    const key = `${table.schema?.name ?? ''}.${table.identifier.name}`
+    let column = this.#serialColumns.get(key)
+    if (column === undefined) {
+      const { rows } = await this.run<{ attname: string }>(SERIAL_COLUMN_SQL, [table.identifier.name, table.schema?.name ?? null])
+      column = rows[0]?.attname ?? null
+      this.#serialColumns.set(key, column)
+    }
+    return column
   }
 }
 
