@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CountingAdapter } from './counting-adapter.js'
+import { SyncTimingAdapter } from './sync-timing-adapter.js'
 
 /** RustyDB's Node entry as built in dist/. */
 export type RustyDb = typeof import('../../engine/node.js')
@@ -42,23 +42,41 @@ export function toCount(value: unknown): number {
   return Number(BigInt(String(value)))
 }
 
+/** What {@link AccountsDb.counters} reads; take differences around a measured window. */
+export interface StorageCounters {
+  /** WAL groups written (one write and one sync each) and checkpoints run (`db.stats().storage`). */
+  readonly groups: number
+  readonly checkpoints: number
+  /** Group syncs the adapter timed (equal to `groups`, sync-timing-adapter.ts (2)) and their total ms. */
+  readonly timedGroups: number
+  readonly syncMs: number
+}
+
+/** Per-commit figures of a window from the counters before and after it; `commits` counts every commit. */
+export function perCommit(before: StorageCounters, after: StorageCounters, commits: number): { groupsPerCommit: number; checkpoints: number; syncMs: number } {
+  const groups = after.groups - before.groups
+  const timed = after.timedGroups - before.timedGroups
+  if (timed !== groups) throw new Error(`benchmark check failed: the adapter timed ${timed} group syncs, db.stats() counts ${groups} groups`)
+  return { groupsPerCommit: groups / commits, checkpoints: after.checkpoints - before.checkpoints, syncMs: groups === 0 ? NaN : (after.syncMs - before.syncMs) / groups }
+}
+
 /** A fresh accounts database in its own directory. */
 export class AccountsDb {
   private constructor(
     readonly rusty: RustyDb,
     readonly db: Db,
-    readonly adapter: CountingAdapter,
+    readonly adapter: SyncTimingAdapter,
     readonly dir: string,
     readonly rows: number,
   ) {}
 
   /**
    * Creates the directory (under `parent`, default the OS temp dir) and the table with `rows` accounts.
-   * The database goes through a CountingAdapter over NodeFsAdapter, the same adapter `{ path }` resolves to.
+   * The database goes through a SyncTimingAdapter over NodeFsAdapter, the adapter `{ path }` resolves to.
    */
   static async create(rusty: RustyDb, rows: number, parent: string = tmpdir()): Promise<AccountsDb> {
     const dir = mkdtempSync(join(parent, 'rustydb-txn-'))
-    const adapter = new CountingAdapter(new rusty.NodeFsAdapter({ root: dir }))
+    const adapter = new SyncTimingAdapter(new rusty.NodeFsAdapter({ root: dir }))
     const db = await rusty.Database.open({ adapter, name: FILE })
     await db.exec('CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)')
     await db.exec(`INSERT INTO accounts SELECT g, 0 FROM generate_series(0, ${rows - 1}) AS g`)
@@ -67,6 +85,13 @@ export class AccountsDb {
     const [count, sum] = check[0]
     if (toCount(count) !== rows || toCount(sum) !== 0) throw new Error(`benchmark check failed: loaded ${String(count)} accounts, sum ${String(sum)}`)
     return out
+  }
+
+  /** Storage counters now: groups and checkpoints from `db.stats()`, group sync time from the adapter. */
+  counters(): StorageCounters {
+    const { groups, checkpoints } = this.db.stats().storage
+    const timed = this.adapter.totals()
+    return { groups, checkpoints, timedGroups: timed.groups, syncMs: timed.ms }
   }
 
   /** sum(balance) on `db` (default: this database). */

@@ -15,7 +15,7 @@
  *       writer of the same database), and the median of those per-run ratios is printed.
  *   (3) Each run measures every session count and then the read/write phases, so the machine's noise spreads
  *       over all figures instead of landing on one of them.
- * Not here: the workloads and their checks (workloads.ts), the sync counters (counting-adapter.ts).
+ * Not here: the workloads and their checks (workloads.ts), timing the syncs (sync-timing-adapter.ts).
  */
 import { execFileSync } from 'node:child_process'
 import { loadavg, tmpdir } from 'node:os'
@@ -136,10 +136,9 @@ export async function runTxnBench(runs: number): Promise<string> {
   print([
     ...scalingLines,
     '',
-    '- WAL groups per commit: WAL syncs that made a commit group durable, divided by the commits of the loop (warm-up included),',
-    '  counted by a wrapper around NodeFsAdapter (bench/txn/counting-adapter.ts); each group is one WAL write and one fdatasync.',
-    '  WAL sync, mean: from the start of a group\'s fdatasync to its completion (median of the runs\' means): the disk\'s share of a commit.',
-    '  Checkpoints (automatic at 16 MiB of WAL) add one database-file sync and two WAL syncs each.',
+    '- WAL groups per commit: `db.stats().storage.groups` over the loop divided by its commits (warm-up included); each group is',
+    '  one WAL write and one fdatasync. WAL sync, mean: from a group\'s fdatasync call until the main thread sees it complete',
+    '  (bench/txn/sync-timing-adapter.ts; median of the runs\' means). Checkpoints: automatic at 16 MiB of WAL.',
     '- Every run checks sum(balance) = committed updates, live and after reopening the file with `Database.open({ path })`.',
     '',
   ])

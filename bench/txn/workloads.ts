@@ -4,8 +4,8 @@
  *
  * 1. Commit scaling (`commitScalingRun`): k sessions each loop over an autocommit
  *    `UPDATE accounts SET balance = balance + 1 WHERE id = $1` on seeded random ids; commits/s, and WAL groups
- *    per commit from the CountingAdapter (counting-adapter.ts (2)): below 1 means concurrent commits shared one
- *    WAL write and one sync.
+ *    per commit from `db.stats().storage.groups`: below 1 means concurrent commits shared one WAL write and
+ *    one sync. The mean time of a group's sync comes from the SyncTimingAdapter.
  * 2. Reads with a writer (`readWriteRun`), five phases on one database: one writer alone; R point readers
  *    (autocommit `SELECT balance ... WHERE id = $1`) alone, then with the writer; R range readers
  *    (REPEATABLE READ READ ONLY transactions of `rrQueries` count + sum over `rangeRows` consecutive ids) alone,
@@ -34,7 +34,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { collectGarbage } from '../support/measure.js'
-import { AccountsDb, type DbSession, type RustyDb, toCount } from './accounts.js'
+import { AccountsDb, type DbSession, type RustyDb, perCommit, toCount } from './accounts.js'
 
 /** The SQL, in one place. */
 export const SQL = {
@@ -81,7 +81,7 @@ export interface ScalingRun {
   /** WAL groups written per commit over the loop (invariant 2); 1 = no sharing. */
   readonly groupsPerCommit: number
   readonly checkpoints: number
-  /** Mean time of one group's WAL sync, in ms (counting-adapter.ts). */
+  /** Mean time of one group's WAL sync, in ms (sync-timing-adapter.ts (3)). */
   readonly syncMs: number
   readonly commits: number
 }
@@ -218,7 +218,7 @@ export async function commitScalingRun(rusty: RustyDb, settings: TxnSettings, se
   try {
     const conns = await openSessions(acc, sessions)
     collectGarbage()
-    const before = acc.adapter.snapshot()
+    const before = acc.counters()
     const window = new Window(settings.warmupMs, settings.seconds)
     await Promise.all(
       conns.map(async (conn, i) => {
@@ -232,16 +232,9 @@ export async function commitScalingRun(rusty: RustyDb, settings: TxnSettings, se
         }
       }),
     )
-    const after = acc.adapter.snapshot()
+    const after = acc.counters()
     await closeSessions(conns)
-    result = {
-      sessions,
-      commitsPerSecond: counted / settings.seconds,
-      groupsPerCommit: (after.groups - before.groups) / committed,
-      checkpoints: after.checkpoints - before.checkpoints,
-      syncMs: (after.groupSyncMs - before.groupSyncMs) / (after.groups - before.groups),
-      commits: committed,
-    }
+    result = { sessions, commitsPerSecond: counted / settings.seconds, ...perCommit(before, after, committed), commits: committed }
   } catch (err) {
     await acc.discard()
     throw err
@@ -265,7 +258,7 @@ async function runPhase(
   let committed = 0
   let commits = 0
   collectGarbage()
-  const before = acc.adapter.snapshot()
+  const before = acc.counters()
   const window = new Window(settings.warmupMs, settings.seconds)
   const read = async (run: () => Promise<void>): Promise<void> => {
     const t0 = performance.now()
@@ -338,13 +331,12 @@ async function runPhase(
   } finally {
     await closeSessions([...readers, ...writers])
   }
-  const after = acc.adapter.snapshot()
   return {
     readsPerSecond: reads / settings.seconds,
     commitsPerSecond: commits / settings.seconds,
     readP99Ms: latencies.p99,
     readMaxMs: latencies.max,
-    syncMs: (after.groupSyncMs - before.groupSyncMs) / (after.groups - before.groups),
+    syncMs: perCommit(before, acc.counters(), committed).syncMs,
     committed,
   }
 }
