@@ -8,6 +8,7 @@ import { demoSuite } from './demo-suite.js'
 import { kvStoreSuite } from './kv-store-suite.js'
 import { opfsAdapterSuite } from './opfs-adapter-suite.js'
 import { webPersistenceSuite } from './web-persistence-suite.js'
+import { webTabsSuite } from './web-tabs-suite.js'
 
 /** Registers every browser suite against `target`. */
 export function browserSuites(target: BrowserTarget): void {
@@ -24,5 +25,6 @@ export function webSuites(target: BrowserTarget): void {
   describe(`${target.name} rustydb/web`, () => {
     const harness = useBrowserHarness(target)
     webPersistenceSuite(harness)
+    webTabsSuite(harness)
   })
 }
