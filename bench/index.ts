@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark group and prints Markdown tables (the README quotes them).
  * Environment: BENCH_N (entries, default 1000000), BENCH_RUNS (repetitions per figure, default 5),
- * BENCH_SUITE (`storage`, `sql` or both comma-separated; default both). The SQL suite has its own settings
+ * BENCH_SUITE (`storage`, `sql`, `web`, comma-separated; default `storage,sql`). The web suite (bench/web.bench.ts)
+ * needs Chromium, like the e2e tests, and uses BENCH_RUNS with a default of 5. The SQL suite has its own settings
  * (bench/sql/index.ts) and uses BENCH_RUNS with a default of 3.
  * The machine is shared and noisy: every figure is a median, and reference points run in the same process.
  */
@@ -10,6 +11,7 @@ import { printTable } from './support/measure.js'
 import { runStorageBench } from './storage.bench.js'
 import { runSqlBench } from './sql/index.js'
 import { runWasmCoreBench } from './wasm-core.bench.js'
+import { runWebBench } from './web.bench.js'
 
 const n = Number(process.env.BENCH_N ?? 1_000_000)
 const runs = Number(process.env.BENCH_RUNS ?? 5)
@@ -22,3 +24,4 @@ if (suites.includes('storage')) {
   printTable('WASM core (B+tree through WasmCore)', await runWasmCoreBench(n, runs))
 }
 if (suites.includes('sql')) await runSqlBench(Number(process.env.BENCH_RUNS ?? 3))
+if (suites.includes('web')) await runWebBench(runs)

@@ -20,6 +20,8 @@ import { Database, MemoryAdapter, OpfsAdapter, RustyError, SqlState, invalidPara
 import { IdbAdapter, idbAvailable } from './idb-adapter.js'
 import type { StorageKind } from './protocol.js'
 
+/** IndexedDB database holding RustyDB's files (IdbAdapter's default). */
+const IDB_DATABASE = 'rustydb'
 /** OPFS sub-directory holding RustyDB's files. */
 export const OPFS_DIRECTORY = 'rustydb'
 /**
@@ -77,9 +79,14 @@ export async function openStorage(name: string, requested: StorageKind | undefin
   return openOn('idb', file)
 }
 
+/** True when IndexedDB holds the file. Asks indexedDB.databases() first: opening would create the database. */
 async function existsInIdb(file: string): Promise<boolean> {
   if (!idbAvailable()) return false
-  return new IdbAdapter().exists(file).catch(() => false)
+  if (typeof indexedDB.databases === 'function') {
+    const databases = await indexedDB.databases().catch(() => undefined)
+    if (databases !== undefined && !databases.some((d) => d.name === IDB_DATABASE)) return false
+  }
+  return new IdbAdapter({ database: IDB_DATABASE }).exists(file).catch(() => false)
 }
 
 async function openOn(storage: StorageKind, file: string): Promise<OpenedStorage> {
@@ -93,7 +100,7 @@ function adapterFor(storage: StorageKind): TrackedAdapter {
     case 'opfs':
       return new TrackedAdapter(new OpfsAdapter({ directory: OPFS_DIRECTORY, lockTimeoutMs: OPFS_LOCK_TIMEOUT_MS }))
     case 'idb':
-      return new TrackedAdapter(new IdbAdapter())
+      return new TrackedAdapter(new IdbAdapter({ database: IDB_DATABASE }))
     case 'memory':
       return new TrackedAdapter(new MemoryAdapter())
     default:
