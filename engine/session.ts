@@ -157,13 +157,25 @@ export class Session {
     const now = Date.now() * 1000
     if (implicit) this.#txnStart = now
     const txn = this.#txn ?? this.#begin(false, null)
+    if (UTILITY.has(stmt.kind)) {
+      // SET / SHOW / RESET / SET TRANSACTION read no data: no snapshot (a later SET TRANSACTION stays legal).
+      try {
+        const result = this.#execute(stmt, sql, params, options, txn)
+        if (implicit) await txn.commit()
+        return result
+      } catch (err) {
+        if (implicit) txn.rollback()
+        else this.#status = TxnStatus.FAILED
+        throw err
+      }
+    }
     const timeout = Number(this.#settings.get('statement_timeout') ?? '0')
     this.#deadline = timeout > 0 ? Date.now() + timeout : Infinity
     let restart = false
     try {
       for (;;) {
         this.#install(txn, now)
-        txn.beginStatement(restart)
+        txn.beginStatement(restart, !DML.has(stmt.kind))
         let result: QueryResult
         try {
           result = this.#execute(stmt, sql, params, options, txn)
@@ -473,6 +485,12 @@ export class Session {
 }
 
 const PARSE_CACHE_SIZE = 256
+
+/** Statements that never change the catalog. */
+const DML = new Set<string>(['Query', 'Insert', 'Update', 'Delete', 'Explain'])
+
+/** Statements that read no data and so take no snapshot. */
+const UTILITY = new Set<string>(['SetVariable', 'Show', 'Reset', 'SetTransaction'])
 
 /** The isolation level an SQL spelling names (READ UNCOMMITTED runs as READ COMMITTED, as in PostgreSQL). */
 function isolationOf(text: string): IsolationLevel {
