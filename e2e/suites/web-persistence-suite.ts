@@ -37,6 +37,30 @@ export function webPersistenceSuite(harness: () => BrowserHarness): void {
       })
     }
 
+    for (const storage of ['opfs', 'idb'] as const) {
+      it(`fails a commit past the storage quota with 53100 on ${storage}, losing nothing committed`, async () => {
+        const tab = await WebTab.start(harness())
+        await tab.test.overrideQuota(6 << 20)
+        let { db } = await tab.open('quota', { storage })
+        await tab.query(db, 'CREATE TABLE small (id int PRIMARY KEY, body text)')
+        await tab.query(db, 'CREATE TABLE big (id int PRIMARY KEY, body text)')
+        for (let i = 1; i <= 5; i++) await tab.query(db, 'INSERT INTO small VALUES ($1, $2)', [i, `row ${i}`])
+        // About 12.8 MB of hex text in one commit: more than the whole quota.
+        const error = await tab.attempt(db, 'INSERT INTO big SELECT g, repeat(md5(g::text), 2000) FROM generate_series(1, 200) g')
+        expect(error).toBeInstanceOf(RustyError)
+        expect((error as RustyError).code).toBe('53100')
+        expect((error as RustyError).message).toMatch(/storage quota is exhausted/)
+        expect((await tab.query(db, 'SELECT count(*)::int AS n FROM big')).rows).toEqual([{ n: 0 }])
+        await tab.query(db, "INSERT INTO small VALUES (6, 'after the failure')")
+
+        await tab.reload()
+        ;({ db } = await tab.open('quota', { storage }))
+        expect((await tab.query(db, 'SELECT id FROM small ORDER BY id', [], 'array')).rows).toEqual([[1], [2], [3], [4], [5], [6]])
+        expect((await tab.query(db, 'SELECT count(*)::int AS n FROM big')).rows).toEqual([{ n: 0 }])
+        await tab.test.closeBrowser()
+      })
+    }
+
     it('rebuilds engine errors on the page with their SQLSTATE and position, and rolls back failed transactions', async () => {
       const tab = await WebTab.start(harness())
       const { db } = await tab.open('errors', { storage: 'memory' })
