@@ -3,7 +3,7 @@
  * workers, real Web Locks, real tab closes and worker terminations.
  * Behaviours: two tabs insert 1,000 rows each concurrently in transactions, both see all 2,000 and each tab's
  * live query saw the other's rows; the leader tab closes mid-workload and the other tab takes over, carries
- * on, and loses no acknowledged commit (statements in flight fail with 08007, never hang); a follower's
+ * on, and loses no acknowledged commit (statements in flight fail with 08007, never hang); a follower tab closed mid-transaction leaves no row lock behind; a follower's
  * transaction lost with its leader is refused and its COMMIT fails, committing nothing; a worker killed in the
  * middle of commits reopens to a database with every acknowledged commit; ten quick reloads never meet a held
  * file handle or lock.
@@ -123,6 +123,20 @@ export function webTabsSuite(harness: () => BrowserHarness): void {
       expect(await b.sessionQuery(session, 'SELECT count(*)::int AS n FROM t')).toMatchObject({ rows: [{ n: 0 }] })
       expect(await keysOf(b, dbB.db, 'b')).toEqual([])
       await b.test.closeBrowser()
+    })
+
+    it('a follower tab that closes in the middle of a transaction releases its row locks: the leader tab is not blocked', async () => {
+      const a = await WebTab.start(harness())
+      const b = await a.sibling()
+      const dbA = await a.open('orphan')
+      const dbB = await b.open('orphan')
+      await a.query(dbA.db, TABLE)
+      await b.openTransaction(dbB.db, 't', 'x', 1)
+      await b.test.page.close()
+      // The same key: it waits for B's row lock until the leader sees B's worker gone and rolls B back.
+      await a.query(dbA.db, "INSERT INTO t VALUES ('x', 1, 'from a')")
+      expect((await a.query(dbA.db, "SELECT v FROM t WHERE tab = 'x'")).rows).toEqual([{ v: 'from a' }])
+      await a.test.closeBrowser()
     })
 
     it('a worker killed in the middle of commits reopens with every acknowledged commit', async () => {
