@@ -13,9 +13,10 @@
  *      (live-query.ts) through the shared channel.
  *
  * Bundlers: client.ts starts `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })` and the
- * worker loads the WASM core with `new URL('../../build/rustydb.wasm', import.meta.url)`; Vite (build and
- * dev), webpack 5 and Parcel emit both as assets. With Vite's dev server, add rustydb to
- * `optimizeDeps.exclude` so the URLs stay relative to the package's files.
+ * worker loads the WASM core with `new URL('../../build/rustydb.wasm', import.meta.url)`; Vite's build emits
+ * both as assets (bench/web.bench.ts builds an app from dist/ that way). With Vite's dev server, add rustydb
+ * to `optimizeDeps.exclude` so the URLs stay relative to the package's files. Other bundlers that support
+ * module workers by `new URL(..., import.meta.url)` (webpack 5, Parcel) should work too; untested.
  *
  * @example
  * import { openDatabase } from 'rustydb/web'

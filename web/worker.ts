@@ -6,9 +6,9 @@
  *   (2) No call rejects: connect answers `{ ok: false, error }` with RustyErrorData, call answers a DbReply
  *       (protocol (2)), so comlink never serializes an Error (it would drop code, position, ...).
  * How a bundler finds this file: web/client.ts starts it with
- * `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`, the pattern Vite, webpack 5,
- * Rollup (with a worker plugin) and esbuild-based tools recognise; the worker in turn loads the WASM core with
- * `new URL('../../build/rustydb.wasm', import.meta.url)` (engine/wasm/loader.ts), which they emit as an asset.
+ * `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`, the pattern Vite recognises (and
+ * webpack 5 documents); the worker in turn loads the WASM core with
+ * `new URL('../../build/rustydb.wasm', import.meta.url)` (engine/wasm/loader.ts), which Vite emits as an asset.
  * Not here: the coordination logic (coordinator.ts).
  */
 import { expose } from 'comlink'
