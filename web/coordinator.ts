@@ -7,7 +7,7 @@
  *
  * Lifecycle (each edge names the function that takes it):
  *
- *   CONNECTING --#lead--> OPENING --#lead--> LEADER --close--> CLOSING --close--> CLOSED
+ *   CONNECTING --#lead--> OPENING --#lead--> LEADER --close--> RESIGNING --close--> CLOSING --close--> CLOSED
  *   CONNECTING --#onLeader--> FOLLOWER --#leaderGone--> WAITING --#onLeader--> FOLLOWER
  *   FOLLOWER/WAITING --#lead (the leader lock came to us)--> OPENING
  *   OPENING --#lead (the file did not open)--> FAILED;  any --abandon--> CLOSED
@@ -30,6 +30,13 @@
  *       against (4) before it runs anywhere.
  *   (6) Statements of one session reach the leader in call order: queued requests are dispatched in order,
  *       and BroadcastChannel delivers one sender's messages in order.
+ *   (7) Clean handover: a closing leader posts `resign` and keeps serving; each follower stops sending (it
+ *       queues for the next leader) and answers `resign-ack` on the channel of its requests, so the ack comes
+ *       after its last request. Once every follower it served acked (or RESIGN_WAIT_MS passed), the leader
+ *       closes the database (answering everything it runs), sends `resigned` after its last reply, and
+ *       releases its lock. A follower fails requests in flight only after `resigned` (or RESIGN_WAIT_MS after
+ *       the lock came free: Web Lock grants and BroadcastChannel messages are not ordered with each other).
+ *       So a clean handover fails no statement.
  * Not here: what requests do (session-host.ts), the page API (client.ts).
  */
 import { RustyError, SqlState, wrongState, type RustyErrorData } from '../engine/index.js'
@@ -52,6 +59,9 @@ import { databaseFile } from './storage-choice.js'
 /** How long a request (or connect) waits for some tab to lead before failing with 08001. */
 export const LEADER_WAIT_MS = 20_000
 
+/** How long a follower waits for a resigning leader's last replies once its lock is free (invariant 7). */
+export const RESIGN_WAIT_MS = 1_000
+
 /** How long close() waits for a follower's statements in flight before failing them with 08003. */
 export const CLOSE_WAIT_MS = 5_000
 
@@ -61,6 +71,7 @@ export const CoordinatorState = {
   LEADER: 'leader',
   FOLLOWER: 'follower',
   WAITING: 'waiting',
+  RESIGNING: 'resigning',
   CLOSING: 'closing',
   CLOSED: 'closed',
   FAILED: 'failed',
@@ -95,6 +106,8 @@ interface LeaderInfo {
   readonly id: string
   readonly storage: StorageKind
   resigning: boolean
+  /** Called when its `resigned` arrives (see #leaderLeft). */
+  onResigned?: () => void
 }
 
 const MAY_BEGIN = /\b(begin|start\s+transaction)\b/i
@@ -133,6 +146,8 @@ export class Coordinator {
   #connected: { resolve: (info: ConnectInfo) => void; reject: (error: RustyError) => void } | undefined
   #waitTimer: ReturnType<typeof setTimeout> | undefined
   #stopCommits: (() => void) | undefined
+  /** While resigning: called with each follower's `resign-ack`. */
+  #acks: ((client: string) => void) | undefined
 
   get state(): CoordinatorState {
     return this.#state
@@ -193,15 +208,22 @@ export class Coordinator {
   /** Closes the database: a leader finishes running statements, closes the file and hands over. */
   async close(): Promise<void> {
     const state = this.#state
-    if (state === CoordinatorState.CLOSED || state === CoordinatorState.CLOSING) return
+    if (state === CoordinatorState.CLOSED || state === CoordinatorState.CLOSING || state === CoordinatorState.RESIGNING) return
     this.#state = CoordinatorState.CLOSING
     this.#abort.abort()
     this.#failQueue('08003', 'the database is closed')
     this.#stopCommits?.()
     if (this.#host !== undefined) {
+      // Invariant (7): keep serving until every follower has seen `resign` (its ack comes after its last
+      // request), then close, then say `resigned` after the last reply.
+      this.#state = CoordinatorState.RESIGNING
       this.#post({ type: 'resign', id: this.id })
+      await this.#resignAcks()
+      this.#state = CoordinatorState.CLOSING
       await this.#host.close().catch(() => undefined)
       this.#host = undefined
+      // Invariant (7): after every reply, on the same channels.
+      for (const client of this.#watchedClients) this.#sendTo(client, { type: 'resigned', from: this.id })
     }
     // A follower's statements in flight are answered by the leader (or fail when it goes away, invariant 3).
     const deadline = Date.now() + CLOSE_WAIT_MS
@@ -209,6 +231,22 @@ export class Coordinator {
     for (const f of this.#inFlight.values()) f.resolve(failure('08003', 'the database was closed while the statement was in flight'))
     this.#inFlight.clear()
     this.#shutdown()
+  }
+
+  /** Resolves when every follower this leader served acknowledged `resign`, or after RESIGN_WAIT_MS. */
+  async #resignAcks(): Promise<void> {
+    const waiting = new Set(this.#watchedClients)
+    if (waiting.size === 0) return
+    await new Promise<void>((done) => {
+      const timer = setTimeout(done, RESIGN_WAIT_MS)
+      this.#acks = (client) => {
+        waiting.delete(client)
+        if (waiting.size > 0) return
+        clearTimeout(timer)
+        done()
+      }
+    })
+    this.#acks = undefined
   }
 
   /** The page is going away: release files and locks now, answer everything pending (08003). */
@@ -253,8 +291,10 @@ export class Coordinator {
   async #lead(): Promise<void> {
     if (this.#state === CoordinatorState.CLOSING || this.#state === CoordinatorState.CLOSED) return
     const takeover = this.#state !== CoordinatorState.CONNECTING
-    // The previous leader released the lock, so it is gone: nothing in flight to it will be answered.
-    if (this.#leader !== undefined) this.#leaderGone(this.#leader.id)
+    // The previous leader released the lock, so it is gone: nothing in flight to it will be answered after
+    // its last messages arrive (invariant 7).
+    if (this.#leader !== undefined) await this.#leaderLeft(this.#leader.id)
+    if ((this.#state as CoordinatorState) === CoordinatorState.CLOSING || (this.#state as CoordinatorState) === CoordinatorState.CLOSED) return
     this.#state = CoordinatorState.OPENING
     let host: SessionHost
     try {
@@ -299,7 +339,10 @@ export class Coordinator {
         this.#onLeader(message.id, message.storage)
         return
       case 'resign':
-        if (this.#leader?.id === message.id) this.#leader.resigning = true
+        if (this.#leader?.id === message.id) {
+          this.#leader.resigning = true
+          this.#sendTo(message.id, { type: 'resign-ack', from: this.id })
+        }
         return
       case 'commit':
         if (this.#leader?.id === message.id) this.#onEvent({ type: 'commit', tables: message.tables })
@@ -329,11 +372,30 @@ export class Coordinator {
     clearTimeout(this.#waitTimer)
     // Invariant (2): the leader's alive lock comes to us only when its worker is gone.
     navigator.locks
-      .request(names.aliveLock(this.#name, id), { signal: this.#abort.signal }, () => this.#leaderGone(id))
+      .request(names.aliveLock(this.#name, id), { signal: this.#abort.signal }, () => this.#leaderLeft(id))
       .catch(() => undefined)
     if (state === CoordinatorState.CONNECTING) this.#connected?.resolve({ storage, role: 'follower' })
     else this.#onEvent({ type: 'commit', tables: '*' })
     this.#flushQueue()
+  }
+
+  /**
+   * Leader `id` released its lock or its worker ended. A leader that resigned (closed cleanly) still has
+   * replies on their way: wait for its `resigned` (invariant 7), at most RESIGN_WAIT_MS, then #leaderGone.
+   */
+  async #leaderLeft(id: string): Promise<void> {
+    const leader = this.#leader
+    if (leader?.id !== id) return
+    if (leader.resigning && [...this.#inFlight.values()].some((f) => f.leader === id)) {
+      await new Promise<void>((done) => {
+        const timer = setTimeout(done, RESIGN_WAIT_MS)
+        leader.onResigned = () => {
+          clearTimeout(timer)
+          done()
+        }
+      })
+    }
+    this.#leaderGone(id)
   }
 
   /** Leader `id` is gone (invariants 3, 4): fail what was in flight to it, mark sessions that lost a transaction. */
@@ -372,7 +434,8 @@ export class Coordinator {
     switch (message.type) {
       case 'request': {
         const host = this.#host
-        if (this.#state !== CoordinatorState.LEADER || host === undefined) {
+        const serving = this.#state === CoordinatorState.LEADER || this.#state === CoordinatorState.RESIGNING
+        if (!serving || host === undefined) {
           this.#sendTo(message.from, { type: 'redirect', id: message.id })
           return
         }
@@ -389,6 +452,16 @@ export class Coordinator {
         this.#settle(f, message.reply)
         return
       }
+      case 'resign-ack':
+        this.#acks?.(message.from)
+        return
+      case 'resigned':
+        if (this.#leader?.id === message.from) {
+          this.#leader.resigning = true
+          this.#leader.onResigned?.()
+          this.#leaderGone(message.from)
+        }
+        return
       case 'redirect': {
         const f = this.#inFlight.get(message.id)
         if (f === undefined) return

@@ -22,7 +22,8 @@
  *   | rustydb:NAME:leader               | Web Lock         | held by the one worker that opened the file    |
  *   | rustydb:NAME:alive:ID             | Web Lock         | held by worker ID for its whole life           |
  *   | rustydb:NAME                      | BroadcastChannel | hello, leader, resign, commit (all workers)    |
- *   | rustydb:NAME:to:ID                | BroadcastChannel | requests to / replies for worker ID            |
+ *   | rustydb:NAME:to:ID                | BroadcastChannel | requests, resign-ack to / replies, redirect,   |
+ *   |                                   |                  | resigned for worker ID                         |
  *
  * Not here: what a request does (session-host.ts), routing and failover (coordinator.ts).
  */
@@ -115,7 +116,10 @@ export type ControlMessage =
   | { readonly type: 'hello'; readonly from: string }
   /** The leader `id` serves requests on `rustydb:NAME:to:id`. */
   | { readonly type: 'leader'; readonly id: string; readonly storage: StorageKind }
-  /** The leader `id` is closing: it answers `redirect` to anything new and will release its lock. */
+  /**
+   * The leader `id` is closing: followers stop sending to it and answer `resign-ack`; it serves what it got,
+   * closes, says `resigned` and releases its lock (coordinator (7)).
+   */
   | { readonly type: 'resign'; readonly id: string }
   /** A commit on the leader changed these tables. */
   | { readonly type: 'commit'; readonly id: string; readonly tables: readonly string[] }
@@ -128,6 +132,13 @@ export type InboxMessage =
   | { readonly type: 'reply'; readonly id: number; readonly reply: DbReply }
   /** The leader did not run request `id` because it is closing (invariant 4). */
   | { readonly type: 'redirect'; readonly id: number }
+  /** A follower saw the leader's `resign`: it sends nothing more to this leader (coordinator (7)). */
+  | { readonly type: 'resign-ack'; readonly from: string }
+  /**
+   * The closing leader `from` has sent every reply and redirect it will send to this worker (the last message on
+   * the same channel as the replies, so it arrives after them).
+   */
+  | { readonly type: 'resigned'; readonly from: string }
 
 /** Lock and channel names (see the table in the header). */
 export const names = {

@@ -3,7 +3,7 @@
  * workers, real Web Locks, real tab closes and worker terminations.
  * Behaviours: two tabs insert 1,000 rows each concurrently in transactions, both see all 2,000 and each tab's
  * live query saw the other's rows; the leader tab closes mid-workload and the other tab takes over, carries
- * on, and loses no acknowledged commit (statements in flight fail with 08007, never hang); a follower tab closed mid-transaction leaves no row lock behind; a follower's
+ * on, and loses no acknowledged commit (statements in flight fail with 08007, never hang); db.close() in the leader tab hands over without a failed statement; a follower tab closed mid-transaction leaves no row lock behind; a follower's
  * transaction lost with its leader is refused and its COMMIT fails, committing nothing; a worker killed in the
  * middle of commits reopens to a database with every acknowledged commit; ten quick reloads never meet a held
  * file handle or lock.
@@ -103,6 +103,27 @@ export function webTabsSuite(harness: () => BrowserHarness): void {
       await expect.poll(async () => (await b.liveReport(liveB)).last?.rows).toEqual([{ n: keys.size }])
       expect(b.test.errors.filter((e) => /NoModificationAllowed/.test(e))).toEqual([])
       await b.test.closeBrowser()
+    })
+
+    it('db.close() in the leader tab hands the database over: the other tab carries on without a failed statement', async () => {
+      const a = await WebTab.start(harness())
+      const b = await a.sibling()
+      const dbA = await a.open('graceful')
+      const dbB = await b.open('graceful')
+      await a.query(dbA.db, TABLE)
+      const work = await b.startWorkload(dbB.db, { table: 't', tab: 'b', from: 0, count: 600, batch: 1, autocommit: true, concurrency: 4 })
+      await expect.poll(async () => (await b.workload(work)).acknowledged.length, { timeout: 30_000 }).toBeGreaterThan(150)
+      await a.close(dbA.db)
+      const report = await b.awaitWorkload(work)
+      // A closing leader finishes what it runs and redirects the rest (protocol (4)): nothing fails.
+      expect(report.failed).toEqual([])
+      expect(await b.info(dbB.db)).toEqual({ role: 'leader', storage: 'opfs' })
+      expect(await keysOf(b, dbB.db, 'b')).toEqual(Array.from({ length: 600 }, (_, i) => i))
+      // The closed tab can open it again, now as a follower.
+      const again = await a.open('graceful')
+      expect(again.role).toBe('follower')
+      expect((await a.query(again.db, 'SELECT count(*)::int AS n FROM t')).rows).toEqual([{ n: 600 }])
+      await a.test.closeBrowser()
     })
 
     it("a follower's transaction lost with its leader is refused (08006), its COMMIT fails, and nothing of it is committed", async () => {
