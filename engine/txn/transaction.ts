@@ -259,6 +259,10 @@ interface ChildRef {
   readonly fk: ForeignKeyDef
 }
 
+/** Transaction.catalog's class (defined in Transaction's static block, where it may use private members). */
+// eslint-disable-next-line prefer-const
+let TxnCatalog: new (t: Transaction) => CatalogReader & CatalogWriter
+
 /**
  * One transaction. Get it from `TxnManager.begin()`.
  *
@@ -271,7 +275,12 @@ interface ChildRef {
 export class Transaction implements TableAccess {
   readonly readOnly: boolean
   /** Catalog lookups and changes as this transaction sees them (invariant 3). */
-  readonly catalog: CatalogReader & CatalogWriter
+  #catalogView: (CatalogReader & CatalogWriter) | undefined
+
+  /** Catalog lookups and changes as this transaction sees them (invariant 3). */
+  get catalog(): CatalogReader & CatalogWriter {
+    return (this.#catalogView ??= new TxnCatalog(this))
+  }
   /**
    * Schemas searched for unqualified names, in order (the session's search_path). pg_temp is searched
    * before them, as in PostgreSQL, when it exists.
@@ -321,7 +330,6 @@ export class Transaction implements TableAccess {
     this.readOnly = options.readOnly ?? false
     this.#isolation = options.isolation ?? 'read committed'
     this.#currvals = options.currvals ?? new Map()
-    this.catalog = this.#makeCatalog()
   }
 
   /** 'active' until commit() or rollback(). */
@@ -1472,84 +1480,121 @@ export class Transaction implements TableAccess {
     return undefined
   }
 
-  #makeCatalog(): CatalogReader & CatalogWriter {
-    const self = this
-    const cur = (): CatalogState => this.#current()
-    return {
-      table: (schema, name) => {
-        const id = self.#lookup(schema, name, 'table')
-        return id === undefined ? undefined : cur().tables.get(id)
-      },
-      view: (schema, name) => {
-        const id = self.#lookup(schema, name, 'view')
-        return id === undefined ? undefined : cur().views.get(id)
-      },
-      sequence: (schema, name) => {
-        const id = self.#lookup(schema, name, 'sequence')
-        return id === undefined ? undefined : cur().sequences.get(id)
-      },
-      tableById: (id) => cur().tables.get(id),
-      tables: () => [...cur().tables.values()],
-      views: () => [...cur().views.values()],
-      sequences: () => [...cur().sequences.values()],
-      indexes: () => [...cur().indexes.values()],
-      stats: (table) => self.stats(table),
-      relation: (schema, name) => cur().relation(schema, name),
-      schema: (name) => cur().schemas.get(name),
-      schemas: () => [...cur().schemas.values()],
-      indexById: (id) => cur().indexes.get(id),
-      viewById: (id) => cur().views.get(id),
-      sequenceById: (id) => cur().sequences.get(id),
-      allocateId: () => {
+  static {
+    // The catalog as this transaction sees it: one object per transaction, methods on the prototype (a
+    // nested class may use the transaction's private members).
+    TxnCatalog = class implements CatalogReader, CatalogWriter {
+      constructor(readonly t: Transaction) {}
+      table(schema: string | null, name: string): TableDef | undefined {
+        const id = this.t.#lookup(schema, name, 'table')
+        return id === undefined ? undefined : this.t.#current().tables.get(id)
+      }
+      view(schema: string | null, name: string): ViewDef | undefined {
+        const id = this.t.#lookup(schema, name, 'view')
+        return id === undefined ? undefined : this.t.#current().views.get(id)
+      }
+      sequence(schema: string | null, name: string): SequenceDef | undefined {
+        const id = this.t.#lookup(schema, name, 'sequence')
+        return id === undefined ? undefined : this.t.#current().sequences.get(id)
+      }
+      tableById(id: number): TableDef | undefined {
+        return this.t.#current().tables.get(id)
+      }
+      tables(): TableDef[] {
+        return [...this.t.#current().tables.values()]
+      }
+      views(): ViewDef[] {
+        return [...this.t.#current().views.values()]
+      }
+      sequences(): SequenceDef[] {
+        return [...this.t.#current().sequences.values()]
+      }
+      indexes(): IndexDef[] {
+        return [...this.t.#current().indexes.values()]
+      }
+      stats(table: TableDef): TableStats | undefined {
+        return this.t.stats(table)
+      }
+      relation(schema: string, name: string): { kind: RelationKind; id: number } | undefined {
+        return this.t.#current().relation(schema, name)
+      }
+      schema(name: string): SchemaDef | undefined {
+        return this.t.#current().schemas.get(name)
+      }
+      schemas(): SchemaDef[] {
+        return [...this.t.#current().schemas.values()]
+      }
+      indexById(id: number): IndexDef | undefined {
+        return this.t.#current().indexes.get(id)
+      }
+      viewById(id: number): ViewDef | undefined {
+        return this.t.#current().views.get(id)
+      }
+      sequenceById(id: number): SequenceDef | undefined {
+        return this.t.#current().sequences.get(id)
+      }
+      allocateId(): number {
         // Ids are unique across transactions, rolled-back ones included (catalog-state.ts (3)): row id
         // counters and sequence positions are keyed by id and outlive a rollback.
-        const state = self.#writableCatalog('CREATE')
-        state.nextId = self.#host.claimId(state.nextId)
+        const state = this.t.#writableCatalog('CREATE')
+        state.nextId = this.t.#host.claimId(state.nextId)
         return state.allocateId()
-      },
-      createSchema: (name) => self.#writableCatalog('CREATE SCHEMA').putSchema({ name, builtin: false }),
-      dropSchema: (name) => self.#writableCatalog('DROP SCHEMA').removeSchema(name),
-      createTable: (def) => {
-        const state = self.#writableCatalog('CREATE TABLE')
+      }
+      createSchema(name: string): void {
+        return this.t.#writableCatalog('CREATE SCHEMA').putSchema({ name, builtin: false })
+      }
+      dropSchema(name: string): void {
+        return this.t.#writableCatalog('DROP SCHEMA').removeSchema(name)
+      }
+      createTable(def: TableDef): void {
+        const state = this.t.#writableCatalog('CREATE TABLE')
         state.putTable(def)
-        self.#resetTree(tableTree(def.id), false)
-        for (const index of def.indexes) self.#resetTree(indexTree(index.id), false)
-        self.#rowCounts.set(def.id, { reset: true, delta: 0 })
-      },
-      alterTable: (def) => self.#writableCatalog('ALTER TABLE').putTable(def),
-      dropTable: (id) => {
-        const state = self.#writableCatalog('DROP TABLE')
+        this.t.#resetTree(tableTree(def.id), false)
+        for (const index of def.indexes) this.t.#resetTree(indexTree(index.id), false)
+        this.t.#rowCounts.set(def.id, { reset: true, delta: 0 })
+      }
+      alterTable(def: TableDef): void {
+        return this.t.#writableCatalog('ALTER TABLE').putTable(def)
+      }
+      dropTable(id: number): void {
+        const state = this.t.#writableCatalog('DROP TABLE')
         const def = state.tables.get(id)
         if (def === undefined) return
         state.removeTable(id)
-        self.#resetTree(tableTree(id), true)
-        for (const index of def.indexes) self.#resetTree(indexTree(index.id), true)
-      },
-      createIndex: (index) => {
-        const state = self.#writableCatalog('CREATE INDEX')
+        this.t.#resetTree(tableTree(id), true)
+        for (const index of def.indexes) this.t.#resetTree(indexTree(index.id), true)
+      }
+      createIndex(index: IndexDef): void {
+        const state = this.t.#writableCatalog('CREATE INDEX')
         const table = state.tables.get(index.tableId)
         if (table === undefined) throw internalError(`index "${index.name}" on a missing table`)
         const def: TableDef = { ...table, indexes: [...table.indexes, index] }
         state.putTable(def)
         const info = tableInfo(state.tables.get(def.id) as TableDef)
-        self.#buildIndex(info, info.indexes[info.indexes.length - 1])
-      },
-      dropIndex: (id) => {
-        const state = self.#writableCatalog('DROP INDEX')
+        this.t.#buildIndex(info, info.indexes[info.indexes.length - 1])
+      }
+      dropIndex(id: number): void {
+        const state = this.t.#writableCatalog('DROP INDEX')
         const index = state.indexes.get(id)
         if (index === undefined) return
         const table = state.tables.get(index.tableId) as TableDef
         state.putTable({ ...table, indexes: table.indexes.filter((x) => x.id !== id) })
-        self.#resetTree(indexTree(id), true)
-      },
-      putView: (def) => self.#writableCatalog('CREATE VIEW').putView(def),
-      dropView: (id) => self.#writableCatalog('DROP VIEW').removeView(id),
-      putSequence: (def, restart) => {
-        const state = self.#writableCatalog('CREATE SEQUENCE')
+        this.t.#resetTree(indexTree(id), true)
+      }
+      putView(def: ViewDef): void {
+        return this.t.#writableCatalog('CREATE VIEW').putView(def)
+      }
+      dropView(id: number): void {
+        return this.t.#writableCatalog('DROP VIEW').removeView(id)
+      }
+      putSequence(def: SequenceDef, restart?: bigint): void {
+        const state = this.t.#writableCatalog('CREATE SEQUENCE')
         state.putSequence(def)
-        if (restart !== undefined) self.#host.restartSequence(def, restart)
-      },
-      dropSequence: (id) => self.#writableCatalog('DROP SEQUENCE').removeSequence(id),
+        if (restart !== undefined) this.t.#host.restartSequence(def, restart)
+      }
+      dropSequence(id: number): void {
+        return this.t.#writableCatalog('DROP SEQUENCE').removeSequence(id)
+      }
     }
   }
 
