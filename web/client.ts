@@ -18,7 +18,7 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink'
 import { RustyError } from '../engine/common/index.js'
 import { LiveQuery, type LiveOptions } from './live-query.js'
-import type { ConnectInfo, DbRequest, QueryResultData, Role, StorageKind, TablesRead, WorkerApi, WorkerEvent } from './protocol.js'
+import type { ConnectInfo, DbRequest, QueryResultData, Role, SessionStatus, StorageKind, TablesRead, WorkerApi, WorkerEvent } from './protocol.js'
 
 /** What a query returns (as Database.query): columns, rows, rowCount and the command tag. */
 export type QueryResult<R = Record<string, unknown>> = QueryResultData<R>
@@ -63,6 +63,8 @@ export interface OpenDatabaseOptions {
 /** Runs requests on one client session. */
 interface Channel {
   call(session: number, request: DbRequest): Promise<unknown>
+  /** The session's transaction status after its last answered request. */
+  status(session: number): SessionStatus
 }
 
 const DEAD = '08006'
@@ -117,7 +119,11 @@ export class WebDatabase {
   #dead: Promise<never>
   #die: (error: RustyError) => void = () => undefined
   readonly #onPageHide = (): void => this._abandon()
-  readonly #channel: Channel = { call: (session, request) => this.#call(session, request) }
+  readonly #statuses = new Map<number, SessionStatus>()
+  readonly #channel: Channel = {
+    call: (session, request) => this.#call(session, request),
+    status: (session) => this.#statuses.get(session) ?? 'idle',
+  }
 
   /** Use openDatabase(). */
   constructor(name: string, worker: Worker, persisted: boolean | undefined) {
@@ -261,6 +267,8 @@ export class WebDatabase {
   async #call(session: number, request: DbRequest): Promise<unknown> {
     this.#check()
     const reply = await Promise.race([this.#remote.call(session, request), this.#dead])
+    if (request.op === 'close') this.#statuses.delete(session)
+    else this.#statuses.set(session, reply.status)
     if (!reply.ok) throw RustyError.fromJSON(reply.error)
     return reply.value
   }
@@ -309,6 +317,11 @@ export class WebSession {
   constructor(channel: Channel, id: number) {
     this.#channel = channel
     this.#id = id
+  }
+
+  /** 'idle', 'in-transaction' or 'failed' (an error inside BEGIN: only ROLLBACK is accepted), as of the last answer. */
+  get status(): SessionStatus {
+    return this.#channel.status(this.#id)
   }
 
   async exec(sql: string, params: readonly unknown[] = []): Promise<void> {

@@ -115,6 +115,7 @@ const api: RustyWebTestApi = {
       const s = dbOf(db).session()
       await s.exec('BEGIN')
       await s.query(`INSERT INTO ${table} (tab, i, v) VALUES ($1, $2, $3)`, [tab, key, `v${key}`])
+      if (s.status !== 'in-transaction') throw new Error(`session status after BEGIN is ${s.status}`)
       const id = nextId++
       sessions.set(id, s)
       return id
