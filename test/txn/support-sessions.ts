@@ -114,6 +114,6 @@ export function retryable(error: unknown): boolean {
 
 /** Rows of a query as arrays, bounded in time. */
 export async function rowsOf(session: Pick<DatabaseSession, 'query'>, sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
-  const result = await within(session.query(sql, params, { rowMode: 'array' }), sql)
-  return result.rows as unknown[][]
+  const result = await within(session.query<unknown[]>(sql, params, { rowMode: 'array' }), sql)
+  return result.rows
 }
