@@ -8,10 +8,16 @@
  *       which drain every microtask queued before them) an unsettled statement IS waiting: `blocked` needs no
  *       wall-clock guess.
  *   (2) Every wait is bounded (`within`): a hang becomes a failing assertion that names what was awaited.
+ *   (3) `Engine` is the stack under Database (KvStore, TxnManager, sessions) built by hand from exported parts,
+ *       so that tests can read what Database keeps private (conflict log, lock table, version store) and set
+ *       storage options Database.open does not take (checkpointBytes). It runs statements exactly as
+ *       Database does: each session is a DatabaseSession over an engine Session.
  * Not here: the Hermitage step language (isolation/hermitage-script.ts).
  */
 import { expect } from 'vitest'
-import { RustyError, type DatabaseSession } from '../../engine/index.js'
+import { DatabaseSession, KvStore, RustyError, type KvStoreOptions, type QueryOptions, type QueryResult } from '../../engine/index.js'
+import { Session } from '../../engine/session.js'
+import { TxnManager } from '../../engine/txn/index.js'
 
 /** How long a bounded wait lasts before it fails the test (ms). Generous: only a hang should reach it. */
 export const SETTLE_MS = 5_000
@@ -116,4 +122,63 @@ export function retryable(error: unknown): boolean {
 export async function rowsOf(session: Pick<DatabaseSession, 'query'>, sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
   const result = await within(session.query<unknown[]>(sql, params, { rowMode: 'array' }), sql)
   return result.rows
+}
+
+/** What the workloads need of a database: Database and Engine both have it. */
+export interface SessionHost {
+  session(): DatabaseSession
+  exec(sql: string, params?: readonly unknown[]): Promise<void>
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>
+}
+
+/**
+ * The engine under Database, built by hand (invariant 3).
+ *
+ * @example
+ * const engine = await Engine.open({ adapter: new MemoryAdapter(), name: 'x.rdb', create: true })
+ * const s = engine.session()
+ * await s.exec('BEGIN')
+ * engine.manager.conflictLogSize, engine.manager.locks.lockedCount, engine.kv.stats().versionBatches
+ */
+export class Engine implements SessionHost {
+  readonly #sessions = new Set<DatabaseSession>()
+  readonly #default: DatabaseSession
+
+  private constructor(
+    readonly kv: KvStore,
+    readonly manager: TxnManager,
+  ) {
+    this.#default = this.session()
+  }
+
+  static async open(options: KvStoreOptions): Promise<Engine> {
+    const kv = await KvStore.open({ create: true, ...options })
+    return new Engine(kv, await TxnManager.open(kv))
+  }
+
+  session(): DatabaseSession {
+    const s: DatabaseSession = new DatabaseSession(new Session(this.manager), () => this.#sessions.delete(s))
+    this.#sessions.add(s)
+    return s
+  }
+
+  exec(sql: string, params: readonly unknown[] = []): Promise<void> {
+    return this.#default.exec(sql, params)
+  }
+
+  query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult<R>> {
+    return this.#default.query<R>(sql, params, options)
+  }
+
+  /** Sessions opened and not closed (the default one included). */
+  get openSessions(): number {
+    return this.#sessions.size
+  }
+
+  /** Closes every session (rolling back), then the manager and the store, as Database.close does. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#sessions].map((s) => s.close()))
+    await this.manager.close()
+    await this.kv.close()
+  }
 }
