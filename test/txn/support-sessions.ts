@@ -99,13 +99,12 @@ export function within<T>(promise: Promise<T>, what: string, ms = SETTLE_MS): Pr
 
 /** Awaits `promise` (bounded), expects it to fail with a RustyError of `code`, and returns the error. */
 export async function expectSqlState(promise: Promise<unknown>, code: string, what = 'statement'): Promise<RustyError> {
-  let error: unknown
-  try {
-    const value = await within(promise, what)
-    expect.fail(`${what}: expected SQLSTATE ${code}, but it succeeded with ${JSON.stringify(value, jsonSafe)}`)
-  } catch (e) {
-    error = e
-  }
+  const settled = await within(promise, what).then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+  if (settled.ok) return expect.fail(`${what}: expected SQLSTATE ${code}, but it succeeded with ${JSON.stringify(settled.value, jsonSafe)}`)
+  const error = settled.error
   expect(error instanceof RustyError ? `${error.code}` : describeError(error), `${what}: ${describeError(error)}`).toBe(code)
   return error as RustyError
 }
