@@ -13,10 +13,24 @@
  * Not here: isolation and locks (txn/), the browser worker (web/).
  */
 import { RustyError, invalidParameter, wrongState } from './common/index.js'
-import { KvStore, MemoryAdapter, type StorageAdapter } from './storage/index.js'
+import { KvStore, MemoryAdapter, type KvStats, type StorageAdapter } from './storage/index.js'
 import { parse, type Statement } from './sql/index.js'
 import { TxnManager } from './txn/index.js'
 import { Session, type QueryOptions, type QueryResult } from './session.js'
+
+/** Counters of an open database (tests, benchmarks, the dashboard). */
+export interface DatabaseStats {
+  /** The storage engine: commits, WAL groups (one write + one sync each), version store, buffer pool. */
+  readonly storage: KvStats
+  /** Open sessions, the implicit default one included. */
+  readonly sessions: number
+  /** Transactions begun and not yet ended. */
+  readonly activeTransactions: number
+  /** Rows and keys with an entry in the lock table (implicit locks of lone writers are not counted). */
+  readonly lockedResources: number
+  /** Commits remembered for conflict checks while an older snapshot is open. */
+  readonly conflictLogCommits: number
+}
 
 /** What onCommit listeners receive. */
 export interface CommitEvent {
@@ -86,6 +100,18 @@ export class Database {
     const s = new DatabaseSession(new Session(this.#manager), () => this.#sessions.delete(s))
     this.#sessions.add(s)
     return s
+  }
+
+  /** Counters of the storage engine and the transaction layer. */
+  stats(): DatabaseStats {
+    this.#check()
+    return {
+      storage: this.#kv.stats(),
+      sessions: this.#sessions.size + 1,
+      activeTransactions: this.#manager.activeCount,
+      lockedResources: this.#manager.locks.lockedCount,
+      conflictLogCommits: this.#manager.conflictLogSize,
+    }
   }
 
   /** Calls `listener` after every durable commit that changed tables (invariant 4); returns the unsubscribe. */

@@ -29,6 +29,7 @@ export {
   PreparedStatement,
   setPathResolver,
   type CommitEvent,
+  type DatabaseStats,
   type DatabaseOptions,
   type TransactionHandle,
   type TransactionOptions,

@@ -82,6 +82,8 @@ export class Session {
   readonly #settings = new Map(Object.entries(DEFAULT_SETTINGS))
   /** search_path parsed, and the settings part of plan-cache keys; both reset by every SET/RESET. */
   #pathCache: string[] | null = null
+  /** search_path plus pg_catalog, as transactions resolve names (reset with #pathCache). */
+  #txnPath: string[] | null = null
   #settingsKey: string | null = null
 
   /** Values nextval() returned in this session (currval). */
@@ -157,13 +159,25 @@ export class Session {
     const now = Date.now() * 1000
     if (implicit) this.#txnStart = now
     const txn = this.#txn ?? this.#begin(false, null)
+    if (UTILITY.has(stmt.kind)) {
+      // SET / SHOW / RESET / SET TRANSACTION read no data: no snapshot (a later SET TRANSACTION stays legal).
+      try {
+        const result = this.#execute(stmt, sql, params, options, txn)
+        if (implicit) await txn.commit()
+        return result
+      } catch (err) {
+        if (implicit) txn.rollback()
+        else this.#status = TxnStatus.FAILED
+        throw err
+      }
+    }
     const timeout = Number(this.#settings.get('statement_timeout') ?? '0')
     this.#deadline = timeout > 0 ? Date.now() + timeout : Infinity
     let restart = false
     try {
       for (;;) {
         this.#install(txn, now)
-        txn.beginStatement(restart)
+        txn.beginStatement(restart, !DML.has(stmt.kind))
         let result: QueryResult
         try {
           result = this.#execute(stmt, sql, params, options, txn)
@@ -198,17 +212,25 @@ export class Session {
     sessionInfo.schema = this.#schema()
     const zone = this.#settings.get('timezone') ?? 'UTC'
     if (sessionTimeZone() !== zone) setSessionTimeZone(zone)
-    this.manager.evaluateDefault = (table, ordinal) => {
-      const col = table.columns[ordinal]
-      return col.default === null ? null : this.#scalar(`SELECT CAST((${col.default}) AS ${typeName(col.type)})`, txn)
-    }
+    this.#statementTxn = txn
+    this.manager.evaluateDefault = this.#evaluateDefault
+  }
+
+  /** The transaction of the running statement (for the DEFAULT evaluator the transaction layer calls). */
+  #statementTxn: Transaction | null = null
+  readonly #evaluateDefault = (table: TableDef, ordinal: number): SqlValue => {
+    const col = table.columns[ordinal]
+    const txn = this.#statementTxn
+    if (col.default === null || txn === null) return null
+    return this.#scalar(`SELECT CAST((${col.default}) AS ${typeName(col.type)})`, txn)
   }
 
   /** Starts a transaction that resolves names through the session's search_path. */
   #begin(readOnly: boolean, isolation: ast.IsolationLevel | null): Transaction {
-    const level = isolationOf(isolation ?? this.#settings.get('default_transaction_isolation') ?? 'read committed')
+    // default_transaction_isolation is stored validated (SET runs isolationOf), so it is a level already.
+    const level = isolation !== null ? isolationOf(isolation) : ((this.#settings.get('default_transaction_isolation') ?? 'read committed') as IsolationLevel)
     const txn = this.manager.begin({ readOnly, isolation: level, currvals: this.#currvals })
-    txn.searchPath = [...this.#searchPath(), 'pg_catalog']
+    txn.searchPath = (this.#txnPath ??= [...this.#searchPath(), 'pg_catalog'])
     return txn
   }
 
@@ -321,11 +343,12 @@ export class Session {
       case 'Reset':
         this.#settings.set(stmt.name.toLowerCase(), DEFAULT_SETTINGS[stmt.name.toLowerCase()] ?? '')
         this.#pathCache = null
+        this.#txnPath = null
         this.#settingsKey = null
         return { columns: [], rows: [], rowCount: 0, command: 'RESET' }
       case 'SetTransaction':
         if (stmt.isolationLevel !== null) {
-          if (stmt.session) this.#settings.set('default_transaction_isolation', stmt.isolationLevel.toLowerCase())
+          if (stmt.session) this.#settings.set('default_transaction_isolation', isolationOf(stmt.isolationLevel))
           else txn.setIsolation(isolationOf(stmt.isolationLevel))
         }
         return { columns: [], rows: [], rowCount: 0, command: 'SET' }
@@ -439,6 +462,7 @@ export class Session {
 
   #set(stmt: ast.SetVariable): QueryResult {
     this.#pathCache = null
+    this.#txnPath = null
     this.#settingsKey = null
     const name = stmt.name.toLowerCase()
     const value = stmt.values === null ? DEFAULT_SETTINGS[name] ?? '' : stmt.values.join(', ')
@@ -473,6 +497,12 @@ export class Session {
 }
 
 const PARSE_CACHE_SIZE = 256
+
+/** Statements that never change the catalog. */
+const DML = new Set<string>(['Query', 'Insert', 'Update', 'Delete', 'Explain'])
+
+/** Statements that read no data and so take no snapshot. */
+const UTILITY = new Set<string>(['SetVariable', 'Show', 'Reset', 'SetTransaction'])
 
 /** The isolation level an SQL spelling names (READ UNCOMMITTED runs as READ COMMITTED, as in PostgreSQL). */
 function isolationOf(text: string): IsolationLevel {

@@ -31,7 +31,7 @@ import { runAggregate } from './operators/aggregate.js'
 import { runWindow } from './operators/window.js'
 import { runSort } from './operators/sort.js'
 import { runCteScan, runRecursiveUnion, runSetOp, runWith } from './operators/set-ops.js'
-import { runDelete, runInsert, runUpdate } from './operators/dml.js'
+import { runDelete, runInsert, runLockRows, runUpdate } from './operators/dml.js'
 
 type Operator<K extends PlanNodeKind> = (node: Extract<PlanNode, { kind: K }>, rt: Runtime) => Generator<Batch, void, undefined>
 
@@ -57,6 +57,7 @@ const OPERATORS: { [K in PlanNodeKind]: Operator<K> } = {
   Insert: runInsert,
   Update: runUpdate,
   Delete: runDelete,
+  LockRows: runLockRows,
 }
 
 function runNode(node: PlanNode, rt: Runtime): Generator<Batch, void, undefined> {

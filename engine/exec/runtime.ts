@@ -52,10 +52,23 @@ export type Runner = (node: PlanNode, rt: Runtime) => Generator<Batch, void, und
 /** One execution's shared state. */
 export class Runtime {
   readonly ctx: ExecContext
-  readonly outer = new Map<number, SqlValue>()
-  readonly ctes = new Map<number, CteBuffer>()
+  #outer: Map<number, SqlValue> | undefined
+  #ctes: Map<number, CteBuffer> | undefined
+  #subqueries: Map<object, Map<unknown, unknown>> | undefined
+
+  /** Outer-row bindings (correlated subqueries, LATERAL); made on first use, as most plans have none. */
+  get outer(): Map<number, SqlValue> {
+    return (this.#outer ??= new Map())
+  }
+
+  get ctes(): Map<number, CteBuffer> {
+    return (this.#ctes ??= new Map())
+  }
+
   /** Results of subqueries: uncorrelated ones under the key UNCORRELATED, correlated ones per outer values. */
-  readonly subqueries = new Map<object, Map<unknown, unknown>>()
+  get subqueries(): Map<object, Map<unknown, unknown>> {
+    return (this.#subqueries ??= new Map())
+  }
   readonly #runner: Runner
 
   constructor(ctx: ExecContext, runner: Runner) {

@@ -40,6 +40,8 @@ export function explainPlan(plan: PlanNode, stats?: ReadonlyMap<PlanNode, NodeSt
   return lines
 }
 
+const LOCK_WORDS = ['FOR KEY SHARE', 'FOR SHARE', 'FOR NO KEY UPDATE', 'FOR UPDATE']
+
 function title(p: PlanNode): string {
   switch (p.kind) {
     case 'SeqScan':
@@ -103,6 +105,9 @@ function details(p: PlanNode, expr: (e: BoundExpr) => string): string[] {
     case 'Sort':
       out.push(`Sort Key: ${p.keys.map((k) => `${expr(k.expr)}${k.descending ? ' DESC' : ''}${k.nullsFirst !== k.descending ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`).join(', ')}`)
       break
+    case 'LockRows':
+      out.push(`Lock: ${p.targets.map((t) => `${t.table.name} ${LOCK_WORDS[t.mode]}${t.policy === 'nowait' ? ' NOWAIT' : t.policy === 'skip' ? ' SKIP LOCKED' : ''}`).join(', ')}`)
+      break
     case 'Limit':
       if (p.limit !== null) out.push(`Limit: ${expr(p.limit)}`)
       if (p.offset !== null) out.push(`Offset: ${expr(p.offset)}`)
@@ -137,6 +142,7 @@ export function inputs(p: PlanNode): PlanNode[] {
     case 'Window':
     case 'Sort':
     case 'Limit':
+    case 'LockRows':
     case 'Distinct':
     case 'Insert':
     case 'Update':

@@ -130,6 +130,11 @@ function collect(p: PlanNode, used: Set<number>): void {
       for (const id of p.oldIds) used.add(id)
       addExprs(p.returning, used)
       break
+    case 'LockRows':
+      // The re-check after a concurrent change re-runs the input: keep everything it produces.
+      for (const t of p.targets) used.add(t.keyId)
+      addOutputs(p.input, used)
+      break
   }
   collect(p.input, used)
 }
@@ -155,6 +160,7 @@ function rebuild(p: PlanNode, used: ReadonlySet<number>): PlanNode {
     case 'Filter':
     case 'Sort':
     case 'Limit':
+    case 'LockRows':
     case 'Distinct': {
       const input = r(p.input)
       return input === p.input ? p : keep(p, Object.freeze({ ...p, input, output: input.output }))

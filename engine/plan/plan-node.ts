@@ -16,6 +16,8 @@ import type { SqlType } from '../common/types.js'
 import type { IndexDef, TableDef } from '../catalog/schema.js'
 import type { AggregateImpl } from '../catalog/functions/function-types.js'
 import type { BoundExpr } from './bound-expr.js'
+import type { LockMode } from '../txn/lock-manager.js'
+import type { LockPolicy } from '../txn/table-access.js'
 import type { SqlValue } from '../common/types.js'
 
 /** One output column of a node. `name` is what a client sees for a top-level column. */
@@ -338,6 +340,21 @@ export interface DeleteNode {
   readonly returning: readonly BoundExpr[]
 }
 
+/**
+ * SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE: locks, per input row, the row of each target
+ * (its row key in column `keyId`; NULL on the nullable side of an outer join: nothing to lock). NOWAIT fails
+ * with 55P03, SKIP LOCKED drops the row. At READ COMMITTED a row changed by a concurrent commit is
+ * re-checked by running `input` again over its newest version (the row is dropped when it no longer
+ * qualifies). `streaming`: a LIMIT is above, so rows are handed on one at a time and only those locked.
+ */
+export interface LockRowsNode {
+  readonly kind: 'LockRows'
+  readonly output: readonly PlanColumn[]
+  readonly input: PlanNode
+  readonly targets: readonly { readonly table: TableDef; readonly keyId: number; readonly mode: LockMode; readonly policy: LockPolicy }[]
+  readonly streaming: boolean
+}
+
 export type PlanNode =
   | ValuesNode
   | SeqScanNode
@@ -360,6 +377,7 @@ export type PlanNode =
   | InsertNode
   | UpdateNode
   | DeleteNode
+  | LockRowsNode
 
 export type PlanNodeKind = PlanNode['kind']
 

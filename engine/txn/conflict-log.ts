@@ -120,6 +120,8 @@ export class ConflictLog {
 
   /** True when a commit numbered above `since` wrote `key` in `tree` (or replaced the whole tree). */
   changedSince(tree: string, key: Uint8Array, since: number): boolean {
+    const list = this.#entries
+    if (list.length === 0 || list[list.length - 1].counter <= since) return false
     for (const e of this.#after(since)) {
       const change = e.trees.get(tree)
       if (change === undefined) continue

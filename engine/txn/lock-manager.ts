@@ -19,6 +19,11 @@
  * Foreign-key checks take KEY SHARE on the parent row, UPDATE that keeps every key column takes NO KEY
  * UPDATE, DELETE and key-changing UPDATE take UPDATE; SELECT ... FOR <mode> takes <mode>.
  *
+ * Implicit locks (InnoDB's idea): a key in an open transaction's write set is locked by it without a
+ * lock-table entry, so a transaction writing alone pays nothing per row. A transaction that wants such a key
+ * makes the writer's lock explicit first (`adopt`, mode UPDATE: the write set does not say whether a key
+ * column changed, so an implicit lock blocks even KEY SHARE) and then waits like for any other lock.
+ *
  * The executor is synchronous, so a blocked statement cannot pause where it is: `acquire` returns the
  * conflict, the caller unwinds the statement (transaction.ts throws a LockWait), `wait` queues the
  * transaction and settles when the lock is granted (the lock is then held) or the wait fails, and the
@@ -117,6 +122,23 @@ export class LockManager {
     entry.holders.set(txn, mode)
     this.#heldBy(txn).add(resource)
     return null
+  }
+
+  /** True when anyone holds or waits for `resource`. */
+  isLocked(resource: string): boolean {
+    return this.#locks.has(resource)
+  }
+
+  /**
+   * Records that `holder` holds `resource` in `mode` without asking (it wrote the key: an implicit lock made
+   * explicit so others can wait for it, transaction.ts #lock).
+   */
+  adopt(holder: number, resource: string, mode: LockMode): void {
+    let entry = this.#locks.get(resource)
+    if (entry === undefined) this.#locks.set(resource, (entry = { holders: new Map(), waiters: [] }))
+    const current = entry.holders.get(holder)
+    if (current === undefined || current < mode) entry.holders.set(holder, mode)
+    this.#heldBy(holder).add(resource)
   }
 
   /** The strongest mode `txn` holds on `resource`, or undefined. */

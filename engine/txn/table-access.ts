@@ -64,7 +64,7 @@ export interface TableAccess {
   /** Deletes the row stored under `key`; returns the deleted row. Applies ON DELETE actions of referencing keys. */
   delete(table: TableDef, key: Uint8Array): SqlValue[]
   /** Locks the row stored under `key` (invariant 4). */
-  lockRow(table: TableDef, key: Uint8Array, mode: LockMode, policy?: LockPolicy): LockResult
+  lockRow(table: TableDef, key: Uint8Array, mode: LockMode, policy?: LockPolicy, forWrite?: boolean): LockResult
   /** Runs `fn` while `table` reads as holding only `row` under `key` (null: nothing): EPQ re-checks. */
   withOverride<T>(table: TableDef, key: Uint8Array, row: readonly SqlValue[] | null, fn: () => T): T
   /** nextval(): sequences are not transactional, as in PostgreSQL. */

@@ -178,6 +178,8 @@ export interface TxnHost {
   commitFailed(): void
   /** An open snapshot moved forward (READ COMMITTED statement): the conflict log may shrink. */
   snapshotsMoved(): void
+  /** Ids of other open transactions whose write sets hold `key` of `tree` (implicit locks), or null. */
+  implicitHolders(self: Transaction, tree: string, key: Uint8Array): number[] | null
   /** A commit is durable; `tables` are the qualified names of the tables it changed (commit listeners). */
   committed(tables: readonly string[]): void
   /** Builds the WriteBatch of a commit's non-transactional parts (sequence positions). */
@@ -201,6 +203,8 @@ interface SavepointState {
   readonly trees: Map<string, TreeWrites>
   readonly treeMeta: Map<TreeWrites, { base: 'snapshot' | 'empty'; dropped: boolean }>
   readonly catalog: CatalogState | undefined
+  /** False for a statement savepoint of DML, which cannot change the catalog: nothing to restore. */
+  readonly restoresCatalog: boolean
   readonly rowCounts: Map<number, RowCountChange>
   readonly analyzed: Map<number, AnalyzedStats>
 }
@@ -255,6 +259,10 @@ interface ChildRef {
   readonly fk: ForeignKeyDef
 }
 
+/** Transaction.catalog's class (defined in Transaction's static block, where it may use private members). */
+// eslint-disable-next-line prefer-const
+let TxnCatalog: new (t: Transaction) => CatalogReader & CatalogWriter
+
 /**
  * One transaction. Get it from `TxnManager.begin()`.
  *
@@ -267,7 +275,12 @@ interface ChildRef {
 export class Transaction implements TableAccess {
   readonly readOnly: boolean
   /** Catalog lookups and changes as this transaction sees them (invariant 3). */
-  readonly catalog: CatalogReader & CatalogWriter
+  #catalogView: (CatalogReader & CatalogWriter) | undefined
+
+  /** Catalog lookups and changes as this transaction sees them (invariant 3). */
+  get catalog(): CatalogReader & CatalogWriter {
+    return (this.#catalogView ??= new TxnCatalog(this))
+  }
   /**
    * Schemas searched for unqualified names, in order (the session's search_path). pg_temp is searched
    * before them, as in PostgreSQL, when it exists.
@@ -317,7 +330,6 @@ export class Transaction implements TableAccess {
     this.readOnly = options.readOnly ?? false
     this.#isolation = options.isolation ?? 'read committed'
     this.#currvals = options.currvals ?? new Map()
-    this.catalog = this.#makeCatalog()
   }
 
   /** 'active' until commit() or rollback(). */
@@ -351,9 +363,10 @@ export class Transaction implements TableAccess {
 
   /**
    * Called before each statement (`restart`: the same statement again after a lock wait). Takes the
-   * statement's snapshot (READ COMMITTED: every statement; otherwise the first) and marks how to undo it.
+   * statement's snapshot (READ COMMITTED: every statement; otherwise the first) and marks how to undo it
+   * (`changesCatalog` false for DML: the undo mark then need not copy the transaction's catalog).
    */
-  beginStatement(restart = false): void {
+  beginStatement(restart = false, changesCatalog = true): void {
     this.#assertActive()
     if (!restart && (!this.#started || this.#isolation === 'read committed')) {
       if (this.#started || this.#snapCounter !== this.#host.ackCounter) {
@@ -371,7 +384,7 @@ export class Transaction implements TableAccess {
       if (this.#isolation === 'serializable' && this.#reads === null) this.#reads = new ReadSet()
     }
     if (this.hasWrites || this.#savepoints.length > 0) {
-      this.savepoint(STATEMENT_SAVEPOINT)
+      this.savepoint(STATEMENT_SAVEPOINT, changesCatalog)
       this.#statement = 'savepoint'
     } else this.#statement = 'clean'
   }
@@ -396,9 +409,26 @@ export class Transaction implements TableAccess {
 
   // --- locks ---------------------------------------------------------------------------------------------
 
-  /** Takes `mode` on `resource` or throws LockWait (policy 'wait'); false when not granted (nowait/skip). */
-  #lock(resource: string, mode: LockMode, policy: LockPolicy = 'wait'): boolean {
-    const blockers = this.#host.locks.acquire(this.id, resource, mode)
+  /** True when this transaction's write set holds `key` of `tree`: an implicit lock (lock-manager.ts). */
+  wrote(tree: string, key: Uint8Array): boolean {
+    return this.#ws.tree(tree)?.get(key) !== undefined
+  }
+
+  /**
+   * Takes `mode` on `key` of `tree` or throws LockWait (policy 'wait'); false when not granted (nowait/skip).
+   * `forWrite`: a write-set entry for the key follows in this statement, which holds the lock implicitly, so
+   * no lock-table entry is made unless someone else holds or waits for the key (the common case costs two
+   * size checks). Another transaction's write-set entry is its implicit lock: it becomes explicit here, so
+   * the wait, its wake-up and deadlock detection see it.
+   */
+  #lock(tree: string, key: Uint8Array, mode: LockMode, policy: LockPolicy = 'wait', forWrite = true): boolean {
+    const locks = this.#host.locks
+    const others = this.#host.implicitHolders(this, tree, key)
+    if (forWrite && others === null && locks.lockedCount === 0) return true
+    const resource = resourceOf(tree, key)
+    if (others !== null) for (const holder of others) locks.adopt(holder, resource, LockMode.UPDATE)
+    if (forWrite && others === null && !locks.isLocked(resource)) return true
+    const blockers = locks.acquire(this.id, resource, mode)
     if (blockers === null) return true
     if (policy === 'wait') throw new LockWait(resource, mode, blockers)
     if (policy === 'nowait') {
@@ -424,10 +454,11 @@ export class Transaction implements TableAccess {
    * (the snapshot's version is the newest), 'skipped' (SKIP LOCKED and it is locked), or at READ COMMITTED
    * 'changed' with the newest committed version (null: deleted) for the caller to re-check.
    */
-  lockRow(table: TableDef, key: Uint8Array, mode: LockMode, policy: LockPolicy = 'wait'): LockResult {
+  lockRow(table: TableDef, key: Uint8Array, mode: LockMode, policy: LockPolicy = 'wait', forWrite = false): LockResult {
     this.#assertActive()
+    if (this.readOnly && mode > LockMode.SHARE) throw readOnlyTransaction(`SELECT ${LOCK_NAMES[mode]}`)
     const info = tableInfo(table)
-    if (!this.#lock(resourceOf(info.tree, key), mode, policy)) return SKIPPED
+    if (!this.#lock(info.tree, key, mode, policy, forWrite)) return SKIPPED
     // Our own write is the newest version by definition.
     if (this.#ws.tree(info.tree)?.get(key) !== undefined) return CURRENT
     if (!this.#host.log.changedSince(info.tree, key, this.#snapCounter)) return CURRENT
@@ -442,7 +473,8 @@ export class Transaction implements TableAccess {
    */
   withOverride<T>(table: TableDef, key: Uint8Array, row: readonly SqlValue[] | null, fn: () => T): T {
     const info = tableInfo(table)
-    const override = new Map<string, [Uint8Array, Uint8Array][]>()
+    // Nested calls add up: a join re-checked over the newest versions of several tables' rows.
+    const override = new Map<string, [Uint8Array, Uint8Array][]>(this.#override ?? [])
     override.set(info.tree, row === null ? [] : [[key, encodeRow(row, info.types)]])
     for (const ii of info.indexes) override.set(ii.tree, row === null ? [] : [[indexEntryKey(ii, row, key).key, key]])
     const saved = this.#override
@@ -530,24 +562,37 @@ export class Transaction implements TableAccess {
     return bytes === undefined ? undefined : decodeFullRow(bytes, info.types)
   }
 
+  /**
+   * ON CONFLICT: like the insert's own checks, on the latest commit under the key's lock (invariant 9), so a
+   * concurrent insert of the same key is waited for and then seen. At REPEATABLE READ and SERIALIZABLE a
+   * conflicting row the snapshot cannot see fails with 40001, as in PostgreSQL.
+   */
   findConflict(table: TableDef, row: readonly SqlValue[], arbiter: readonly number[] | null): [Uint8Array, SqlValue[]] | undefined {
     this.#assertActive()
     const info = tableInfo(table)
+    const found = (rowKey: Uint8Array): [Uint8Array, SqlValue[]] | undefined => {
+      const bytes = this.#latestGet(info.tree, rowKey)
+      if (bytes === undefined) return undefined
+      this.#assertUnchanged(info.tree, rowKey)
+      return [rowKey, decodeFullRow(bytes, info.types)]
+    }
     if (info.pk !== null && (arbiter === null || sameSet(arbiter, info.pk))) {
       if (info.pk.every((i) => row[i] !== null)) {
         const key = primaryKeyOf(info, row)
-        const bytes = this.#get(info.tree, key)
-        if (bytes !== undefined) return [key, decodeFullRow(bytes, info.types)]
+        this.#lock(info.tree, key, LockMode.UPDATE)
+        const hit = found(key)
+        if (hit !== undefined) return hit
       }
     }
     for (const ii of info.indexes) {
       if (!ii.unique || (arbiter !== null && !sameSet(arbiter, ii.ordinals))) continue
       const { key, checked } = indexEntryKey(ii, row, EMPTY)
       if (!checked) continue
-      const rowKey = this.#get(ii.tree, key)
+      this.#lock(ii.tree, key, LockMode.UPDATE)
+      const rowKey = this.#latestGet(ii.tree, key)
       if (rowKey !== undefined) {
-        const bytes = this.#get(info.tree, rowKey)
-        if (bytes !== undefined) return [rowKey, decodeFullRow(bytes, info.types)]
+        const hit = found(rowKey)
+        if (hit !== undefined) return hit
       }
     }
     return undefined
@@ -563,7 +608,7 @@ export class Transaction implements TableAccess {
     const rows = this.#touch(info.tree)
     if (info.pk !== null) {
       key = primaryKeyOf(info, row)
-      this.#lock(resourceOf(info.tree, key), LockMode.UPDATE)
+      this.#lock(info.tree, key, LockMode.UPDATE)
       if (this.#latestIn(rows, key) !== undefined) throw this.#pkViolation(info, row)
     } else {
       key = rowIdKey(this.#host.nextRowId(table, this.#snapshot))
@@ -583,8 +628,7 @@ export class Transaction implements TableAccess {
     this.#assertWritable('UPDATE')
     const info = tableInfo(table)
     const rows = this.#touch(info.tree)
-    const resource = resourceOf(info.tree, key)
-    this.#lock(resource, LockMode.NO_KEY_UPDATE)
+    this.#lock(info.tree, key, LockMode.NO_KEY_UPDATE)
     this.#assertUnchanged(info.tree, key)
     const oldBytes = this.#latestIn(rows, key)
     // Gone already (deleted earlier in the same statement by a cascade, or by a concurrent commit at READ
@@ -596,8 +640,8 @@ export class Transaction implements TableAccess {
     if (info.pk !== null) {
       newKey = primaryKeyOf(info, row)
       if (!sameBytes(newKey, key)) {
-        this.#lock(resource, LockMode.UPDATE)
-        this.#lock(resourceOf(info.tree, newKey), LockMode.UPDATE)
+        this.#lock(info.tree, key, LockMode.UPDATE)
+        this.#lock(info.tree, newKey, LockMode.UPDATE)
         if (this.#latestIn(rows, newKey) !== undefined) throw this.#pkViolation(info, row)
       }
     }
@@ -608,8 +652,8 @@ export class Transaction implements TableAccess {
       if (sameBytes(oldEntry, newEntry.key) && sameBytes(key, newKey)) continue
       if (ii.unique && !sameBytes(oldEntry, newEntry.key)) {
         // A key column changes: the row's lock becomes FOR UPDATE and the old unique key is given up.
-        this.#lock(resource, LockMode.UPDATE)
-        this.#lock(resourceOf(ii.tree, oldEntry), LockMode.UPDATE)
+        this.#lock(info.tree, key, LockMode.UPDATE)
+        this.#lock(ii.tree, oldEntry, LockMode.UPDATE)
         if (newEntry.checked) this.#checkUnique(info, ii, row, newKey)
       }
       entries.push({ ii, oldKey: oldEntry, newKey: newEntry.key })
@@ -634,7 +678,7 @@ export class Transaction implements TableAccess {
     this.#assertWritable('DELETE')
     const info = tableInfo(table)
     const rows = this.#touch(info.tree)
-    this.#lock(resourceOf(info.tree, key), LockMode.UPDATE)
+    this.#lock(info.tree, key, LockMode.UPDATE)
     this.#assertUnchanged(info.tree, key)
     const oldBytes = this.#latestIn(rows, key)
     // Gone already (deleted earlier in the same statement by a cascade, or concurrently at READ COMMITTED):
@@ -644,7 +688,7 @@ export class Transaction implements TableAccess {
     for (const ii of info.indexes) {
       if (!ii.unique) continue
       const entry = indexEntryKey(ii, old, key)
-      if (entry.checked) this.#lock(resourceOf(ii.tree, entry.key), LockMode.UPDATE)
+      if (entry.checked) this.#lock(ii.tree, entry.key, LockMode.UPDATE)
     }
     const actions = this.#referencing(info, old, null)
     this.#ws.set(rows, key, null)
@@ -771,7 +815,7 @@ export class Transaction implements TableAccess {
   // --- savepoints, commit, rollback ----------------------------------------------------------------------
 
   /** SAVEPOINT name (a repeated name shadows the older one, as in PostgreSQL). */
-  savepoint(name: string): void {
+  savepoint(name: string, restoresCatalog = true): void {
     this.#assertActive()
     const treeMeta = new Map<TreeWrites, { base: 'snapshot' | 'empty'; dropped: boolean }>()
     for (const tw of this.#ws.trees.values()) treeMeta.set(tw, { base: tw.base, dropped: tw.dropped })
@@ -780,7 +824,8 @@ export class Transaction implements TableAccess {
       undo: this.#ws.undoLength,
       trees: new Map(this.#ws.trees),
       treeMeta,
-      catalog: this.#own?.clone(),
+      catalog: restoresCatalog ? this.#own?.clone() : undefined,
+      restoresCatalog,
       rowCounts: cloneCounts(this.#rowCounts),
       analyzed: new Map(this.#analyzed),
     })
@@ -801,8 +846,10 @@ export class Transaction implements TableAccess {
       tw.dropped = meta.dropped
     }
     this.#ws.undoTo(sp.undo)
-    this.#own = sp.catalog?.clone()
-    this.#children = undefined
+    if (sp.restoresCatalog) {
+      this.#own = sp.catalog?.clone()
+      this.#children = undefined
+    }
     this.#rowCounts = cloneCounts(sp.rowCounts)
     this.#analyzed = new Map(sp.analyzed)
   }
@@ -1229,7 +1276,7 @@ export class Transaction implements TableAccess {
     if (!ii.unique) return
     const { key, checked } = indexEntryKey(ii, row, rowKey)
     if (!checked) return
-    this.#lock(resourceOf(ii.tree, key), LockMode.UPDATE)
+    this.#lock(ii.tree, key, LockMode.UPDATE)
     const existing = this.#latestGet(ii.tree, key)
     if (existing === undefined || sameBytes(existing, rowKey)) return
     const detail = keyDetail(
@@ -1263,7 +1310,7 @@ export class Transaction implements TableAccess {
     if (pinfo.pk !== null && sameOrdinals(columns, pinfo.pk)) {
       const ordered = pinfo.pk.map((o) => values[columns.indexOf(o)])
       const key = primaryKeyFromValues(pinfo, ordered)
-      this.#lock(resourceOf(pinfo.tree, key), LockMode.KEY_SHARE)
+      this.#lock(pinfo.tree, key, LockMode.KEY_SHARE, 'wait', false)
       return this.#latestGet(pinfo.tree, key) !== undefined
     }
     for (const ii of pinfo.indexes) {
@@ -1271,7 +1318,7 @@ export class Transaction implements TableAccess {
       const row: SqlValue[] = new Array(pinfo.types.length).fill(null)
       columns.forEach((c, i) => (row[c] = values[i]))
       const key = indexEntryKey(ii, row, EMPTY).key
-      this.#lock(resourceOf(ii.tree, key), LockMode.KEY_SHARE)
+      this.#lock(ii.tree, key, LockMode.KEY_SHARE, 'wait', false)
       return this.#latestGet(ii.tree, key) !== undefined
     }
     // No key on those columns (only possible for hand-made definitions): scan.
@@ -1433,84 +1480,121 @@ export class Transaction implements TableAccess {
     return undefined
   }
 
-  #makeCatalog(): CatalogReader & CatalogWriter {
-    const self = this
-    const cur = (): CatalogState => this.#current()
-    return {
-      table: (schema, name) => {
-        const id = self.#lookup(schema, name, 'table')
-        return id === undefined ? undefined : cur().tables.get(id)
-      },
-      view: (schema, name) => {
-        const id = self.#lookup(schema, name, 'view')
-        return id === undefined ? undefined : cur().views.get(id)
-      },
-      sequence: (schema, name) => {
-        const id = self.#lookup(schema, name, 'sequence')
-        return id === undefined ? undefined : cur().sequences.get(id)
-      },
-      tableById: (id) => cur().tables.get(id),
-      tables: () => [...cur().tables.values()],
-      views: () => [...cur().views.values()],
-      sequences: () => [...cur().sequences.values()],
-      indexes: () => [...cur().indexes.values()],
-      stats: (table) => self.stats(table),
-      relation: (schema, name) => cur().relation(schema, name),
-      schema: (name) => cur().schemas.get(name),
-      schemas: () => [...cur().schemas.values()],
-      indexById: (id) => cur().indexes.get(id),
-      viewById: (id) => cur().views.get(id),
-      sequenceById: (id) => cur().sequences.get(id),
-      allocateId: () => {
+  static {
+    // The catalog as this transaction sees it: one object per transaction, methods on the prototype (a
+    // nested class may use the transaction's private members).
+    TxnCatalog = class implements CatalogReader, CatalogWriter {
+      constructor(readonly t: Transaction) {}
+      table(schema: string | null, name: string): TableDef | undefined {
+        const id = this.t.#lookup(schema, name, 'table')
+        return id === undefined ? undefined : this.t.#current().tables.get(id)
+      }
+      view(schema: string | null, name: string): ViewDef | undefined {
+        const id = this.t.#lookup(schema, name, 'view')
+        return id === undefined ? undefined : this.t.#current().views.get(id)
+      }
+      sequence(schema: string | null, name: string): SequenceDef | undefined {
+        const id = this.t.#lookup(schema, name, 'sequence')
+        return id === undefined ? undefined : this.t.#current().sequences.get(id)
+      }
+      tableById(id: number): TableDef | undefined {
+        return this.t.#current().tables.get(id)
+      }
+      tables(): TableDef[] {
+        return [...this.t.#current().tables.values()]
+      }
+      views(): ViewDef[] {
+        return [...this.t.#current().views.values()]
+      }
+      sequences(): SequenceDef[] {
+        return [...this.t.#current().sequences.values()]
+      }
+      indexes(): IndexDef[] {
+        return [...this.t.#current().indexes.values()]
+      }
+      stats(table: TableDef): TableStats | undefined {
+        return this.t.stats(table)
+      }
+      relation(schema: string, name: string): { kind: RelationKind; id: number } | undefined {
+        return this.t.#current().relation(schema, name)
+      }
+      schema(name: string): SchemaDef | undefined {
+        return this.t.#current().schemas.get(name)
+      }
+      schemas(): SchemaDef[] {
+        return [...this.t.#current().schemas.values()]
+      }
+      indexById(id: number): IndexDef | undefined {
+        return this.t.#current().indexes.get(id)
+      }
+      viewById(id: number): ViewDef | undefined {
+        return this.t.#current().views.get(id)
+      }
+      sequenceById(id: number): SequenceDef | undefined {
+        return this.t.#current().sequences.get(id)
+      }
+      allocateId(): number {
         // Ids are unique across transactions, rolled-back ones included (catalog-state.ts (3)): row id
         // counters and sequence positions are keyed by id and outlive a rollback.
-        const state = self.#writableCatalog('CREATE')
-        state.nextId = self.#host.claimId(state.nextId)
+        const state = this.t.#writableCatalog('CREATE')
+        state.nextId = this.t.#host.claimId(state.nextId)
         return state.allocateId()
-      },
-      createSchema: (name) => self.#writableCatalog('CREATE SCHEMA').putSchema({ name, builtin: false }),
-      dropSchema: (name) => self.#writableCatalog('DROP SCHEMA').removeSchema(name),
-      createTable: (def) => {
-        const state = self.#writableCatalog('CREATE TABLE')
+      }
+      createSchema(name: string): void {
+        return this.t.#writableCatalog('CREATE SCHEMA').putSchema({ name, builtin: false })
+      }
+      dropSchema(name: string): void {
+        return this.t.#writableCatalog('DROP SCHEMA').removeSchema(name)
+      }
+      createTable(def: TableDef): void {
+        const state = this.t.#writableCatalog('CREATE TABLE')
         state.putTable(def)
-        self.#resetTree(tableTree(def.id), false)
-        for (const index of def.indexes) self.#resetTree(indexTree(index.id), false)
-        self.#rowCounts.set(def.id, { reset: true, delta: 0 })
-      },
-      alterTable: (def) => self.#writableCatalog('ALTER TABLE').putTable(def),
-      dropTable: (id) => {
-        const state = self.#writableCatalog('DROP TABLE')
+        this.t.#resetTree(tableTree(def.id), false)
+        for (const index of def.indexes) this.t.#resetTree(indexTree(index.id), false)
+        this.t.#rowCounts.set(def.id, { reset: true, delta: 0 })
+      }
+      alterTable(def: TableDef): void {
+        return this.t.#writableCatalog('ALTER TABLE').putTable(def)
+      }
+      dropTable(id: number): void {
+        const state = this.t.#writableCatalog('DROP TABLE')
         const def = state.tables.get(id)
         if (def === undefined) return
         state.removeTable(id)
-        self.#resetTree(tableTree(id), true)
-        for (const index of def.indexes) self.#resetTree(indexTree(index.id), true)
-      },
-      createIndex: (index) => {
-        const state = self.#writableCatalog('CREATE INDEX')
+        this.t.#resetTree(tableTree(id), true)
+        for (const index of def.indexes) this.t.#resetTree(indexTree(index.id), true)
+      }
+      createIndex(index: IndexDef): void {
+        const state = this.t.#writableCatalog('CREATE INDEX')
         const table = state.tables.get(index.tableId)
         if (table === undefined) throw internalError(`index "${index.name}" on a missing table`)
         const def: TableDef = { ...table, indexes: [...table.indexes, index] }
         state.putTable(def)
         const info = tableInfo(state.tables.get(def.id) as TableDef)
-        self.#buildIndex(info, info.indexes[info.indexes.length - 1])
-      },
-      dropIndex: (id) => {
-        const state = self.#writableCatalog('DROP INDEX')
+        this.t.#buildIndex(info, info.indexes[info.indexes.length - 1])
+      }
+      dropIndex(id: number): void {
+        const state = this.t.#writableCatalog('DROP INDEX')
         const index = state.indexes.get(id)
         if (index === undefined) return
         const table = state.tables.get(index.tableId) as TableDef
         state.putTable({ ...table, indexes: table.indexes.filter((x) => x.id !== id) })
-        self.#resetTree(indexTree(id), true)
-      },
-      putView: (def) => self.#writableCatalog('CREATE VIEW').putView(def),
-      dropView: (id) => self.#writableCatalog('DROP VIEW').removeView(id),
-      putSequence: (def, restart) => {
-        const state = self.#writableCatalog('CREATE SEQUENCE')
+        this.t.#resetTree(indexTree(id), true)
+      }
+      putView(def: ViewDef): void {
+        return this.t.#writableCatalog('CREATE VIEW').putView(def)
+      }
+      dropView(id: number): void {
+        return this.t.#writableCatalog('DROP VIEW').removeView(id)
+      }
+      putSequence(def: SequenceDef, restart?: bigint): void {
+        const state = this.t.#writableCatalog('CREATE SEQUENCE')
         state.putSequence(def)
-        if (restart !== undefined) self.#host.restartSequence(def, restart)
-      },
-      dropSequence: (id) => self.#writableCatalog('DROP SEQUENCE').removeSequence(id),
+        if (restart !== undefined) this.t.#host.restartSequence(def, restart)
+      }
+      dropSequence(id: number): void {
+        return this.t.#writableCatalog('DROP SEQUENCE').removeSequence(id)
+      }
     }
   }
 
@@ -1617,6 +1701,8 @@ function* overlayRuns(all: readonly WriteEntry[], lo: number, hi: number, revers
 }
 
 /** Decodes a hidden row id key (table-info.ts (1)). */
+const LOCK_NAMES = ['FOR KEY SHARE', 'FOR SHARE', 'FOR NO KEY UPDATE', 'FOR UPDATE']
+
 /** Name of the hidden savepoint that undoes a statement before a lock-wait restart. */
 const STATEMENT_SAVEPOINT = '\u0000statement'
 

@@ -430,6 +430,13 @@ export class TxnManager {
         self.#latestCatalog = self.#catalog
       },
       snapshotsMoved: () => self.#prune(),
+      implicitHolders: (me, tree, key) => {
+        let out: number[] | null = null
+        for (const txn of self.#active) {
+          if (txn !== me && txn.wrote(tree, key)) (out ??= []).push(txn.id)
+        }
+        return out
+      },
       committed: (tables) => {
         for (const listener of [...self.#listeners]) {
           try {

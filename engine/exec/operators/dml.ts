@@ -20,7 +20,7 @@ import type { SqlValue } from '../../common/types.js'
 import { formatValue, RustyError } from '../../common/index.js'
 import type { TableDef } from '../../catalog/schema.js'
 import type { BoundExpr } from '../../plan/bound-expr.js'
-import type { DeleteNode, InsertNode, PlanNode, UpdateNode } from '../../plan/plan-node.js'
+import type { DeleteNode, InsertNode, LockRowsNode, PlanNode, UpdateNode } from '../../plan/plan-node.js'
 import { LockMode } from '../../txn/lock-manager.js'
 import type { LockPolicy } from '../../txn/table-access.js'
 import { compileExpr, layoutOf, type Compiled, type Layout } from '../expr/compile-expr.js'
@@ -167,7 +167,7 @@ export function lockTargets(table: TableDef, input: PlanNode, keyIndex: number, 
   const { keys, rows } = targets
   let out: Targets | null = null
   for (let r = 0; r < keys.length; r++) {
-    const result = access.lockRow(table, keys[r], mode, policy)
+    const result = access.lockRow(table, keys[r], mode, policy, true)
     if (result.kind === 'current') {
       if (out !== null) {
         out.keys.push(keys[r])
@@ -193,6 +193,65 @@ export function lockTargets(table: TableDef, input: PlanNode, keyIndex: number, 
     out.rows.appendRow(again)
   }
   return out ?? targets
+}
+
+/**
+ * SELECT ... FOR UPDATE / SHARE (plan-node.ts LockRowsNode): locks each row's targets; rows a concurrent
+ * commit changed are re-checked over their newest versions (READ COMMITTED), SKIP LOCKED drops rows.
+ */
+export function* runLockRows(node: LockRowsNode, rt: Runtime): Generator<Batch, void, undefined> {
+  const layout = layoutOf(node.input.output)
+  const keyIndex = node.targets.map((t) => layout.get(t.keyId)!)
+  const access = rt.ctx.access
+  const width = node.input.output.length
+  for (const b of rt.run(node.input)) {
+    const out = new RowStore(width)
+    for (let i = 0; i < b.length; i++) {
+      let skip = false
+      const changed: { table: TableDef; key: Uint8Array; row: SqlValue[] }[] = []
+      for (let t = 0; t < node.targets.length; t++) {
+        const key = b.columns[keyIndex[t]][i] as Uint8Array | null
+        if (key === null) continue // the nullable side of an outer join: no row
+        const target = node.targets[t]
+        const result = access.lockRow(target.table, key, target.mode, target.policy)
+        if (result.kind === 'current') continue
+        if (result.kind === 'skipped' || result.row === null) {
+          skip = true
+          break
+        }
+        changed.push({ table: target.table, key, row: result.row })
+      }
+      if (skip) continue
+      let row: SqlValue[] | null = b.columns.map((c) => c[i])
+      if (changed.length > 0) row = recheckRow(node.input, keyIndex, row, changed, rt)
+      if (row === null) continue
+      if (node.streaming) {
+        yield { length: 1, columns: row.map((v) => [v]) }
+        continue
+      }
+      out.appendRow(row)
+    }
+    if (out.length > 0) yield out.asBatch()
+  }
+}
+
+/** `input` re-run over the newest versions of `changed` rows: the output row with the same row keys, or null. */
+function recheckRow(input: PlanNode, keyIndex: readonly number[], row: readonly SqlValue[], changed: readonly { table: TableDef; key: Uint8Array; row: SqlValue[] }[], rt: Runtime): SqlValue[] | null {
+  const access = rt.ctx.access
+  const want = keyIndex.map((k) => (row[k] === null ? null : bytesKey(row[k] as Uint8Array)))
+  const run = (level: number): SqlValue[] | null => {
+    if (level < changed.length) {
+      const c = changed[level]
+      return access.withOverride(c.table, c.key, c.row, () => run(level + 1))
+    }
+    for (const b of rt.fresh().run(input)) {
+      for (let i = 0; i < b.length; i++) {
+        if (keyIndex.every((k, t) => (b.columns[k][i] === null ? want[t] === null : bytesKey(b.columns[k][i] as Uint8Array) === want[t]))) return b.columns.map((c) => c[i])
+      }
+    }
+    return null
+  }
+  return run(0)
 }
 
 export function* runUpdate(node: UpdateNode, rt: Runtime): Generator<Batch, void, undefined> {

@@ -1,7 +1,7 @@
 /**
  * Query binder and planner: SELECT, VALUES, set operations, WITH, ORDER BY, LIMIT to a physical plan.
  * Owns: the shape of a query's plan: FROM (from-binder.ts) -> WHERE -> Aggregate -> HAVING -> Window ->
- * Project -> DISTINCT -> Sort -> Limit -> trim hidden sort columns.
+ * Project -> DISTINCT -> Sort -> LockRows (FOR UPDATE/SHARE) -> Limit -> trim hidden sort and row-key columns.
  * Invariants:
  *   (1) After aggregation an expression reads only group keys and aggregate results: subtrees equal to a
  *       GROUP BY expression are replaced by the group column; any other column is 42803.
@@ -11,11 +11,13 @@
  * Not here: DML (dml-binder.ts), expressions (expr-binder.ts).
  */
 import { type SqlType, typeOf, typeName } from '../../common/index.js'
+import type { TableDef } from '../../catalog/schema.js'
+import { LockMode } from '../../txn/lock-manager.js'
 import { resolveTableFunction } from '../../catalog/functions/index.js'
 import { parseOne } from '../../sql/index.js'
 import type * as ast from '../../sql/index.js'
 import type { BoundExpr } from '../bound-expr.js'
-import type { PlanColumn, PlanNode, SortKey } from '../plan-node.js'
+import type { LockRowsNode, PlanColumn, PlanNode, SortKey } from '../plan-node.js'
 import { column, columnIds, conjuncts, constant, mapExpr, sameExpr } from './bound-util.js'
 import { systemRelation } from './system-views.js'
 import { prunePlan } from '../optimizer-prune.js'
@@ -33,6 +35,8 @@ export interface PlannedQuery {
 
 export class QueryBinder {
   readonly exprs: ExprBinder
+  /** The level whose base-table scans return row keys (a SELECT ... FOR UPDATE being bound). */
+  #rowKeyLevel: QueryLevel | null = null
 
   constructor(readonly ctx: PlanContext) {
     // Subquery plans are pruned when they are made: the plan rewrite of the statement does not enter them.
@@ -50,8 +54,9 @@ export class QueryBinder {
       let plan: PlanNode
       const body = q.body
       if (body.kind === 'Select') {
-        plan = this.#planSelect(body, level, q.orderBy, q.limit, q.offset)
+        plan = this.#planSelect(body, level, q.orderBy, q.limit, q.offset, q.locking)
       } else {
+        if (q.locking.length > 0) throw this.ctx.error('0A000', `${lockingName(q.locking[0])} is not allowed with UNION/INTERSECT/EXCEPT`, q.locking[0].start)
         plan = this.planBody(body, level)
         plan = this.#orderOutput(plan, q.orderBy, level)
         plan = this.#limit(plan, q.limit, q.offset, level)
@@ -236,11 +241,22 @@ export class QueryBinder {
     orderBy: readonly ast.SortItem[],
     limit: ast.Expr | null,
     offset: ast.Expr | null,
+    locking: readonly ast.LockingClause[] = [],
   ): PlanNode {
+    if (locking.length > 0) {
+      const what = sel.distinct || (sel.distinctOn?.length ?? 0) > 0 ? 'DISTINCT clause' : sel.groupBy.length > 0 ? 'GROUP BY clause' : sel.having !== null ? 'HAVING clause' : sel.windows.length > 0 ? 'window functions' : null
+      if (what !== null) throw this.ctx.error('0A000', `${lockingName(locking[0])} is not allowed with ${what}`, locking[0].start)
+    }
     // FROM and WHERE
     const leaves: JoinLeaf[] = []
     const preds: BoundExpr[] = []
-    for (const item of sel.from) this.fromItem(item, level, leaves, preds)
+    const savedRowKeys = this.#rowKeyLevel
+    if (locking.length > 0) this.#rowKeyLevel = level
+    try {
+      for (const item of sel.from) this.fromItem(item, level, leaves, preds)
+    } finally {
+      this.#rowKeyLevel = savedRowKeys
+    }
     if (sel.where !== null) {
       const w = this.exprs.coerce(this.exprs.bind(sel.where, this.scope(level, 'WHERE')), { id: 'bool' }, this.scope(level, 'WHERE'), sel.where.start, 'argument of WHERE')
       preds.push(...conjuncts(w))
@@ -397,6 +413,12 @@ export class QueryBinder {
       sortKeys.push({ index: finalItems.length + hidden.length, item: o.item })
       hidden.push(e)
     }
+    if (locking.length > 0 && (collector.aggregates.length > 0 || collector.windows.length > 0)) {
+      throw this.ctx.error('0A000', `${lockingName(locking[0])} is not allowed with ${collector.aggregates.length > 0 ? 'aggregate functions' : 'window functions'}`, locking[0].start)
+    }
+    const locks = this.#lockTargets(locking, level)
+    const lockStart = finalItems.length + hidden.length
+    for (const l of locks) hidden.push(l.key)
     const exprs = [...finalItems.map((i) => i.expr), ...hidden]
     const output: PlanColumn[] = exprs.map((e, i) => ({
       id: this.ctx.newId(),
@@ -429,12 +451,47 @@ export class QueryBinder {
     } else if (sortKeys.length > 0) {
       plan = this.#sort(plan, sortKeys.map((k) => this.exprs.sortKey(column(output[k.index].id, output[k.index].type), k.item)))
     }
+    if (locks.length > 0) {
+      const targets = locks.map((l, i) => ({ table: l.table, keyId: output[lockStart + i].id, mode: l.mode, policy: l.policy }))
+      const node: LockRowsNode = Object.freeze({ kind: 'LockRows', output: plan.output, input: plan, targets, streaming: limit !== null || offset !== null })
+      plan = withRows(node, estimate(plan))
+    }
     plan = this.#limit(plan, limit, offset, level)
     if (hidden.length > 0) {
       const visible = output.slice(0, finalItems.length)
       plan = withRows(Object.freeze({ kind: 'Project', output: visible, input: plan, exprs: visible.map((c) => column(c.id, c.type)) }), estimate(plan))
     }
     return plan
+  }
+
+  /**
+   * The base tables FOR UPDATE / SHARE locks (every one in FROM, or those named after OF), with the row-key
+   * column their scans return (#rowKeyLevel), the strongest mode and the wait policy asked for each.
+   */
+  #lockTargets(locking: readonly ast.LockingClause[], level: QueryLevel): { table: TableDef; key: BoundExpr; mode: LockMode; policy: 'wait' | 'nowait' | 'skip' }[] {
+    const out = new Map<ScopeRelation, { table: TableDef; key: BoundExpr; mode: LockMode; policy: 'wait' | 'nowait' | 'skip' }>()
+    for (const clause of locking) {
+      const mode = clause.strength === 'UPDATE' ? LockMode.UPDATE : clause.strength === 'NO KEY UPDATE' ? LockMode.NO_KEY_UPDATE : clause.strength === 'SHARE' ? LockMode.SHARE : LockMode.KEY_SHARE
+      const policy = clause.wait === 'NOWAIT' ? 'nowait' : clause.wait === 'SKIP LOCKED' ? 'skip' : 'wait'
+      let rels: ScopeRelation[]
+      if (clause.of.length === 0) rels = level.relations.filter((r) => r.table !== undefined)
+      else {
+        rels = clause.of.map((name) => {
+          const rel = level.relations.find((r) => r.alias === name.name)
+          if (rel === undefined) throw this.ctx.error('42P01', `relation "${name.name}" in ${lockingName(clause)} clause not found in FROM clause`, name.start)
+          if (rel.table === undefined) throw this.ctx.error('0A000', `${lockingName(clause)} can only lock rows of tables; "${name.name}" is not a table`, name.start)
+          return rel
+        })
+      }
+      for (const rel of rels) {
+        const key = rel.columns.find((c) => c.name === 'ctid' && c.hidden === true)
+        if (rel.table === undefined || key === undefined) continue
+        const prev = out.get(rel)
+        const strongest = prev === undefined || mode > prev.mode ? mode : prev.mode
+        out.set(rel, { table: rel.table, key: column(key.id, key.type), mode: strongest, policy: prev?.policy === 'nowait' ? 'nowait' : policy })
+      }
+    }
+    return [...out.values()]
   }
 
   #sort(plan: PlanNode, keys: SortKey[]): PlanNode {
@@ -591,10 +648,10 @@ export class QueryBinder {
     const schema = name.schema
     const table = this.ctx.catalog.table(schema, name.name)
     if (table !== undefined) {
-      const { plan, relation } = tableScan(table, alias, () => this.ctx.newId(), this.ctx.catalog.stats(table))
+      const { plan, relation } = tableScan(table, alias, () => this.ctx.newId(), this.ctx.catalog.stats(table), this.#rowKeyLevel === level)
       const cols = item.alias?.columns ?? []
       if (cols.length === 0) return { plan, relation }
-      return { plan, relation: renamed(alias, plan.output, cols) }
+      return { plan, relation: { ...relation, columns: relation.columns.map((c, i) => (c.hidden === true ? c : { ...c, name: cols[i] ?? c.name })) } }
     }
     const view = this.ctx.catalog.view(schema, name.name)
     if (view !== undefined) {
@@ -648,6 +705,11 @@ export function hasColumns(e: BoundExpr): boolean {
   return columnIds(e).size > 0
 }
 
+
+/** "FOR UPDATE", "FOR SHARE" ... as PostgreSQL names a locking clause in messages. */
+function lockingName(clause: ast.LockingClause): string {
+  return `FOR ${clause.strength}`
+}
 
 function renamed(alias: string, output: readonly PlanColumn[], names: readonly string[]): ScopeRelation {
   return { alias, columns: output.map((c, i) => ({ name: names[i] ?? c.name, id: c.id, type: c.type })) }
