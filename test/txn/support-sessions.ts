@@ -9,9 +9,9 @@
  *       wall-clock guess.
  *   (2) Every wait is bounded (`within`): a hang becomes a failing assertion that names what was awaited.
  *   (3) `Engine` is the stack under Database (KvStore, TxnManager, sessions) built by hand from exported parts,
- *       so that tests can read what Database keeps private (conflict log, lock table, version store) and set
- *       storage options Database.open does not take (checkpointBytes). It runs statements exactly as
- *       Database does: each session is a DatabaseSession over an engine Session.
+ *       for storage options Database.open does not take (checkpointBytes) and for the parts db.stats() does
+ *       not show. It runs statements exactly as Database does: each session is a DatabaseSession over an
+ *       engine Session.
  * Not here: the Hermitage step language (isolation/hermitage-script.ts).
  */
 import { expect } from 'vitest'

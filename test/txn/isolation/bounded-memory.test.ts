@@ -14,12 +14,12 @@
  *       transactions in flight, far below the commits of the run.
  *   (3) With every session idle: no conflict-log entry, no lock, no active transaction, no open snapshot, no
  *       old version.
- * The counters are private to Database, so the test builds the same stack by hand (support-sessions.ts (3)).
+ * The counters come from db.stats().
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { MemoryAdapter, RustyError, type DatabaseSession } from '../../../engine/index.js'
+import { Database, RustyError, type DatabaseSession } from '../../../engine/index.js'
 import { rng } from '../../support/rng.js'
-import { Engine, describeError, retryable, rowsOf, within } from '../support-sessions.js'
+import { describeError, retryable, rowsOf, within } from '../support-sessions.js'
 
 const COMMITS = 5_000
 const WRITERS = 8
@@ -29,16 +29,16 @@ const HOLD = 400
 /** Bound of invariant (2): far below COMMITS, far above what short transactions keep. */
 const SMALL = 50
 
-let engine: Engine
+let db: Database
 
 beforeEach(async () => {
-  engine = await Engine.open({ adapter: new MemoryAdapter(), name: 'bounded.rdb' })
-  await engine.exec('CREATE TABLE kv (id int PRIMARY KEY, value int NOT NULL, pad text)')
-  await engine.exec(`INSERT INTO kv SELECT g, g, repeat('x', 40) FROM generate_series(1, ${ROWS}) AS g`)
+  db = await Database.open({ storage: 'memory' })
+  await db.exec('CREATE TABLE kv (id int PRIMARY KEY, value int NOT NULL, pad text)')
+  await db.exec(`INSERT INTO kv SELECT g, g, repeat('x', 40) FROM generate_series(1, ${ROWS}) AS g`)
 })
 
 afterEach(async () => {
-  await within(engine.close(), 'closing the engine')
+  await within(db.close(), 'closing the database')
 })
 
 interface Counters {
@@ -51,14 +51,14 @@ interface Counters {
 }
 
 function counters(): Counters {
-  const kv = engine.kv.stats()
+  const stats = db.stats()
   return {
-    conflictLog: engine.manager.conflictLogSize,
-    versionBatches: kv.versionBatches,
-    versionBytes: kv.versionBytes,
-    locks: engine.manager.locks.lockedCount,
-    active: engine.manager.activeCount,
-    snapshots: kv.openSnapshots,
+    conflictLog: stats.conflictLogCommits,
+    versionBatches: stats.storage.versionBatches,
+    versionBytes: stats.storage.versionBytes,
+    locks: stats.lockedResources,
+    active: stats.activeTransactions,
+    snapshots: stats.storage.openSnapshots,
   }
 }
 
@@ -83,7 +83,7 @@ describe('memory under a long mixed workload', () => {
     const untilCommits = (at: number): Promise<void> => (commits >= at || stop ? Promise.resolve() : new Promise((resolve) => waiters.push({ at, resolve })))
 
     const writer = async (): Promise<void> => {
-      let s: DatabaseSession = engine.session()
+      let s: DatabaseSession = db.session()
       try {
         while (!stop) {
           const level = ['read committed', 'repeatable read', 'serializable'][Math.floor(r() * 3)]
@@ -101,7 +101,7 @@ describe('memory under a long mixed workload', () => {
             if (end < 0.02) {
               // Abandoned: the session goes away in the middle of its transaction.
               await s.close()
-              s = engine.session()
+              s = db.session()
               outcomes.abandoned = (outcomes.abandoned ?? 0) + 1
             } else if (end < 0.07) {
               await s.exec('ROLLBACK')
@@ -127,7 +127,7 @@ describe('memory under a long mixed workload', () => {
     const reader = async (start: number, level: string, endByClose: boolean, sampleAfter: boolean): Promise<void> => {
       await untilCommits(start)
       if (stop) return
-      const s = engine.session()
+      const s = db.session()
       await s.exec(`BEGIN ISOLATION LEVEL ${level}`)
       const first = await rowsOf(s, 'SELECT count(*), sum(value) FROM kv')
       await untilCommits(start + HOLD)
@@ -174,7 +174,7 @@ describe('memory under a long mixed workload', () => {
       expect(c.versionBatches, 'old versions once long readers ended').toBeLessThan(SMALL)
     }
     // (3) Idle: nothing left.
-    expect(engine.openSessions, 'only the default session is open').toBe(1)
+    expect(db.stats().sessions, 'only the default session is open').toBe(1)
     expect(counters()).toEqual({ conflictLog: 0, versionBatches: 0, versionBytes: 0, locks: 0, active: 0, snapshots: 0 })
   })
 })

@@ -120,9 +120,7 @@ describe('two sessions insert the same key', () => {
 })
 
 describe('INSERT ... ON CONFLICT against a concurrent insert', () => {
-  // it.fails until the engine is fixed: ON CONFLICT decides "is there a conflict" on the statement's snapshot and
-  // the unique check on the latest commit, so a row committed by a concurrent transaction is a 23505.
-  it.fails('read committed: ON CONFLICT DO UPDATE waits for the first insert, then updates its row', async () => {
+  it('read committed: ON CONFLICT DO UPDATE waits for the first insert, then updates its row', async () => {
     const t1 = await begin('read committed')
     const t2 = await begin('read committed')
     await t1.exec('INSERT INTO test VALUES (3, 31)')
@@ -135,9 +133,7 @@ describe('INSERT ... ON CONFLICT against a concurrent insert', () => {
     await t1.close()
     await t2.close()
   })
-
-  // it.fails until the engine is fixed: the same 23505 as above.
-  it.fails('read committed: ON CONFLICT DO NOTHING waits for the first insert, then does nothing', async () => {
+  it('read committed: ON CONFLICT DO NOTHING waits for the first insert, then does nothing', async () => {
     const t1 = await begin('read committed')
     const t2 = await begin('read committed')
     await t1.exec('INSERT INTO test VALUES (3, 31)')
@@ -176,8 +172,7 @@ describe('INSERT ... ON CONFLICT against a concurrent insert', () => {
 
   for (const level of ['repeatable read', 'serializable'] as const) {
     for (const action of ['DO UPDATE SET value = excluded.value', 'DO NOTHING']) {
-      // it.fails until the engine is fixed: the same 23505 as above.
-      it.fails(`${level}: ON CONFLICT ${action.split(' SET')[0]} on a row committed after the snapshot fails with 40001`, async () => {
+      it(`${level}: ON CONFLICT ${action.split(' SET')[0]} on a row committed after the snapshot fails with 40001`, async () => {
         const t2 = await begin(level)
         await db.exec('INSERT INTO test VALUES (3, 31)')
         await expectSqlState(t2.query(`INSERT INTO test VALUES (3, 32) ON CONFLICT (id) ${action}`), '40001')
@@ -186,9 +181,7 @@ describe('INSERT ... ON CONFLICT against a concurrent insert', () => {
         await t2.close()
       })
     }
-
-    // it.fails until the engine is fixed: the same 23505 as above.
-    it.fails(`${level}: ON CONFLICT DO UPDATE waiting for a concurrent insert fails with 40001 when that insert commits`, async () => {
+    it(`${level}: ON CONFLICT DO UPDATE waiting for a concurrent insert fails with 40001 when that insert commits`, async () => {
       const t1 = await begin(level)
       const t2 = await begin(level)
       await t1.exec('INSERT INTO test VALUES (3, 31)')

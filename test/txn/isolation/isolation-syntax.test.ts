@@ -91,9 +91,7 @@ describe('BEGIN and START TRANSACTION with ISOLATION LEVEL', () => {
 })
 
 describe('SET TRANSACTION', () => {
-  // it.fails until the engine is fixed: every statement, SET and SHOW included, starts the transaction's
-  // snapshot (Transaction.beginStatement marks it started), so SET TRANSACTION right after BEGIN fails with 25001.
-  it.fails('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE right after BEGIN sets the level', async () => {
+  it('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE right after BEGIN sets the level', async () => {
     // Hermitage's own spelling: `begin; set transaction isolation level serializable`.
     const s = db.session()
     await s.exec('BEGIN')
@@ -103,9 +101,7 @@ describe('SET TRANSACTION', () => {
     await s.close()
   })
 
-  // it.fails until the engine is fixed: every statement, SET and SHOW included, starts the transaction's
-  // snapshot (Transaction.beginStatement marks it started), so SET TRANSACTION right after BEGIN fails with 25001.
-  it.fails("SET transaction_isolation = 'repeatable read' right after BEGIN sets the level", async () => {
+  it("SET transaction_isolation = 'repeatable read' right after BEGIN sets the level", async () => {
     const s = db.session()
     await s.exec('BEGIN')
     await within(s.exec("SET transaction_isolation = 'repeatable read'"), 'set transaction_isolation')
@@ -126,9 +122,7 @@ describe('SET TRANSACTION', () => {
     await s.close()
   })
 
-  // it.fails until the engine is fixed: the implicit transaction of the SET counts as started, so it fails
-  // with 25001 where PostgreSQL warns (WarnNoTransactionBlock) and goes on.
-  it.fails('SET TRANSACTION outside a transaction block changes nothing (PostgreSQL only warns)', async () => {
+  it('SET TRANSACTION outside a transaction block changes nothing (PostgreSQL only warns)', async () => {
     const s = db.session()
     await within(s.exec('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE'), 'set transaction outside a block')
     await s.exec('BEGIN')
@@ -137,8 +131,7 @@ describe('SET TRANSACTION', () => {
     await s.close()
   })
 
-  // it.fails until the engine is fixed: SET (and SHOW) start the snapshot (same cause as above).
-  it.fails('REPEATABLE READ takes its snapshot at the first query: SET and SHOW before it take none', async () => {
+  it('REPEATABLE READ takes its snapshot at the first query: SET and SHOW before it take none', async () => {
     const s = db.session()
     await s.exec('BEGIN ISOLATION LEVEL REPEATABLE READ')
     await s.exec('SET lock_timeout = 1000')

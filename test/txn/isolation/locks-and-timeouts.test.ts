@@ -301,11 +301,3 @@ describe('closed sessions', () => {
     await reopened.close()
   })
 })
-
-describe('SELECT ... FOR UPDATE / FOR SHARE', () => {
-  // Being built on main (issue #4); these become tests when it lands.
-  it.todo('read committed: SELECT ... FOR UPDATE makes a read-modify-write safe (the second reader waits and reads the new value)')
-  it.todo('repeatable read: SELECT ... FOR UPDATE of a row changed after the snapshot fails with 40001')
-  it.todo('FOR SHARE readers do not block each other but block a writer; FOR KEY SHARE does not block a non-key update')
-  it.todo('NOWAIT fails with 55P03 at once; SKIP LOCKED returns only the unlocked rows')
-})
