@@ -85,6 +85,34 @@ describe('two sessions insert the same key', () => {
     })
   }
 
+  it('an insert of a key another session is deleting waits, then succeeds when the delete commits', async () => {
+    const t1 = await begin('read committed')
+    const t2 = await begin('read committed')
+    await t1.exec('DELETE FROM test WHERE id = 2')
+    const insert = watch(t2.query('INSERT INTO test VALUES (2, 22)'))
+    expect(await blocked(insert), 'the insert waits for the delete').toBe(true)
+    await t1.exec('COMMIT')
+    expect((await within(insert.promise, 'the insert')).rowCount).toBe(1)
+    await t2.exec('COMMIT')
+    expect(await rowsOf(db, 'SELECT value FROM test WHERE id = 2')).toEqual([[22]])
+    await t1.close()
+    await t2.close()
+  })
+
+  it('an insert of a key another session is deleting fails with 23505 when the delete rolls back', async () => {
+    const t1 = await begin('read committed')
+    const t2 = await begin('read committed')
+    await t1.exec('DELETE FROM test WHERE id = 2')
+    const insert = watch(t2.query('INSERT INTO test VALUES (2, 22)'))
+    expect(await blocked(insert)).toBe(true)
+    await t1.exec('ROLLBACK')
+    await expectSqlState(insert.promise, '23505')
+    await t2.exec('ROLLBACK')
+    expect(await rowsOf(db, 'SELECT value FROM test WHERE id = 2')).toEqual([[20]])
+    await t1.close()
+    await t2.close()
+  })
+
   it('a unique column other than the primary key races the same way', async () => {
     await db.exec('CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE)')
     const t1 = await begin('read committed')

@@ -130,6 +130,34 @@ describe('deadlocks', () => {
   })
 })
 
+describe('savepoints', () => {
+  it('ROLLBACK TO SAVEPOINT releases the row locks taken after the savepoint and keeps the earlier ones', async () => {
+    // PostgreSQL 13.3: "if a lock is acquired after establishing a savepoint, the lock is released
+    // immediately if the savepoint is rolled back to".
+    const t1 = await begin()
+    await t1.exec('UPDATE test SET value = 21 WHERE id = 2')
+    await t1.exec('SAVEPOINT s')
+    await t1.exec('UPDATE test SET value = 11 WHERE id = 1')
+    await t1.exec('DELETE FROM test WHERE id = 3')
+    await t1.exec('ROLLBACK TO SAVEPOINT s')
+    const t2 = await begin()
+    await within(t2.exec('UPDATE test SET value = 12 WHERE id = 1'), 'update of a row unlocked by the rollback to savepoint')
+    await within(t2.exec('UPDATE test SET value = 32 WHERE id = 3'), 'update of a row unlocked by the rollback to savepoint')
+    const kept = watch(t2.query('UPDATE test SET value = 22 WHERE id = 2'))
+    expect(await blocked(kept), 'the lock taken before the savepoint is held').toBe(true)
+    await t1.exec('COMMIT')
+    await within(kept.promise, "T2's update of row 2")
+    await t2.exec('COMMIT')
+    expect(await table()).toEqual([
+      [1, 12],
+      [2, 22],
+      [3, 32],
+    ])
+    await t1.close()
+    await t2.close()
+  })
+})
+
 describe('lock_timeout', () => {
   it('a wait longer than lock_timeout fails with 55P03 and aborts only the waiting transaction', async () => {
     const t1 = await begin()

@@ -3,7 +3,8 @@
  * serial replay. Each seed (test/support/rng.ts) draws a starting table `test(id, value)` over keys 1..6 and
  * five transactions of 2-4 statements: point reads (some FOR UPDATE), range reads (`count(*), sum(value)
  * ... WHERE id BETWEEN`), blind writes, increments that return the new value, deletes, range updates, and
- * either inserts of fresh keys or upserts (INSERT ... ON CONFLICT DO UPDATE) on the shared keys. A scheduler
+ * either inserts of fresh keys or upserts (INSERT ... ON CONFLICT DO UPDATE) on the shared keys; in a third
+ * mix the range statements run over an index on `value` instead of the primary key. A scheduler
  * runs them on separate sessions, one statement at a time in a random order; a statement that waits for a
  * lock stays waiting while the others go on (support-sessions.ts (1)). Transactions that fail with 40001 or
  * 40P01 are rolled back and forgotten.
@@ -52,6 +53,11 @@ function outcome(r: QueryResult): string {
 interface Mix {
   /** INSERT ... ON CONFLICT (id) DO UPDATE on the shared keys 1..6 (else plain INSERTs of fresh keys). */
   readonly upserts: boolean
+  /**
+   * An index on `value`, and range reads and range updates over `value BETWEEN` (index scans: the read set
+   * holds index key ranges, and updates of `value` move rows into and out of them).
+   */
+  readonly indexed?: boolean
 }
 
 /**
@@ -72,18 +78,19 @@ function generate(seed: number, mix: Mix): { initial: [number, number][]; txns: 
     const n = 2 + int(3)
     for (let i = 0; i < n; i++) {
       const roll = int(100)
-      const lo = int(RANGE_MAX)
-      const hi = lo + int(RANGE_MAX - lo) + 1
+      const lo = mix.indexed === true ? int(100) : int(RANGE_MAX)
+      const hi = mix.indexed === true ? lo + int(60) : lo + int(RANGE_MAX - lo) + 1
+      const range = mix.indexed === true ? 'value' : 'id'
       if (roll < 19) ops.push({ sql: 'SELECT value FROM test WHERE id = $1', params: [key()], writes: false })
       else if (roll < 25) ops.push({ sql: 'SELECT value FROM test WHERE id = $1 FOR UPDATE', params: [key()], writes: false })
-      else if (roll < 45) ops.push({ sql: 'SELECT count(*), sum(value) FROM test WHERE id BETWEEN $1 AND $2', params: [lo, hi], writes: false })
+      else if (roll < 45) ops.push({ sql: `SELECT count(*), sum(value), sum(id) FROM test WHERE ${range} BETWEEN $1 AND $2`, params: [lo, hi], writes: false })
       else if (roll < 55) ops.push({ sql: 'UPDATE test SET value = $2 WHERE id = $1', params: [key(), int(100)], writes: true })
       else if (roll < 70) ops.push({ sql: 'UPDATE test SET value = value + $2 WHERE id = $1 RETURNING value', params: [key(), 1 + int(9)], writes: true })
       else if (roll < 82 && mix.upserts) {
         ops.push({ sql: 'INSERT INTO test VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET value = excluded.value', params: [key(), int(100)], writes: true })
       } else if (roll < 82) ops.push({ sql: 'INSERT INTO test VALUES ($1, $2)', params: [fresh++, int(100)], writes: true })
       else if (roll < 90) ops.push({ sql: 'DELETE FROM test WHERE id = $1', params: [key()], writes: true })
-      else ops.push({ sql: 'UPDATE test SET value = value * 2 WHERE id BETWEEN $1 AND $2', params: [lo, hi], writes: true })
+      else ops.push({ sql: `UPDATE test SET value = value * 2 WHERE ${range} BETWEEN $1 AND $2`, params: [lo, hi], writes: true })
     }
     txns.push(ops)
   }
@@ -119,9 +126,10 @@ async function reset(db: Database, initial: readonly [number, number][]): Promis
   if (initial.length > 0) await db.exec(`INSERT INTO test VALUES ${initial.map(([id, value]) => `(${id}, ${value})`).join(', ')}`)
 }
 
-async function openDatabase(): Promise<Database> {
+async function openDatabase(mix: Mix): Promise<Database> {
   const db = await Database.open({ storage: 'memory' })
   await db.exec('CREATE TABLE test (id int PRIMARY KEY, value int)')
+  if (mix.indexed === true) await db.exec('CREATE INDEX test_value ON test (value)')
   return db
 }
 
@@ -288,8 +296,8 @@ async function replay(
 /** Runs SEEDS seeds of `mix` and checks that the runs exercised what they are for. */
 async function checkSeeds(mix: Mix): Promise<void> {
   const stats: RunStats = { committed: 0, aborted: 0, waits: 0, readOnly: 0 }
-  const db = await openDatabase()
-  const serial = await openDatabase()
+  const db = await openDatabase(mix)
+  const serial = await openDatabase(mix)
   try {
     for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
       try {
@@ -318,5 +326,9 @@ describe('SERIALIZABLE against a serial replay', () => {
 
   it(`${SEEDS} random interleavings with upserts on shared keys are each serializable`, async () => {
     await checkSeeds({ upserts: true })
+  })
+
+  it(`${SEEDS} random interleavings of predicates over an indexed column are each serializable`, async () => {
+    await checkSeeds({ upserts: false, indexed: true })
   })
 })
