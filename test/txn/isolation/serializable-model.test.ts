@@ -1,334 +1,46 @@
 /**
- * Model test of SERIALIZABLE (issue #4): random interleavings of small transactions, checked against a
- * serial replay. Each seed (test/support/rng.ts) draws a starting table `test(id, value)` over keys 1..6 and
- * five transactions of 2-4 statements: point reads (some FOR UPDATE), range reads (`count(*), sum(value)
- * ... WHERE id BETWEEN`), blind writes, increments that return the new value, deletes, range updates, and
- * either inserts of fresh keys or upserts (INSERT ... ON CONFLICT DO UPDATE) on the shared keys; in a third
- * mix the range statements run over an index on `value` instead of the primary key. A scheduler
- * runs them on separate sessions, one statement at a time in a random order; a statement that waits for a
- * lock stays waiting while the others go on (support-sessions.ts (1)). Transactions that fail with 40001 or
- * 40P01 are rolled back and forgotten.
- *
- * The check: the committed transactions, replayed one by one on a second database reset to the same
- * starting rows, return exactly what they returned concurrently, and end in the same table. The replay order
- * is the commit order for transactions that changed something (their reads are validated at commit, so they
- * take effect there, transaction.ts (12)); a transaction that changed nothing takes effect at its snapshot,
- * so it is replayed at the point of the commit order its first statement saw: after the commits acknowledged
- * before it was sent, and at most those sent before it returned.
- * Invariants:
- *   (1) A seed replays the same run: the schedule depends only on the seed (the engine settles statements on
- *       microtasks, so which statements wait is deterministic too). Failures print the seed and the history;
- *       `SEED=n SEEDS=1 npx vitest run ...` replays one seed.
- *   (2) No statement fails with anything but 40001/40P01; no run ends with every live transaction waiting (an
- *       undetected deadlock).
- *   (3) One database runs every seed of a mix (and one replays them), reset between seeds: the sessions of a
- *       seed are closed, so nothing of it is left but rows.
+ * Model test of SERIALIZABLE (issue #4): random interleavings of small transactions (model-workload.ts),
+ * checked against a serial replay: the committed transactions, replayed one by one on a second database
+ * reset to the same starting rows, return exactly what they returned concurrently, and end in the same
+ * table. The replay order is the commit order for transactions that changed something (their reads are
+ * validated at commit, so they take effect there, transaction.ts (12)); a transaction that changed nothing
+ * takes effect at its snapshot, so it is replayed at a point of the commit order within its snapshot window
+ * (model-workload.ts (3)). Three mixes: range statements over the primary key with inserts of fresh keys,
+ * with upserts on the shared keys, and over an index on `value`.
  */
 import { describe, expect, it } from 'vitest'
-import { Database, RustyError, type DatabaseSession, type QueryResult } from '../../../engine/index.js'
-import { rng } from '../../support/rng.js'
-import { type Watched, describeError, jsonSafe, retryable, turn, watch, within } from '../support-sessions.js'
-
-const SEEDS = Number(process.env.SEEDS ?? 300)
-const FIRST_SEED = Number(process.env.SEED ?? 1)
-const KEYS = 6
-/** Range statements span 0..RANGE_MAX. */
-const RANGE_MAX = 13
-const TXNS = 5
-
-/** One statement of a generated transaction. */
-interface Op {
-  readonly sql: string
-  readonly params: readonly number[]
-  /** True when it can change rows. */
-  readonly writes: boolean
-}
-
-/** What a statement returned, compared between the concurrent run and the replay. */
-function outcome(r: QueryResult): string {
-  return JSON.stringify({ rows: r.rows, count: r.rowCount }, jsonSafe)
-}
-
-/** Which statements a run draws. */
-interface Mix {
-  /** INSERT ... ON CONFLICT (id) DO UPDATE on the shared keys 1..6 (else plain INSERTs of fresh keys). */
-  readonly upserts: boolean
-  /**
-   * An index on `value`, and range reads and range updates over `value BETWEEN` (index scans: the read set
-   * holds index key ranges, and updates of `value` move rows into and out of them).
-   */
-  readonly indexed?: boolean
-}
-
-/**
- * The seed's starting rows (keys 1..6, each present with probability 0.7) and transactions. Plain INSERTs
- * take fresh keys (10, 11, ...), one per INSERT, so they never collide with each other; range statements
- * span 0..13, so they meet the inserted rows (phantoms).
- */
-function generate(seed: number, mix: Mix): { initial: [number, number][]; txns: Op[][] } {
-  const r = rng(seed)
-  const int = (n: number): number => Math.floor(r() * n)
-  const key = (): number => 1 + int(KEYS)
-  let fresh = 10
-  const initial: [number, number][] = []
-  for (let k = 1; k <= KEYS; k++) if (r() < 0.7) initial.push([k, int(100)])
-  const txns: Op[][] = []
-  for (let t = 0; t < TXNS; t++) {
-    const ops: Op[] = []
-    const n = 2 + int(3)
-    for (let i = 0; i < n; i++) {
-      const roll = int(100)
-      const lo = mix.indexed === true ? int(100) : int(RANGE_MAX)
-      const hi = mix.indexed === true ? lo + int(60) : lo + int(RANGE_MAX - lo) + 1
-      const range = mix.indexed === true ? 'value' : 'id'
-      if (roll < 19) ops.push({ sql: 'SELECT value FROM test WHERE id = $1', params: [key()], writes: false })
-      else if (roll < 25) ops.push({ sql: 'SELECT value FROM test WHERE id = $1 FOR UPDATE', params: [key()], writes: false })
-      else if (roll < 45) ops.push({ sql: `SELECT count(*), sum(value), sum(id) FROM test WHERE ${range} BETWEEN $1 AND $2`, params: [lo, hi], writes: false })
-      else if (roll < 55) ops.push({ sql: 'UPDATE test SET value = $2 WHERE id = $1', params: [key(), int(100)], writes: true })
-      else if (roll < 70) ops.push({ sql: 'UPDATE test SET value = value + $2 WHERE id = $1 RETURNING value', params: [key(), 1 + int(9)], writes: true })
-      else if (roll < 82 && mix.upserts) {
-        ops.push({ sql: 'INSERT INTO test VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET value = excluded.value', params: [key(), int(100)], writes: true })
-      } else if (roll < 82) ops.push({ sql: 'INSERT INTO test VALUES ($1, $2)', params: [fresh++, int(100)], writes: true })
-      else if (roll < 90) ops.push({ sql: 'DELETE FROM test WHERE id = $1', params: [key()], writes: true })
-      else ops.push({ sql: `UPDATE test SET value = value * 2 WHERE ${range} BETWEEN $1 AND $2`, params: [lo, hi], writes: true })
-    }
-    txns.push(ops)
-  }
-  return { initial, txns }
-}
-
-/** A transaction of the concurrent run. */
-interface Txn {
-  readonly id: number
-  readonly ops: Op[]
-  session: DatabaseSession | undefined
-  /** Index of the next statement to send; ops.length means COMMIT is next. */
-  next: number
-  state: 'new' | 'running' | 'committed' | 'aborted'
-  waiting: { readonly index: number; readonly watched: Watched<QueryResult> } | undefined
-  readonly results: string[]
-  /** Replay window of a transaction that changed nothing (see the header). */
-  firstSentAfter: number
-  firstSeenBefore: number
-  changed: boolean
-}
-
-interface RunStats {
-  committed: number
-  aborted: number
-  waits: number
-  readOnly: number
-}
-
-/** Resets `db`'s table to `initial` (both databases live for all seeds of a mix). */
-async function reset(db: Database, initial: readonly [number, number][]): Promise<void> {
-  await db.exec('DELETE FROM test')
-  if (initial.length > 0) await db.exec(`INSERT INTO test VALUES ${initial.map(([id, value]) => `(${id}, ${value})`).join(', ')}`)
-}
-
-async function openDatabase(mix: Mix): Promise<Database> {
-  const db = await Database.open({ storage: 'memory' })
-  await db.exec('CREATE TABLE test (id int PRIMARY KEY, value int)')
-  if (mix.indexed === true) await db.exec('CREATE INDEX test_value ON test (value)')
-  return db
-}
-
-async function tableOf(db: Database): Promise<string> {
-  return JSON.stringify((await db.query('SELECT id, value FROM test ORDER BY id', [], { rowMode: 'array' })).rows)
-}
-
-/** Runs one seed; returns its statistics or throws with the seed and the history. */
-async function check(seed: number, mix: Mix, stats: RunStats, db: Database, serial: Database): Promise<void> {
-  const { initial, txns: plans } = generate(seed, mix)
-  const r = rng(seed ^ 0x5eed)
-  const history: string[] = []
-  await reset(db, initial)
-  const txns: Txn[] = plans.map((ops, id) => ({
-    id,
-    ops,
-    session: undefined,
-    next: 0,
-    state: 'new',
-    waiting: undefined,
-    results: [],
-    firstSentAfter: 0,
-    firstSeenBefore: 0,
-    changed: false,
-  }))
-  /** Committed transactions that changed something, in commit order; COMMITs sent and not yet settled. */
-  const order: Txn[] = []
-  let commitsInFlight = 0
-  const fail = (message: string): never => expect.fail(`seed ${seed}: ${message}\n${history.join('\n')}`)
-
-  /** Takes the outcome of a settled statement of `t` (index `index`, ops.length = COMMIT). */
-  const settle = async (t: Txn, index: number, w: Watched<QueryResult>): Promise<void> => {
-    const what = index === t.ops.length ? 'COMMIT' : `${t.ops[index].sql} ${JSON.stringify(t.ops[index].params)}`
-    if (w.state === 'rejected') {
-      if (index === t.ops.length) commitsInFlight--
-      history.push(`  T${t.id} ${what} -> ${describeError(w.error)}`)
-      if (!retryable(w.error)) fail(`T${t.id}: ${what} failed with ${describeError(w.error)}`)
-      if ((t.session as DatabaseSession).status !== 'idle') await within((t.session as DatabaseSession).exec('ROLLBACK'), 'ROLLBACK')
-      t.state = 'aborted'
-      stats.aborted++
-      return
-    }
-    const result = w.value as QueryResult
-    if (index === t.ops.length) {
-      commitsInFlight--
-      history.push(`  T${t.id} COMMIT`)
-      t.state = 'committed'
-      stats.committed++
-      if (t.changed) order.push(t)
-      else stats.readOnly++
-      return
-    }
-    history.push(`  T${t.id} ${what} -> ${outcome(result)}`)
-    t.results.push(outcome(result))
-    if (t.ops[index].writes && result.rowCount > 0) t.changed = true
-    // Commits it may have seen: those acknowledged, and those still on their way.
-    if (index === 0) t.firstSeenBefore = order.length + commitsInFlight
-    t.next = index + 1
-  }
-
-  /**
-   * Takes whatever settled: the statement just sent, and waiting ones that a commit or abort released
-   * (a ROLLBACK here can release more, hence the loop). Returns true when anything settled.
-   */
-  const collect = async (): Promise<boolean> => {
-    let any = false
-    for (let again = true; again; ) {
-      again = false
-      await turn()
-      for (const u of txns) {
-        const waiting = u.waiting
-        if (waiting === undefined || !waiting.watched.settled) continue
-        u.waiting = undefined
-        await settle(u, waiting.index, waiting.watched)
-        again = any = true
-      }
-    }
-    return any
-  }
-
-  try {
-    for (;;) {
-      const live = txns.filter((t) => t.state === 'new' || t.state === 'running')
-      if (live.length === 0) break
-      const ready = live.filter((t) => t.waiting === undefined)
-      if (ready.length === 0 && (await collect())) continue
-      if (ready.length === 0) fail(`every live transaction waits for a lock: ${live.map((t) => `T${t.id}`).join(', ')} (undetected deadlock)`)
-      const t = ready[Math.floor(r() * ready.length)]
-      if (t.state === 'new') {
-        t.session = db.session()
-        await within(t.session.exec('BEGIN ISOLATION LEVEL SERIALIZABLE'), 'BEGIN')
-        t.state = 'running'
-        t.firstSentAfter = order.length
-      }
-      const index = t.next
-      const session = t.session as DatabaseSession
-      if (index === t.ops.length) commitsInFlight++
-      const w =
-        index === t.ops.length
-          ? watch(session.query('COMMIT'))
-          : watch(session.query(t.ops[index].sql, t.ops[index].params, { rowMode: 'array' }))
-      if (index === 0) t.firstSentAfter = order.length
-      t.waiting = { index, watched: w }
-      await collect()
-      if (t.waiting !== undefined) {
-        stats.waits++
-        history.push(`  T${t.id} ${index === t.ops.length ? 'COMMIT' : t.ops[index].sql} waits`)
-      }
-    }
-    for (const t of txns) if (t.state === 'committed' && !t.changed) t.firstSeenBefore = Math.min(t.firstSeenBefore, order.length)
-    await replay(seed, initial, serial, txns, order, await tableOf(db), fail)
-  } finally {
-    for (const t of txns) if (t.session !== undefined) await within(t.session.close(), 'closing a session').catch(() => undefined)
-  }
-}
-
-/** Runs `t`'s statements on `db` in one transaction and compares each result; false (or fail) on a mismatch. */
-async function rerun(db: Database, t: Txn, commit: boolean, fail: ((message: string) => never) | null): Promise<boolean> {
-  const s = db.session()
-  try {
-    await s.exec('BEGIN ISOLATION LEVEL SERIALIZABLE')
-    for (let i = 0; i < t.ops.length; i++) {
-      const got = outcome(await s.query(t.ops[i].sql, t.ops[i].params, { rowMode: 'array' }))
-      if (got === t.results[i]) continue
-      if (fail !== null) fail(`replayed serially, T${t.id} statement ${i + 1} (${t.ops[i].sql} ${JSON.stringify(t.ops[i].params)}) returns ${got}, concurrently ${t.results[i]}`)
-      await s.exec('ROLLBACK')
-      return false
-    }
-    await s.exec(commit ? 'COMMIT' : 'ROLLBACK')
-    return true
-  } finally {
-    await s.close()
-  }
-}
+import type { Database } from '../../../engine/index.js'
+import { type Run, SEEDS, type Txn, checkSeeds, rerun, reset, tableOf } from './model-workload.js'
 
 /** The serial replay (see the header). */
-async function replay(
-  seed: number,
-  initial: readonly [number, number][],
-  db: Database,
-  txns: readonly Txn[],
-  order: readonly Txn[],
-  finalTable: string,
-  fail: (message: string) => never,
-): Promise<void> {
+async function replay(seed: number, run: Run, db: Database): Promise<void> {
+  const { initial, txns, order, finalTable, fail } = run
   await reset(db, initial)
-  {
-    const readOnly = txns.filter((t) => t.state === 'committed' && !t.changed)
-    const placed = new Set<Txn>()
-    for (let k = 0; k <= order.length; k++) {
-      for (const t of readOnly) {
-        if (placed.has(t) || k < t.firstSentAfter || k > t.firstSeenBefore) continue
-        if (await rerun(db, t, false, null)) placed.add(t)
-      }
-      if (k < order.length) await rerun(db, order[k], true, fail)
-    }
+  const readOnly = txns.filter((t) => t.state === 'committed' && !t.changed)
+  const placed = new Set<Txn>()
+  for (let k = 0; k <= order.length; k++) {
     for (const t of readOnly) {
-      if (!placed.has(t)) fail(`read-only T${t.id} matches no point of the commit order between ${t.firstSentAfter} and ${t.firstSeenBefore}`)
+      if (placed.has(t) || k < t.firstSentAfter || k > t.firstSeenBefore) continue
+      if (await rerun(db, t, false, null)) placed.add(t)
     }
-    expect(await tableOf(db), `seed ${seed}: the final table of the serial replay`).toBe(finalTable)
+    if (k < order.length) await rerun(db, order[k], true, fail)
   }
-}
-
-/** Runs SEEDS seeds of `mix` and checks that the runs exercised what they are for. */
-async function checkSeeds(mix: Mix): Promise<void> {
-  const stats: RunStats = { committed: 0, aborted: 0, waits: 0, readOnly: 0 }
-  const db = await openDatabase(mix)
-  const serial = await openDatabase(mix)
-  try {
-    for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
-      try {
-        await check(seed, mix, stats, db, serial)
-      } catch (error) {
-        if (error instanceof RustyError) throw new Error(`seed ${seed}: ${describeError(error)}`, { cause: error })
-        throw error
-      }
-    }
-  } finally {
-    await within(db.close(), 'closing the database')
-    await within(serial.close(), 'closing the replay database')
+  for (const t of readOnly) {
+    if (!placed.has(t)) fail(`read-only T${t.id} matches no point of the commit order between ${t.firstSentAfter} and ${t.firstSeenBefore}`)
   }
-  const total = SEEDS * TXNS
-  expect(stats.committed + stats.aborted).toBe(total)
-  expect(stats.committed, 'committed transactions').toBeGreaterThan(total / 3)
-  expect(stats.aborted, 'serialization failures and deadlocks').toBeGreaterThan(total / 20)
-  expect(stats.waits, 'statements that waited for a lock').toBeGreaterThan(SEEDS / 5)
-  expect(stats.readOnly, 'read-only transactions').toBeGreaterThan(0)
+  expect(await tableOf(db), `seed ${seed}: the final table of the serial replay`).toBe(finalTable)
 }
 
 describe('SERIALIZABLE against a serial replay', () => {
   it(`${SEEDS} random interleavings of reads, range reads, updates, inserts and deletes are each serializable`, async () => {
-    await checkSeeds({ upserts: false })
+    await checkSeeds({ upserts: false }, 'serializable', replay)
   })
 
   it(`${SEEDS} random interleavings with upserts on shared keys are each serializable`, async () => {
-    await checkSeeds({ upserts: true })
+    await checkSeeds({ upserts: true }, 'serializable', replay)
   })
 
   it(`${SEEDS} random interleavings of predicates over an indexed column are each serializable`, async () => {
-    await checkSeeds({ upserts: false, indexed: true })
+    await checkSeeds({ upserts: false, indexed: true }, 'serializable', replay)
   })
 })
