@@ -20,6 +20,8 @@ export interface ColumnDef {
   readonly default: string | null
   /** GENERATED ALWAYS / BY DEFAULT AS IDENTITY, or null. */
   readonly identity: 'ALWAYS' | 'BY DEFAULT' | null
+  /** COMMENT ON COLUMN text; absent when there is none (catalogs written before comments have none). */
+  readonly comment?: string
 }
 
 export interface IndexColumn {
@@ -75,6 +77,8 @@ export interface TableDef {
   readonly foreignKeys: readonly ForeignKeyDef[]
   /** Every secondary index, including the ones that enforce UNIQUE constraints. */
   readonly indexes: readonly IndexDef[]
+  /** COMMENT ON TABLE text; absent when there is none. */
+  readonly comment?: string
 }
 
 export interface ViewDef {
@@ -85,6 +89,8 @@ export interface ViewDef {
   readonly sql: string
   /** Column names given in CREATE VIEW v(a, b), or empty to use the query's. */
   readonly columns: readonly string[]
+  /** COMMENT ON VIEW text; absent when there is none. */
+  readonly comment?: string
 }
 
 export interface SequenceDef {

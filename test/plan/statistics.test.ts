@@ -36,13 +36,15 @@ function rowsOf(lines: string[], what: string): number {
   return Number(/rows=(\d+)/.exec(line as string)?.[1])
 }
 
-/** The tables scanned directly under the innermost (first built) join, and under the outermost one. */
+/** The tables scanned directly under (or probed by) the innermost (first built) join, and the outermost one. */
 function joinTables(lines: string[]): { first: string[]; last: string[] } {
   const depth = (l: string): number => l.search(/\S/) + (l.trimStart().startsWith('->') ? 0 : -1)
   const joins = lines.map((l, i) => ({ l, i })).filter((x) => /Join/.test(x.l))
   const childrenOf = (at: number): string[] => {
     const d = depth(lines[at])
-    const out: string[] = []
+    // An index nested-loop join names the table it probes on its own line.
+    const probed = /Index Nested Loop (?:\w+ )?Join on (\w+)/.exec(lines[at])
+    const out: string[] = probed === null ? [] : [probed[1]]
     for (let i = at + 1; i < lines.length && (depth(lines[i]) > d || !lines[i].trimStart().startsWith('->')); i++) {
       const m = /->\s+Seq Scan on (\w+)/.exec(lines[i])
       if (m !== null && depth(lines[i]) === d + 6) out.push(m[1])

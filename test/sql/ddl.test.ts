@@ -395,6 +395,15 @@ describe('triggers, REINDEX, TRUNCATE', () => {
     expect(stmt('REINDEX', 'Reindex')).toMatchObject({ target: null, name: null })
   })
 
+  it('parses COMMENT ON TABLE, VIEW and COLUMN, and refuses other objects with 0A000 (issue #5)', () => {
+    expect(stmt("COMMENT ON TABLE s.t IS 'people'", 'CommentOn')).toMatchObject({ target: 'TABLE', name: { schema: 's', name: 't' }, column: null, comment: 'people' })
+    expect(stmt('COMMENT ON VIEW v IS NULL', 'CommentOn')).toMatchObject({ target: 'VIEW', name: { name: 'v' }, comment: null })
+    expect(stmt("COMMENT ON COLUMN s.t.\"Age\" IS 'years'", 'CommentOn')).toMatchObject({ target: 'COLUMN', name: { schema: 's', name: 't' }, column: 'Age' })
+    expect(parseError("COMMENT ON COLUMN t IS 'x'")).toMatchObject({ code: '42601', message: 'column name must be qualified' })
+    expect(parseError("COMMENT ON INDEX i IS 'x'")).toMatchObject({ code: '0A000', message: 'COMMENT ON INDEX is not supported' })
+    expect(parseError('COMMENT ON TABLE t IS 1').code).toBe('42601')
+  })
+
   it('parses TRUNCATE', () => {
     expect(stmt('TRUNCATE TABLE ONLY a, b RESTART IDENTITY CASCADE', 'Truncate')).toMatchObject({
       tables: [{ name: 'a' }, { name: 'b' }],

@@ -2,7 +2,8 @@
  * JSON functions (PostgreSQL "JSON Functions and Operators").
  * Owns: valueToJson (to_json's conversion of any SQL value), to_json/to_jsonb, json(b)_build_object/array,
  * json(b)_typeof, json(b)_array_length, jsonb_pretty, json(b)_extract_path(_text), jsonb_set,
- * jsonb_strip_nulls, json(b)_object, jsonb_insert (basic), row-free variants only.
+ * jsonb_strip_nulls, json(b)_object, jsonb_insert (basic), and rowToJson: the object a whole-row reference
+ * becomes inside to_json / row_to_json / json_agg (the binder builds it; there are no row types).
  * Invariants:
  *   (1) to_json of a timestamp is ISO 8601 with `T` (`"2024-01-31T13:45:00"`), of timestamptz with `+00:00`;
  *       of a float NaN/Infinity a JSON string; numbers keep their exact text.
@@ -29,6 +30,7 @@ import {
   type SqlType,
   type SqlValue,
 } from '../../common/index.js'
+import type { ScalarImpl } from './function-types.js'
 import { INT4, JSONB, JSON_T, TEXT, bare, scalar } from './impl-util.js'
 import { jsonGetPath, nodeText, parseCached } from './json-ops.js'
 import { overloads, register, sig } from './registry.js'
@@ -94,6 +96,21 @@ export function jsonObjectText(members: readonly [string, JsonNode][]): string {
 
 function keepType(t: SqlType): SqlType {
   return t.id === 'unknown' || t.id === 'null' ? TEXT : bare(t)
+}
+
+/**
+ * row_to_json of a row whose columns are `names` of `types`: the binder passes the columns as arguments
+ * (expr-binder.ts, whole-row references). Compact text as PostgreSQL writes it: `{"id":1,"name":"Catto"}`.
+ */
+export function rowToJson(names: readonly string[], types: readonly SqlType[]): ScalarImpl {
+  const ts = types.map(keepType)
+  return scalar(
+    'row_to_json',
+    ts,
+    JSON_T,
+    (...args) => stringifyJson({ t: 'obj', v: names.map((n, i): [string, JsonNode] => [n, valueToJson(args[i], ts[i])]) }, false),
+    { strict: false, key: JSON.stringify(names) },
+  )
 }
 
 for (const [name, isB] of [

@@ -26,7 +26,7 @@ import type { LockPolicy } from '../../txn/table-access.js'
 import { compileExpr, layoutOf, type Compiled, type Layout } from '../expr/compile-expr.js'
 import type { Runtime } from '../runtime.js'
 import { bytesKey } from '../value-ops.js'
-import { nodeState, RowStore, selectRows } from './support.js'
+import { nodeState, RowStore } from './support.js'
 
 function idLayout(ids: readonly number[], offset = 0, into?: Map<number, number>): Map<number, number> {
   const m = into ?? new Map<number, number>()

@@ -9,7 +9,12 @@
  *   (2) An aggregate call becomes a Column whose id is an output of the query level's Aggregate node; its
  *       arguments are bound in the level's FROM scope. Likewise window calls and the Window node.
  *   (3) Folding never changes which errors a statement raises: a call whose folding throws stays unfolded.
- * Not here: query shapes, FROM, GROUP BY rewriting (query-binder.ts).
+ *   (4) There are no row types. A whole-row reference (a FROM item's alias where a column is expected, when
+ *       no column has that name) is accepted only as the argument of to_json, to_jsonb, row_to_json,
+ *       json_agg and jsonb_agg, where it binds as row_to_json of the item's columns; anywhere else it is
+ *       0A000 (42703 remains for names that are neither).
+ * Not here: query shapes, FROM, GROUP BY rewriting (query-binder.ts), functions that read the catalog or
+ * take locks (catalog-functions.ts).
  */
 import { RustyError, type SqlType, type SqlValue, typeOf, typeName, parseValue, typeFromName, isNumeric } from '../../common/index.js'
 import {
@@ -19,13 +24,15 @@ import {
   resolveCast,
   resolveFunction,
   resolveOperator,
+  rowToJson,
 } from '../../catalog/functions/index.js'
 import type { AggregateImpl, ScalarImpl } from '../../catalog/functions/function-types.js'
 import type * as ast from '../../sql/index.js'
 import type { BoundExpr } from '../bound-expr.js'
 import type { AggregateCall, PlanNode, SortKey, WindowCall, WindowFrame, WindowFunctionName } from '../plan-node.js'
 import { BOOL, and, constant, mapExpr, sameExpr } from './bound-util.js'
-import { type PlanContext, QueryLevel, type ScopeColumn } from './context.js'
+import { isCatalogFunction, resolveCatalogFunction } from './catalog-functions.js'
+import { type PlanContext, QueryLevel, type ScopeColumn, type ScopeRelation } from './context.js'
 
 const UNKNOWN = typeOf('unknown')
 const TEXT = typeOf('text')
@@ -53,6 +60,9 @@ export interface ExprScope {
 
 /** Plans a subquery in a new level below `parent`; supplied by the query binder (breaks the import cycle). */
 export type SubqueryPlanner = (query: ast.Query, parent: QueryLevel) => { plan: PlanNode; level: QueryLevel }
+
+/** Functions whose argument may be a whole-row reference (invariant 4). */
+const ROW_ARGUMENT_FUNCTIONS: ReadonlySet<string> = new Set(['to_json', 'to_jsonb', 'row_to_json', 'json_agg', 'jsonb_agg'])
 
 const WINDOW_ONLY: ReadonlySet<string> = new Set<WindowFunctionName>([
   'row_number',
@@ -221,6 +231,11 @@ export class ExprBinder {
       const name = e.table === null ? e.column : `${e.table}.${e.column}`
       if (e.table !== null && !tableVisible(e.table, s.level)) {
         throw s.ctx.error('42P01', `missing FROM-clause entry for table "${e.table}"`, e.start)
+      }
+      if (e.table === null && wholeRow(e, s.level) !== undefined) {
+        throw s.ctx.error('0A000', `whole-row reference "${e.column}" is not supported here (there are no row types)`, e.start, {
+          hint: 'A whole-row reference works as the argument of to_json, to_jsonb, row_to_json, json_agg and jsonb_agg; elsewhere name the columns.',
+        })
       }
       throw s.ctx.error('42703', `column "${name}" does not exist`, e.start)
     }
@@ -421,7 +436,11 @@ export class ExprBinder {
       throw s.ctx.error('42809', `${name} is not an aggregate function, so DISTINCT, ORDER BY, FILTER and * cannot be used`, e.start)
     }
     if (name === 'nextval' || name === 'currval' || name === 'setval') return this.#sequenceCall(e, name, s)
-    const args = e.args.map((a) => this.bind(a, s))
+    if (isCatalogFunction(name) && (e.name.schema === null || e.name.schema === 'pg_catalog')) return this.#catalogCall(e, name, s)
+    const args = e.args.map((a) => this.#argument(a, name, s))
+    if (name === 'row_to_json' && args.length === 1 && e.args[0].kind === 'ColumnRef' && args[0].kind === 'Call' && args[0].impl.name === 'row_to_json') {
+      return args[0]
+    }
     switch (name) {
       case 'coalesce': {
         const unified = this.unify(args, 'COALESCE', s, e.start)
@@ -441,6 +460,36 @@ export class ExprBinder {
       default:
         return this.call(name, args, s, e.start)
     }
+  }
+
+  /** An argument of `fn`: a whole-row reference becomes row_to_json of its columns where allowed (invariant 4). */
+  #argument(a: ast.Expr, fn: string, s: ExprScope): BoundExpr {
+    if (!ROW_ARGUMENT_FUNCTIONS.has(fn) || a.kind !== 'ColumnRef' || a.table !== null || resolveColumn(a, s.level, s.ctx) !== undefined) {
+      return this.bind(a, s)
+    }
+    const rel = wholeRow(a, s.level)
+    if (rel === undefined) return this.bind(a, s)
+    const columns = rel.columns.filter((c) => c.hidden !== true)
+    const args = columns.map((c) => this.bind({ kind: 'ColumnRef', catalog: null, schema: null, table: rel.alias, column: c.name, start: a.start, end: a.end } as ast.ColumnRef, s))
+    const impl = rowToJson(
+      columns.map((c) => c.name),
+      args.map((x) => x.type),
+    )
+    const coerced = args.map((x, i) => this.coerce(x, impl.argTypes[i], s, a.start, ''))
+    return Object.freeze({ kind: 'Call', type: impl.returnType, impl, args: coerced })
+  }
+
+  /** A function bound with the catalog or the transaction (catalog-functions.ts); never folded. */
+  #catalogCall(e: ast.FunctionCall, name: string, s: ExprScope): BoundExpr {
+    const args = e.args.map((a) => this.bind(a, s))
+    const impl = this.#at(s, e.start, () => resolveCatalogFunction(name, args.map((a) => a.type), s.ctx))
+    if (impl === undefined) {
+      throw s.ctx.error('42883', `function ${name}(${args.map((a) => typeName(a.type)).join(', ')}) does not exist`, e.start, {
+        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+      })
+    }
+    const coerced = args.map((a, i) => this.coerce(a, impl.argTypes[i], s, e.start, ''))
+    return Object.freeze({ kind: 'Call', type: impl.returnType, impl, args: coerced })
   }
 
   /** nextval / currval / setval: the sequence is resolved now; the call reads the transaction's sequences. */
@@ -481,7 +530,7 @@ export class ExprBinder {
     if (collector === null) throw s.ctx.error('42803', `aggregate functions are not allowed in ${s.clause}`, e.start)
     // Arguments are bound without aggregates allowed (no nesting), in the same level.
     const inner: ExprScope = { ...s, aggregates: null, allowWindows: false, clause: 'aggregate function calls' }
-    const rawArgs = e.args.map((a) => this.bind(a, inner))
+    const rawArgs = e.args.map((a) => this.#argument(a, name, inner))
     const args = rawArgs.map((a) => (a.type.id === 'unknown' ? this.coerce(a, TEXT, s, e.start, '') : a))
     const impl: AggregateImpl | undefined = resolveAggregate(name, args.map((a) => a.type), e.star)
     if (impl === undefined) {
@@ -723,6 +772,15 @@ export function resolveColumn(
       }
     }
     if (found !== undefined) return { column: found, level: l }
+  }
+  return undefined
+}
+
+/** The FROM item a bare name refers to as a whole row (invariant 4), innermost level first. */
+function wholeRow(e: { column: string }, level: QueryLevel): ScopeRelation | undefined {
+  for (let l: QueryLevel | null = level; l !== null; l = l.parent) {
+    const rel = l.relations.find((r) => r.alias === e.column)
+    if (rel !== undefined) return rel
   }
   return undefined
 }

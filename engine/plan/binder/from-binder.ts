@@ -125,7 +125,107 @@ export function tableScan(
     reverse: false,
     filter: null,
   })
+  tableRows.set(table, rowCount)
   return { plan: withEstimate(plan, rowCount), relation: { alias, columns: scopeColumns, table } }
+}
+
+/** The inputs a join node was made from (joinPlans), so a predicate pushed below it can re-plan it. */
+const joinInputs = new WeakMap<PlanNode, { left: PlanNode; right: PlanNode; preds: readonly BoundExpr[]; lateral: boolean }>()
+
+/**
+ * Pushes the conjuncts that read only a join's preserved side (both sides of INNER, the left of LEFT / SEMI /
+ * ANTI, the right of RIGHT) below it and re-plans the join over the smaller input (which may now probe an
+ * index: `... LEFT JOIN customers c ON c.id = o.customer_id WHERE o.id < 60`). The rest stays above in a
+ * Filter. Null when nothing can be pushed.
+ */
+function pushIntoJoin(plan: PlanNode, preds: readonly BoundExpr[], rows: number): PlanNode | null {
+  if (plan.kind !== 'HashJoin' && plan.kind !== 'NestedLoopJoin' && plan.kind !== 'IndexJoin') return null
+  const inputs = joinInputs.get(plan)
+  if (inputs === undefined || inputs.lateral) return null
+  const type = plan.joinType
+  const leftOk = type === 'INNER' || type === 'LEFT' || type === 'SEMI' || type === 'ANTI'
+  const rightOk = type === 'INNER' || type === 'RIGHT'
+  const leftIds = new Set(inputs.left.output.map((c) => c.id))
+  const rightIds = new Set(inputs.right.output.map((c) => c.id))
+  const toLeft: BoundExpr[] = []
+  const toRight: BoundExpr[] = []
+  const above: BoundExpr[] = []
+  for (const p of preds) {
+    if (leftOk && onlyFrom(p, leftIds) && !hasSubquery(p)) toLeft.push(p)
+    else if (rightOk && onlyFrom(p, rightIds) && !hasSubquery(p)) toRight.push(p)
+    else above.push(p)
+  }
+  if (toLeft.length === 0 && toRight.length === 0) return null
+  const left = applyToLeaf(inputs.left, toLeft)
+  const right = applyToLeaf(inputs.right, toRight)
+  const joinRows = above.length === 0 ? rows : estimate(plan) * conjunctsSelectivity([...toLeft, ...toRight], plan)
+  const joined = joinPlans(type, left, right, inputs.preds, joinRows)
+  if (above.length === 0) return joined
+  return withEstimate(Object.freeze({ kind: 'Filter', output: joined.output, input: joined, predicate: and(above) }), rows)
+}
+
+/** Rows of each table as the last tableScan() estimated them (the cost of scanning it whole). */
+const tableRows = new WeakMap<TableDef, number>()
+
+/** A probe through a B+tree costs about this many rows of a sequential scan. */
+const PROBE_COST = 4
+
+/**
+ * An index nested-loop join of `left` with the base table `right` scans, when the join's equalities give a
+ * primary-key prefix (or an index prefix) of that table and probing it once per left row is cheaper than
+ * scanning it whole (left rows x PROBE_COST < table rows): `SELECT ... FROM orders o JOIN customers c ON
+ * c.id = o.customer_id WHERE o.id = 7` looks one customer up instead of hashing them all. The right scan's
+ * filter and the other predicates become the residual. Null when it does not apply.
+ */
+function indexJoin(joinType: JoinType, left: PlanNode, right: PlanNode, preds: readonly BoundExpr[], rows: number): PlanNode | null {
+  if (right.kind !== 'SeqScan' || right.lower !== null || right.upper !== null || right.columns.includes(ROW_KEY)) return null
+  if (joinType !== 'INNER' && joinType !== 'LEFT' && joinType !== 'SEMI' && joinType !== 'ANTI') return null
+  const table = right.table
+  const leftRows = estimate(left)
+  if (leftRows * PROBE_COST >= (tableRows.get(table) ?? DEFAULT_TABLE_ROWS)) return null
+  const leftIds = new Set(left.output.map((c) => c.id))
+  // Table ordinal -> the left expression it equals, and the predicate that says so.
+  const byOrdinal = new Map<number, { expr: BoundExpr; pred: BoundExpr }>()
+  for (const p of preds) {
+    if (p.kind !== 'Call' || p.impl.name !== '=' || p.args.length !== 2 || p.args[0].type.id !== p.args[1].type.id) continue
+    for (const [a, b] of [p.args, [p.args[1], p.args[0]]] as const) {
+      if (b.kind !== 'Column') continue
+      const at = right.output.findIndex((c) => c.id === b.id)
+      if (at < 0 || !onlyFrom(a, leftIds)) continue
+      const ordinal = right.columns[at]
+      if (!byOrdinal.has(ordinal) && table.columns[ordinal].type.id === a.type.id) byOrdinal.set(ordinal, { expr: a, pred: p })
+      break
+    }
+  }
+  const prefix = (ordinals: readonly number[]): { expr: BoundExpr; pred: BoundExpr }[] => {
+    const out: { expr: BoundExpr; pred: BoundExpr }[] = []
+    for (const o of ordinals) {
+      const e = byOrdinal.get(o)
+      if (e === undefined) break
+      out.push(e)
+    }
+    return out
+  }
+  let index: IndexDef | null = null
+  let keys = table.primaryKey === null ? [] : prefix(table.primaryKey)
+  if (keys.length < (table.primaryKey?.length ?? 0)) {
+    for (const ix of table.indexes) {
+      const k = prefix(ix.columns.map((c) => c.ordinal))
+      if (k.length > keys.length && ix.columns.slice(0, k.length).every((c) => !c.descending)) {
+        keys = k
+        index = ix
+      }
+    }
+  }
+  if (keys.length === 0) return null
+  const keyPreds = new Set(keys.map((k) => k.pred))
+  const residual = preds.filter((p) => !keyPreds.has(p))
+  if (right.filter !== null) residual.push(right.filter)
+  const output = joinType === 'SEMI' || joinType === 'ANTI' ? left.output : [...left.output, ...right.output]
+  return withEstimate(
+    Object.freeze({ kind: 'IndexJoin', output, joinType, left, table, index, keys: keys.map((k) => k.expr), columns: right.columns, residual: residual.length === 0 ? null : and(residual) }),
+    rows,
+  )
 }
 
 // --- selectivity ---------------------------------------------------------------------------------------------
@@ -346,6 +446,8 @@ export function applyToLeaf(plan: PlanNode, preds: readonly BoundExpr[]): PlanNo
     const access = chooseAccess(plan, preds)
     return withEstimate(Object.freeze({ ...plan, ...access, filter }), rows)
   }
+  const pushed = pushIntoJoin(plan, preds, rows)
+  if (pushed !== null) return pushed
   return withEstimate(Object.freeze({ kind: 'Filter', output: plan.output, input: plan, predicate: and(preds) }), rows)
 }
 
@@ -434,6 +536,14 @@ export function naiveJoins(leaves: readonly JoinLeaf[], preds: readonly BoundExp
 }
 
 /** Splits `a = b` conjuncts into hash keys between two id sets. */
+/** True when `e` reads columns, all of them in `ids`, and is not volatile. */
+function onlyFrom(e: BoundExpr, ids: ReadonlySet<number>): boolean {
+  const used = columnIds(e)
+  if (used.size === 0) return false
+  for (const id of used) if (!ids.has(id)) return false
+  return !isVolatile(e)
+}
+
 function equiKeys(
   preds: readonly BoundExpr[],
   left: ReadonlySet<number>,
@@ -480,16 +590,28 @@ export function joinPlans(
   const leftIds = new Set(left.output.map((c) => c.id))
   const rightIds = new Set(right.output.map((c) => c.id))
   const output = joinType === 'SEMI' || joinType === 'ANTI' ? left.output : [...left.output, ...right.output]
+  const made = (node: PlanNode): PlanNode => {
+    joinInputs.set(node, { left, right, preds, lateral })
+    return node
+  }
+  if (!lateral && !naive) {
+    const probe = indexJoin(joinType, left, right, preds, rows)
+    if (probe !== null) return made(probe)
+  }
   const { leftKeys, rightKeys, rest } = lateral || naive ? { leftKeys: [], rightKeys: [], rest: [...preds] } : equiKeys(preds, leftIds, rightIds)
   if (leftKeys.length > 0) {
-    return withEstimate(
-      Object.freeze({ kind: 'HashJoin', output, joinType, left, right, leftKeys, rightKeys, residual: rest.length === 0 ? null : and(rest) }),
-      rows,
+    return made(
+      withEstimate(
+        Object.freeze({ kind: 'HashJoin', output, joinType, left, right, leftKeys, rightKeys, residual: rest.length === 0 ? null : and(rest) }),
+        rows,
+      ),
     )
   }
-  return withEstimate(
-    Object.freeze({ kind: 'NestedLoopJoin', output, joinType, left, right, condition: rest.length === 0 ? null : and(rest), lateral }),
-    rows,
+  return made(
+    withEstimate(
+      Object.freeze({ kind: 'NestedLoopJoin', output, joinType, left, right, condition: rest.length === 0 ? null : and(rest), lateral }),
+      rows,
+    ),
   )
 }
 
@@ -559,8 +681,13 @@ export function planJoins(leaves: JoinLeaf[], preds: readonly BoundExpr[]): Plan
     remaining.delete(best)
     const ready = takeReady()
     const leaf = leaves[best]
-    // Build the hash table on the smaller side.
-    if (leaf.rows > rows && ready.length > 0) plan = joinPlans('INNER', leaf.plan, plan, ready, bestRows)
+    // An index nested-loop join probes the leaf's table; otherwise build the hash table on the smaller side.
+    const probe = ready.length > 0 ? indexJoin('INNER', plan, leaf.plan, ready, bestRows) : null
+    if (probe !== null) {
+      joinInputs.set(probe, { left: plan, right: leaf.plan, preds: ready, lateral: false })
+      plan = probe
+    }
+    else if (leaf.rows > rows && ready.length > 0) plan = joinPlans('INNER', leaf.plan, plan, ready, bestRows)
     else plan = joinPlans('INNER', plan, leaf.plan, ready, bestRows)
     rows = bestRows
   }

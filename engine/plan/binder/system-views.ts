@@ -5,11 +5,21 @@
  * Invariants:
  *   (1) The rows reflect the catalog as the querying transaction sees it (its own DDL included).
  *   (2) Object ids are stable for the life of an object: a table's oid is derived from its catalog id.
- * Not here: privileges (every object is visible), statistics views.
+ *   (3) Schemas are the catalog's schemas (an empty one too) when the catalog lists them (schemaNames).
+ *   (4) pg_attribute lists views' columns too, with the types their query binds to now (a view whose query
+ *       no longer binds, or is being bound already, contributes no columns).
+ * Not here: privileges (every object is visible), statistics views, the functions over these oids
+ * (col_description, obj_description: catalog-functions.ts).
  */
-import { type SqlType, type SqlValue, typeName, typeOf } from '../../common/index.js'
-import type { TableDef } from '../../catalog/schema.js'
+import { RustyError, type SqlType, type SqlValue, typeName, typeOf } from '../../common/index.js'
+import { sessionInfo } from '../../catalog/functions/index.js'
+import { parseOne } from '../../sql/index.js'
+import { PlanContext } from './context.js'
+// A cycle (query-binder.ts binds system relations): QueryBinder is only used when a query names pg_attribute.
+import { QueryBinder } from './query-binder.js'
+import type { TableDef, ViewDef } from '../../catalog/schema.js'
 import type { CatalogReader } from '../../txn/table-access.js'
+import type { CatalogWriter } from '../../txn/index.js'
 
 export interface SystemRelation {
   readonly columns: readonly { readonly name: string; readonly type: SqlType }[]
@@ -32,15 +42,64 @@ export const TYPE_OIDS: Record<string, number> = {
 const FIXED_SCHEMAS: Record<string, number> = { pg_catalog: 11, public: 2200, information_schema: 13000 }
 const OID_BASE = 16384
 
+/**
+ * Every schema's name (invariant 3). A transaction's catalog lists its schemas (CatalogWriter.schemas);
+ * a reader that cannot contributes the schemas its relations live in.
+ */
+export function schemaNames(catalog: CatalogReader): string[] {
+  const lister = (catalog as Partial<Pick<CatalogWriter, 'schemas'>>).schemas
+  const names = new Set<string>(Object.keys(FIXED_SCHEMAS))
+  if (typeof lister === 'function') for (const s of lister.call(catalog)) names.add(s.name)
+  for (const r of [...catalog.tables(), ...catalog.views(), ...catalog.sequences()]) names.add(r.schema)
+  return [...names]
+}
+
 function schemaOids(catalog: CatalogReader): Map<string, number> {
   const m = new Map<string, number>(Object.entries(FIXED_SCHEMAS))
-  const names = new Set<string>([...catalog.tables().map((t) => t.schema), ...catalog.views().map((v) => v.schema), ...catalog.sequences().map((s) => s.schema)])
-  const extra = [...names].filter((n) => !m.has(n)).sort()
+  const extra = schemaNames(catalog).filter((n) => !m.has(n)).sort()
   extra.forEach((n, i) => m.set(n, OID_BASE + i))
   return m
 }
 
-const relOid = (id: number): bigint => BigInt(OID_BASE + 1000 + id)
+const REL_OID_BASE = OID_BASE + 1000
+const relOid = (id: number): bigint => BigInt(REL_OID_BASE + id)
+
+/** The table or view whose pg_class oid is `oid`, with its comment (COMMENT ON), or undefined. */
+export function relationByOid(
+  catalog: CatalogReader,
+  oid: bigint,
+): { kind: 'table'; table: TableDef; comment: string | null } | { kind: 'view'; view: ViewDef; comment: string | null } | undefined {
+  const id = Number(oid) - REL_OID_BASE
+  if (!Number.isSafeInteger(id) || id < 0) return undefined
+  const table = catalog.tableById(id)
+  if (table !== undefined) return { kind: 'table', table, comment: table.comment ?? null }
+  const view = catalog.views().find((v) => v.id === id)
+  return view === undefined ? undefined : { kind: 'view', view, comment: view.comment ?? null }
+}
+
+/** Views whose columns are being computed (a view over pg_attribute would recurse): invariant (4). */
+const bindingViews = new Set<number>()
+
+/** A view's output columns as its query binds now, or undefined (invariant 4). */
+function viewColumns(view: ViewDef, catalog: CatalogReader): { name: string; type: SqlType }[] | undefined {
+  if (bindingViews.has(view.id)) return undefined
+  bindingViews.add(view.id)
+  try {
+    const stmt = parseOne(view.sql)
+    if (stmt.kind !== 'Query') return undefined
+    const ctx = new PlanContext(view.sql, catalog, { defaultSchema: sessionInfo.schema, paramTypes: [] })
+    const planned = new QueryBinder(ctx).planQuery(stmt, null)
+    return planned.plan.output.map((c, i) => ({ name: view.columns[i] ?? c.name, type: c.type }))
+  } catch (err) {
+    if (err instanceof RustyError) return undefined
+    throw err
+  } finally {
+    bindingViews.delete(view.id)
+  }
+}
+
+/** pg_class's oid of the pg_class catalog itself (pg_description.classoid of relation comments). */
+const PG_CLASS_OID = 1259n
 
 function cols(spec: string): { name: string; type: SqlType }[] {
   return spec.split(',').map((s) => {
@@ -139,17 +198,33 @@ function pgCatalog(name: string, catalog: CatalogReader): SystemRelation | undef
     case 'pg_attribute':
       return {
         columns: cols('attrelid:o,attname,atttypid:o,attnum:s,attnotnull:b,atthasdef:b,attisdropped:b,attidentity'),
-        rows: tables.flatMap((t) =>
-          t.columns.map((c, i) => [
-            relOid(t.id), c.name, BigInt(TYPE_OIDS[c.type.id] ?? 25), i + 1, c.notNull, c.default !== null, false,
-            c.identity === 'ALWAYS' ? 'a' : c.identity === 'BY DEFAULT' ? 'd' : '',
-          ]),
-        ),
+        rows: [
+          ...tables.flatMap((t) =>
+            t.columns.map((c, i) => [
+              relOid(t.id), c.name, BigInt(TYPE_OIDS[c.type.id] ?? 25), i + 1, c.notNull, c.default !== null, false,
+              c.identity === 'ALWAYS' ? 'a' : c.identity === 'BY DEFAULT' ? 'd' : '',
+            ]),
+          ),
+          ...catalog.views().flatMap((v) =>
+            (viewColumns(v, catalog) ?? []).map((c, i) => [relOid(v.id), c.name, BigInt(TYPE_OIDS[c.type.id] ?? 25), i + 1, false, false, false, '']),
+          ),
+        ],
       }
     case 'pg_type':
       return {
         columns: cols('oid:o,typname,typnamespace:o'),
         rows: Object.entries(TYPE_OIDS).map(([n, oid]) => [BigInt(oid), n === 'array' ? 'anyarray' : n, 11n]),
+      }
+    case 'pg_description':
+      return {
+        columns: cols('objoid:o,classoid:o,objsubid:i,description'),
+        rows: [
+          ...tables.flatMap((t) => [
+            ...(t.comment === undefined ? [] : [[relOid(t.id), PG_CLASS_OID, 0, t.comment]]),
+            ...t.columns.flatMap((c, i) => (c.comment === undefined ? [] : [[relOid(t.id), PG_CLASS_OID, i + 1, c.comment]])),
+          ]),
+          ...catalog.views().flatMap((v) => (v.comment === undefined ? [] : [[relOid(v.id), PG_CLASS_OID, 0, v.comment]])),
+        ],
       }
     case 'pg_tables':
       return {

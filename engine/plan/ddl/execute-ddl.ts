@@ -1,7 +1,7 @@
 /**
  * executeDdl: runs a DDL statement inside a transaction (DDL is transactional: rollback undoes it).
  * Owns: CREATE/DROP TABLE, CREATE/DROP INDEX, CREATE [OR REPLACE]/DROP VIEW, CREATE/ALTER/DROP SEQUENCE,
- * CREATE/DROP SCHEMA, TRUNCATE; ALTER TABLE is in alter-table.ts, ANALYZE in analyze.ts.
+ * CREATE/DROP SCHEMA, TRUNCATE, COMMENT ON; ALTER TABLE is in alter-table.ts, ANALYZE in analyze.ts.
  * Invariants:
  *   (1) A statement either completes or throws before changing the catalog in a way later statements would
  *       see inconsistently; a failed statement leaves the transaction to be rolled back (PostgreSQL aborts
@@ -18,6 +18,7 @@ import type { Transaction } from '../../txn/index.js'
 import {
   parseOne,
   printSql,
+  quoteIdentifier,
   quoteString,
   walk,
   type CreateIndex,
@@ -29,6 +30,7 @@ import {
   type Truncate,
   type CreateTableAs,
   type Reindex,
+  type CommentOn,
   type AlterSequence,
 } from '../../sql/index.js'
 import { executeAlterTable } from './alter-table.js'
@@ -62,6 +64,7 @@ export const DDL_KINDS: ReadonlySet<Statement['kind']> = new Set([
   'Truncate',
   'CreateTableAs',
   'Reindex',
+  'CommentOn',
   'Analyze',
 ])
 
@@ -108,6 +111,8 @@ export function executeDdl(stmt: Statement, txn: Transaction, ctx: DdlContext): 
       return createTableAs(stmt, txn, ctx)
     case 'Reindex':
       return reindex(stmt, txn, ctx)
+    case 'CommentOn':
+      return commentOn(stmt, txn, ctx)
     case 'Analyze':
       return analyze(stmt, txn, ctx)
     default:
@@ -176,7 +181,9 @@ function createView(stmt: CreateView, txn: Transaction, ctx: DdlContext): DdlRes
   if (outputs !== undefined && stmt.columns.length > outputs.length) {
     throw new RustyError(SqlState.SYNTAX_ERROR, 'CREATE VIEW specifies more column names than columns')
   }
-  txn.catalog.putView({ id, schema, name, sql, columns: [...stmt.columns] })
+  // CREATE OR REPLACE keeps the view's comment, as PostgreSQL does.
+  const comment = existing === undefined ? undefined : txn.catalog.viewById(existing.id)?.comment
+  txn.catalog.putView({ id, schema, name, sql, columns: [...stmt.columns], ...(comment === undefined ? {} : { comment }) })
   return done('CREATE VIEW')
 }
 
@@ -333,7 +340,8 @@ function dropIndex(txn: Transaction, id: number, cascade: boolean): void {
 
 /** Columns whose DEFAULT calls nextval on `seq`. */
 function sequenceUsers(txn: Transaction, seq: SequenceDef): { table: TableDef; ordinal: number }[] {
-  const names = [seq.name, `${seq.schema}.${seq.name}`].map((n) => `nextval(${quoteString(n)}`)
+  const spellings = [seq.name, `${seq.schema}.${seq.name}`, quoteIdentifier(seq.name), `${quoteIdentifier(seq.schema)}.${quoteIdentifier(seq.name)}`]
+  const names = [...new Set(spellings)].map((n) => `nextval(${quoteString(n)}`)
   const out: { table: TableDef; ordinal: number }[] = []
   for (const table of txn.catalog.tables()) {
     table.columns.forEach((c, ordinal) => {
@@ -449,6 +457,34 @@ function createTableAs(stmt: CreateTableAs, txn: Transaction, ctx: DdlContext): 
     }
   }
   return { command: 'SELECT', notices: [], rowCount: count }
+}
+
+/** `def` with `comment` set, or without one for null or '' (PostgreSQL: an empty comment removes it). */
+function withComment<T extends { readonly comment?: string }>(def: T, comment: string | null): T {
+  const { comment: _old, ...rest } = def
+  return (comment === null || comment === '' ? rest : { ...rest, comment }) as T
+}
+
+/** COMMENT ON TABLE / VIEW / COLUMN: the comment lives in the definition (catalog/schema.ts). */
+function commentOn(stmt: CommentOn, txn: Transaction, ctx: DdlContext): DdlResult {
+  const r = findRelation(txn, stmt.name, ctx)
+  if (r === undefined) throw undefinedTable(stmt.name.name)
+  if (stmt.target === 'VIEW') {
+    if (r.kind !== 'view') throw wrongObjectType(stmt.name.name, 'a view')
+    txn.catalog.putView(withComment(txn.catalog.viewById(r.id) as ViewDef, stmt.comment))
+    return done('COMMENT')
+  }
+  if (r.kind === 'view' && stmt.target === 'COLUMN') throw featureNotSupported('COMMENT ON COLUMN of a view')
+  if (r.kind !== 'table') throw wrongObjectType(stmt.name.name, 'a table')
+  const table = txn.catalog.tableById(r.id) as TableDef
+  if (stmt.target === 'TABLE') {
+    txn.catalog.alterTable(withComment(table, stmt.comment))
+    return done('COMMENT')
+  }
+  const ordinal = table.columns.findIndex((c) => c.name === stmt.column)
+  if (ordinal < 0) throw new RustyError(SqlState.UNDEFINED_COLUMN, `column "${stmt.column}" of relation "${table.name}" does not exist`, { table: table.name, column: stmt.column ?? undefined })
+  txn.catalog.alterTable({ ...table, columns: table.columns.map((c, i) => (i === ordinal ? withComment(c, stmt.comment) : c)) })
+  return done('COMMENT')
 }
 
 function reindex(stmt: Reindex, txn: Transaction, ctx: DdlContext): DdlResult {

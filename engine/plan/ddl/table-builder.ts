@@ -6,7 +6,8 @@
  *   (1) A PRIMARY KEY makes its columns NOT NULL; the table's rows are keyed by it (no index of its own).
  *   (2) Every UNIQUE constraint is enforced by a unique IndexDef named like the constraint.
  *   (3) SERIAL and identity columns own a sequence `<table>_<column>_seq` and default to `nextval('<seq>')`
- *       (identity columns too, so INSERT needs one code path; `identity` says whether ALWAYS forbids values).
+ *       (identity columns too, so INSERT needs one code path; `identity` says whether ALWAYS forbids values);
+ *       `<seq>` is schema-qualified outside public, each part quoted where needed.
  *   (4) A foreign key references the referenced table's primary key or one of its UNIQUE constraints with
  *       exactly those columns (42830 otherwise), as PostgreSQL requires.
  * Not here: storing the table (Transaction.catalog), ALTER TABLE's row rewrites (alter-table.ts).
@@ -27,6 +28,7 @@ import {
 import type { Transaction } from '../../txn/index.js'
 import {
   printSql,
+  quoteIdentifier,
   quoteString,
   walk,
   type ColumnConstraint,
@@ -162,7 +164,8 @@ export class TableBuilder {
       const seqName = chooseName(this.#txn, this.schema, this.name, [node.name], 'seq', this.taken)
       const seq = sequenceFromOptions(this.#txn.catalog.allocateId(), this.schema, seqName, identityOptions ?? [], typeOf(type.id as 'int4'), `${this.name}.${node.name}`)
       this.sequences.push(seq)
-      const qualified = this.schema === 'public' ? seqName : `${this.schema}.${seqName}`
+      // Quoted where needed, so a mixed-case schema or table still names its sequence (as PostgreSQL's regclass text).
+      const qualified = this.schema === 'public' ? quoteIdentifier(seqName) : `${quoteIdentifier(this.schema)}.${quoteIdentifier(seqName)}`
       column.default = `nextval(${quoteString(qualified)})`
       column.notNull = true
     }

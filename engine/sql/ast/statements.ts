@@ -445,6 +445,20 @@ export interface Reindex extends NodeBase<'Reindex'> {
   readonly concurrently: boolean
 }
 
+/**
+ * `COMMENT ON { TABLE | VIEW } name IS 'text' | NULL` and `COMMENT ON COLUMN [schema.]table.column IS ...`.
+ * Other object kinds are refused by the parser (0A000).
+ */
+export interface CommentOn extends NodeBase<'CommentOn'> {
+  readonly target: 'TABLE' | 'VIEW' | 'COLUMN'
+  /** The relation (for COLUMN: the column's table or view). */
+  readonly name: QualifiedName
+  /** The column for COLUMN, else null. */
+  readonly column: string | null
+  /** The comment; null (IS NULL) removes it. */
+  readonly comment: string | null
+}
+
 /** `TRUNCATE [TABLE] [ONLY] t, ... [RESTART|CONTINUE IDENTITY] [CASCADE|RESTRICT]`. */
 export interface Truncate extends NodeBase<'Truncate'> {
   readonly tables: readonly QualifiedName[]
@@ -568,6 +582,7 @@ export type Statement =
   | CreateTrigger
   | DropTrigger
   | Reindex
+  | CommentOn
   | Truncate
   | Begin
   | Commit

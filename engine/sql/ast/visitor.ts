@@ -332,6 +332,7 @@ const CHILDREN: ChildTable = {
     maybe(n.table, e)
   },
   Reindex: (n, e) => maybe(n.name, e),
+  CommentOn: (n, e) => e(n.name),
   Truncate: (n, e) => each(n.tables, e),
   // transactions, session, utility
   Begin: none,

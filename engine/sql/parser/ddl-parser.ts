@@ -1,7 +1,7 @@
 /**
  * DdlParser: CREATE / ALTER / DROP of tables, indexes, views, sequences, schemas and triggers.
  * Owns: column definitions and constraints (column and table level), identity and generated
- * columns, sequence options, ALTER TABLE actions, DROP, TRUNCATE, REINDEX, and SQLite's CREATE
+ * columns, sequence options, ALTER TABLE actions, DROP, TRUNCATE, REINDEX, COMMENT ON, and SQLite's CREATE
  * TRIGGER ... BEGIN ... END form.
  * Invariants:
  *   (1) Known PostgreSQL syntax that RustyDB does not implement (partitioning, inheritance,
@@ -27,6 +27,7 @@ import type {
   QualifiedName,
   ReferentialAction,
   Reindex,
+  CommentOn,
   SequenceOption,
   Statement,
   TableConstraint,
@@ -39,6 +40,7 @@ import type {
 import type { RustyError } from '../../common/index.js'
 import { TokenType, type Token } from '../lexer/index.js'
 import { EMPTY, frozen } from './cursor.js'
+import { syntaxErrorAt } from '../errors.js'
 import { DmlParser } from './dml-parser.js'
 import { P_IS } from './expression-parser.js'
 
@@ -714,6 +716,39 @@ export abstract class DdlParser extends DmlParser {
     else this.eatWords('continue', 'identity')
     const behavior = this.parseDropBehavior()
     return this.node({ kind: 'Truncate', start, tables: frozen(tables), restartIdentity, behavior })
+  }
+
+  /** COMMENT ON { TABLE | VIEW | COLUMN } name IS 'text' | NULL; other object kinds are 0A000. */
+  protected parseComment(): CommentOn {
+    const start = this.tok.start
+    this.expectWord('comment')
+    this.expectWord('on')
+    const t = this.tok
+    if (t.type !== TokenType.IDENT) throw this.error()
+    if (t.text !== 'table' && t.text !== 'view' && t.text !== 'column') {
+      const kind = t.text === 'materialized' || t.text === 'foreign' || t.text === 'access' || t.text === 'event' ? `${t.text} ${this.peek(1).text}` : t.text
+      throw this.unsupported(`COMMENT ON ${kind.toUpperCase()}`, t)
+    }
+    this.advance()
+    const target = t.text.toUpperCase() as CommentOn['target']
+    let name: QualifiedName
+    let column: string | null = null
+    if (target === 'COLUMN') {
+      const nameStart = this.tok.start
+      const parts = [this.colId()]
+      while (this.eat(TokenType.DOT)) parts.push(this.colLabel())
+      if (parts.length < 2) throw syntaxErrorAt(this.sql, nameStart, 'column name must be qualified')
+      column = parts.pop() as string
+      name = this.qualified(nameStart, parts)
+    } else {
+      name = this.qualifiedName()
+    }
+    this.expectWord('is')
+    let comment: string | null
+    if (this.is(TokenType.STRING)) comment = this.advance().text
+    else if (this.eatWord('null')) comment = null
+    else throw this.error()
+    return this.node({ kind: 'CommentOn', start, target, name, column, comment })
   }
 
   protected parseReindex(): Reindex {

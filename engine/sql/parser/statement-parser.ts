@@ -44,7 +44,6 @@ const UNSUPPORTED_STATEMENTS = new Map([
   ['unlisten', 'UNLISTEN'],
   ['do', 'DO'],
   ['call', 'CALL'],
-  ['comment', 'COMMENT'],
   ['lock', 'LOCK'],
   ['cluster', 'CLUSTER'],
   ['discard', 'DISCARD'],
@@ -119,6 +118,8 @@ export class StatementParser extends DdlParser {
         return this.parseTruncate()
       case 'reindex':
         return this.parseReindex()
+      case 'comment':
+        return this.parseComment()
       case 'begin':
         return this.parseBegin()
       case 'start':

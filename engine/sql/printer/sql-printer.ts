@@ -706,6 +706,9 @@ const PRINTERS: PrinterTable = {
     }
     return out
   },
+  CommentOn: (n) =>
+    `COMMENT ON ${n.target} ${qualifiedName(n.name)}${n.column === null ? '' : '.' + quoteIdentifier(n.column)} IS ` +
+    (n.comment === null ? 'NULL' : quoteString(n.comment)),
   Truncate: (n) =>
     'TRUNCATE ' +
     n.tables.map(qualifiedName).join(', ') +

@@ -1,0 +1,17 @@
+/**
+ * rustydb/kysely: the Kysely dialect for RustyDB (package.json export `./kysely`).
+ * Owns: the folder's public surface; the rest stays private.
+ *
+ * Uses Kysely's own PostgresQueryCompiler and PostgresIntrospector (RustyDB answers their SQL) and its own
+ * driver (one RustyDB session per Kysely connection) and adapter (a migration lock RustyDB can hold).
+ *
+ * @example
+ * import { Database } from 'rustydb'
+ * import { RustyDialect } from 'rustydb/kysely'
+ * import { Kysely } from 'kysely'
+ * const db = new Kysely<DB>({ dialect: new RustyDialect({ database: await Database.open() }) })
+ */
+export { RustyDialect } from './rusty-dialect.js'
+export { RustyDriver, RustyConnection, DEFAULT_MAX_IDLE_SESSIONS } from './rusty-driver.js'
+export { RustyAdapter, MIGRATION_LOCK_ID, MIGRATION_LOCK_TIMEOUT_MS } from './rusty-adapter.js'
+export type { RustyDatabaseLike, RustyDialectConfig, RustyQueryResult, RustySessionLike } from './rusty-dialect-config.js'
