@@ -14,6 +14,7 @@
  *       transactions in flight, far below the commits of the run.
  *   (3) With every session idle: no conflict-log entry, no lock, no active transaction, no open snapshot, no
  *       old version.
+ *   (4) A READ COMMITTED transaction idle between statements holds nothing back (as in PostgreSQL).
  * The counters come from db.stats().
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -176,5 +177,21 @@ describe('memory under a long mixed workload', () => {
     // (3) Idle: nothing left.
     expect(db.stats().sessions, 'only the default session is open').toBe(1)
     expect(counters()).toEqual({ conflictLog: 0, versionBatches: 0, versionBytes: 0, locks: 0, active: 0, snapshots: 0 })
+  })
+
+  // it.fails until the engine is fixed: a READ COMMITTED transaction keeps its last statement's snapshot until
+  // its next statement, so while it sits idle every commit of others stays in the version store and the
+  // conflict log. PostgreSQL's READ COMMITTED holds no snapshot between statements (idle in transaction, a
+  // reader holds back no cleanup).
+  it.fails('an idle READ COMMITTED reader between statements keeps no old versions or conflict-log entries', async () => {
+    const idle = db.session()
+    await idle.exec('BEGIN ISOLATION LEVEL READ COMMITTED')
+    await rowsOf(idle, 'SELECT count(*) FROM kv')
+    for (let i = 0; i < 500; i++) await db.exec('UPDATE kv SET value = value + 1 WHERE id = $1', [1 + (i % ROWS)])
+    const c = counters()
+    expect(c.versionBatches, 'old versions kept for an idle read committed transaction').toBeLessThan(SMALL)
+    expect(c.conflictLog, 'conflict-log entries kept for an idle read committed transaction').toBeLessThan(SMALL)
+    await idle.exec('COMMIT')
+    await idle.close()
   })
 })

@@ -308,6 +308,20 @@ describe('closed sessions', () => {
     await expect(s.query('SELECT 1')).rejects.toMatchObject({ code: '55000' })
   })
 
+  // it.fails until the engine is fixed: Database.close() closes the sessions first, and a session's close waits
+  // for its statement, which waits for the default session's transaction that close() rolls back only later.
+  it.fails('closing the database finishes while a statement waits for a lock of the default session', async () => {
+    const other = await Database.open({ storage: 'memory' })
+    await other.exec('CREATE TABLE test (id int PRIMARY KEY, value int); INSERT INTO test VALUES (1, 10)')
+    await other.exec('BEGIN')
+    await other.exec('UPDATE test SET value = 11 WHERE id = 1')
+    const s = other.session()
+    const waiting = watch(s.query('UPDATE test SET value = 12 WHERE id = 1'))
+    expect(await blocked(waiting)).toBe(true)
+    await within(other.close(), 'closing the database', 2_000)
+    expect(waiting.settled, 'the waiting statement ended (either way)').toBe(true)
+  })
+
   it('closing the database rolls back every session\'s open transaction', async () => {
     const adapter = new MemoryAdapter()
     const file = await Database.open({ adapter, name: 'close.rdb' })
