@@ -8,7 +8,7 @@
  *       acknowledged transfer is lost, none is applied twice, nothing unacknowledged is applied.
  *   (3) READ COMMITTED never loses an update (`balance = balance - x` re-reads the newest version after a
  *       wait, EvalPlanQual) and never raises 40001; only deadlocks (40P01) make it retry.
- * Runtime: about 4-7 s per level on the 2-core test machine (measured: see the issue #4 report).
+ * Runtime: 2-4 s per level, 9-12 s for the file, measured on the shared 2-core test machine (load 5-8).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Database } from '../../../engine/index.js'
