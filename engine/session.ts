@@ -489,7 +489,8 @@ export class Session {
       const rows = [...this.#settings].map(([n, v]) => (options.rowMode === 'array' ? [n, v] : { name: n, setting: v }))
       return { columns: [{ name: 'name', type: 'text' }, { name: 'setting', type: 'text' }], rows, rowCount: rows.length, command: 'SHOW' }
     }
-    const value = name === 'transaction_isolation' ? (this.#txn?.isolation ?? this.#settings.get('default_transaction_isolation')) : this.#settings.get(name)
+    let value = name === 'transaction_isolation' ? (this.#txn?.isolation ?? this.#settings.get('default_transaction_isolation')) : this.#settings.get(name)
+    if (value !== undefined && (name === 'statement_timeout' || name === 'lock_timeout')) value = showDuration(Number(value))
     if (value === undefined) throw new RustyError('42704', `unrecognized configuration parameter "${stmt.name}"`)
     const rows = [options.rowMode === 'array' ? [value] : { [name]: value }]
     return { columns: [{ name, type: 'text' }], rows, rowCount: 1, command: 'SHOW' }
@@ -513,6 +514,13 @@ function isolationOf(text: string): IsolationLevel {
   throw new RustyError('22023', `invalid value for parameter "transaction_isolation": "${text}"`, {
     hint: 'Available values: serializable, repeatable read, read committed, read uncommitted.',
   })
+}
+
+/** A duration in ms as PostgreSQL shows it: the largest unit that divides it ('0', '250ms', '2s', '1min', '1h'). */
+function showDuration(ms: number): string {
+  if (ms === 0) return '0'
+  for (const [unit, size] of [['h', 3_600_000], ['min', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`
+  return `${ms}ms`
 }
 
 /** A timeout setting in ms: a number (ms) or a number with a unit (ms, s, min, h), as PostgreSQL accepts. */

@@ -7,6 +7,8 @@ import { useBrowserHarness, type BrowserTarget } from '../support/browser-harnes
 import { demoSuite } from './demo-suite.js'
 import { kvStoreSuite } from './kv-store-suite.js'
 import { opfsAdapterSuite } from './opfs-adapter-suite.js'
+import { webPersistenceSuite } from './web-persistence-suite.js'
+import { webTabsSuite } from './web-tabs-suite.js'
 
 /** Registers every browser suite against `target`. */
 export function browserSuites(target: BrowserTarget): void {
@@ -15,5 +17,14 @@ export function browserSuites(target: BrowserTarget): void {
     opfsAdapterSuite(harness)
     kvStoreSuite(harness)
     demoSuite(harness)
+  })
+}
+
+/** Registers the rustydb/web suites (web/: the worker, storage choice, tabs, live queries) against `target`. */
+export function webSuites(target: BrowserTarget): void {
+  describe(`${target.name} rustydb/web`, () => {
+    const harness = useBrowserHarness(target)
+    webPersistenceSuite(harness)
+    webTabsSuite(harness)
   })
 }

@@ -817,20 +817,24 @@ export class KvStore {
           if (batch.count > 0) yield batch
         } else {
           // Entries on the pages, then the keys changed after the snapshot in the same stretch of the range.
-          const current: [Uint8Array, Uint8Array][] = new Array(batch.count)
-          for (let i = 0; i < batch.count; i++) current[i] = [batch.key(i).slice(), batch.value(i).slice()]
           const stretch = reverse
             ? { lower: done ? lower : last, lowerInclusive: done ? lowerInclusive : true, upper, upperInclusive }
             : { lower, lowerInclusive, upper: done ? upper : last, upperInclusive: done ? upperInclusive : true }
           const overlay = this.#versions.rangeAt(root, view.seq, stretch)
-          let merged = current
-          if (overlay.length > 0) {
+          if (overlay.length === 0) {
+            // Nothing in this stretch changed after the snapshot: the pages' batch is the snapshot's, uncopied.
+            if (batch.count > 0) yield batch
+          } else {
             const changed = new Set(overlay.map(([k]) => keyString(k)))
-            merged = current.filter(([k]) => !changed.has(keyString(k)))
+            const merged: [Uint8Array, Uint8Array][] = []
+            for (let i = 0; i < batch.count; i++) {
+              const k = batch.key(i)
+              if (!changed.has(keyString(k))) merged.push([k.slice(), batch.value(i).slice()])
+            }
             for (const [k, v] of overlay) if (v !== undefined) merged.push([k, v])
             sortEntries(merged, reverse)
+            if (merged.length > 0) yield new ArrayEntryBatch(merged, done)
           }
-          if (merged.length > 0) yield new ArrayEntryBatch(merged, done)
         }
         if (done) return
         if (reverse) {
