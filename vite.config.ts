@@ -57,8 +57,9 @@ export default defineConfig({
   },
   optimizeDeps: {
     // Only the pages' own imports; without this Vite scans every HTML file under the root (node_modules included).
-    entries: ['demo/index.html', 'e2e/page/index.html', 'e2e/page/web.html'],
-    // The web worker's dependencies, bundled up front so the dev server never reloads a page mid-test.
-    include: ['comlink', 'idb-keyval'],
+    entries: ['demo/index.html', 'e2e/page/index.html', 'e2e/page/web.html', 'e2e/page/web-kysely.html'],
+    // The web worker's dependencies and the Kysely test page's, bundled up front so the dev server never
+    // reloads a page mid-test.
+    include: ['comlink', 'idb-keyval', 'kysely', 'kysely/migration'],
   },
 })

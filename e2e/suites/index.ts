@@ -7,6 +7,7 @@ import { useBrowserHarness, type BrowserTarget } from '../support/browser-harnes
 import { demoSuite } from './demo-suite.js'
 import { kvStoreSuite } from './kv-store-suite.js'
 import { opfsAdapterSuite } from './opfs-adapter-suite.js'
+import { webKyselySuite } from './web-kysely-suite.js'
 import { webPersistenceSuite } from './web-persistence-suite.js'
 import { webTabsSuite } from './web-tabs-suite.js'
 
@@ -26,5 +27,13 @@ export function webSuites(target: BrowserTarget): void {
     const harness = useBrowserHarness(target)
     webPersistenceSuite(harness)
     webTabsSuite(harness)
+  })
+}
+
+/** Registers the Kysely-in-the-browser suite (web/kysely/ over rustydb/web) against `target`. */
+export function webKyselySuites(target: BrowserTarget): void {
+  describe(`${target.name} rustydb/kysely on rustydb/web`, () => {
+    const harness = useBrowserHarness(target)
+    webKyselySuite(harness)
   })
 }

@@ -10,6 +10,12 @@
  * import { RustyDialect } from 'rustydb/kysely'
  * import { Kysely } from 'kysely'
  * const db = new Kysely<DB>({ dialect: new RustyDialect({ database: await Database.open() }) })
+ *
+ * @example
+ * // In the browser: the same dialect over rustydb/web's client (the engine runs in a worker, on OPFS).
+ * import { openDatabase } from 'rustydb/web'
+ * const db = new Kysely<DB>({ dialect: new RustyDialect({ database: await openDatabase({ name: 'app' }) }) })
+ * // e2e/suites/web-kysely-suite.ts runs the Migrator, inserts, joins and transactions this way in Chromium.
  */
 export { RustyDialect } from './rusty-dialect.js'
 export { RustyDriver, RustyConnection, DEFAULT_MAX_IDLE_SESSIONS } from './rusty-driver.js'
