@@ -50,6 +50,8 @@ export interface DatabaseOptions {
   readonly pageSize?: number
   /** Buffer pool size in pages. */
   readonly cachePages?: number
+  /** Checkpoint once the WAL holds this many bytes (default 16 MiB; 0: only at close). */
+  readonly checkpointBytes?: number
 }
 
 /** Turns a path into an adapter and a file name; `rustydb`'s Node entry registers one (engine/node.ts). */
@@ -135,7 +137,7 @@ export class Database {
       adapter = new MemoryAdapter()
       name = options.name ?? 'memory.rdb'
     }
-    const kv = await KvStore.open({ adapter, name, create: true, pageSize: options.pageSize, cachePages: options.cachePages })
+    const kv = await KvStore.open({ adapter, name, create: true, pageSize: options.pageSize, cachePages: options.cachePages, checkpointBytes: options.checkpointBytes })
     try {
       const manager = await TxnManager.open(kv)
       return new Database(kv, manager)
@@ -184,8 +186,9 @@ export class Database {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await Promise.all([...this.#sessions].map((s) => s.close()))
-    await this.#session.close()
+    // All at once: a session's statement may wait for a lock another session's open transaction holds,
+    // and that transaction ends only when its own session closes.
+    await Promise.all([...[...this.#sessions].map((s) => s.close()), this.#session.close()])
     await this.#manager.close()
     await this.#kv.close()
   }

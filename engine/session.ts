@@ -62,7 +62,7 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   statement_timeout: '0',
   lock_timeout: '0',
   default_transaction_isolation: 'read committed',
-  transaction_isolation: 'read committed',
+  default_transaction_read_only: 'off',
   timezone: 'UTC',
   datestyle: 'ISO, MDY',
   client_encoding: 'UTF8',
@@ -85,6 +85,16 @@ export class Session {
   /** search_path plus pg_catalog, as transactions resolve names (reset with #pathCache). */
   #txnPath: string[] | null = null
   #settingsKey: string | null = null
+
+  /** default_transaction_isolation as a level (the setting keeps the spelling, e.g. read uncommitted). */
+  #defaultIsolation: IsolationLevel = 'read committed'
+  /** The isolation level the open transaction was asked for, as SHOW transaction_isolation prints it. */
+  #txnIsolationName = 'read committed'
+
+  #setDefaultIsolation(text: string): void {
+    this.#defaultIsolation = isolationOf(text)
+    this.#settings.set('default_transaction_isolation', text.trim().toLowerCase().replace(/^'|'$/g, ''))
+  }
 
   /** Values nextval() returned in this session (currval). */
   readonly #currvals = new Map<number, bigint>()
@@ -158,7 +168,7 @@ export class Session {
     const implicit = this.#txn === null
     const now = Date.now() * 1000
     if (implicit) this.#txnStart = now
-    const txn = this.#txn ?? this.#begin(false, null)
+    const txn = this.#txn ?? this.#begin(this.#settings.get('default_transaction_read_only') === 'on', null)
     if (UTILITY.has(stmt.kind)) {
       // SET / SHOW / RESET / SET TRANSACTION read no data: no snapshot (a later SET TRANSACTION stays legal).
       try {
@@ -182,19 +192,21 @@ export class Session {
         try {
           result = this.#execute(stmt, sql, params, options, txn)
         } catch (err) {
-          if (!(err instanceof LockWait)) throw err
-          // Invariant (5): undo, wait for the lock, run the statement again.
+          if (!(err instanceof LockWait)) {
+            txn.endStatement()
+            throw err
+          }
+          // Invariant (5): undo, wait for the lock, run the statement again (same snapshot).
           txn.undoStatement()
-          txn.endStatement()
+          txn.endStatement(false)
           await this.manager.locks.wait(txn.id, err.resource, err.mode, {
             lockTimeoutMs: Number(this.#settings.get('lock_timeout') ?? '0'),
             deadline: this.#deadline,
           })
           restart = true
           continue
-        } finally {
-          txn.endStatement()
         }
+        txn.endStatement()
         if (implicit) await txn.commit()
         return result
       }
@@ -227,8 +239,8 @@ export class Session {
 
   /** Starts a transaction that resolves names through the session's search_path. */
   #begin(readOnly: boolean, isolation: ast.IsolationLevel | null): Transaction {
-    // default_transaction_isolation is stored validated (SET runs isolationOf), so it is a level already.
-    const level = isolation !== null ? isolationOf(isolation) : ((this.#settings.get('default_transaction_isolation') ?? 'read committed') as IsolationLevel)
+    const level = isolation !== null ? isolationOf(isolation) : this.#defaultIsolation
+    this.#txnIsolationName = isolation !== null ? isolation.toLowerCase() : (this.#settings.get('default_transaction_isolation') ?? 'read committed')
     const txn = this.manager.begin({ readOnly, isolation: level, currvals: this.#currvals })
     txn.searchPath = (this.#txnPath ??= [...this.#searchPath(), 'pg_catalog'])
     return txn
@@ -282,7 +294,7 @@ export class Session {
     switch (stmt.kind) {
       case 'Begin':
         if (this.#txn !== null) return done('BEGIN') // PostgreSQL warns "there is already a transaction in progress"
-        this.#txn = this.#begin(stmt.readOnly === true, stmt.isolationLevel)
+        this.#txn = this.#begin(stmt.readOnly ?? this.#settings.get('default_transaction_read_only') === 'on', stmt.isolationLevel)
         this.#txnStart = Date.now() * 1000
         this.#status = TxnStatus.IN_TRANSACTION
         return done('BEGIN')
@@ -347,9 +359,15 @@ export class Session {
         this.#settingsKey = null
         return { columns: [], rows: [], rowCount: 0, command: 'RESET' }
       case 'SetTransaction':
-        if (stmt.isolationLevel !== null) {
-          if (stmt.session) this.#settings.set('default_transaction_isolation', isolationOf(stmt.isolationLevel))
-          else txn.setIsolation(isolationOf(stmt.isolationLevel))
+        if (stmt.session) {
+          if (stmt.isolationLevel !== null) this.#setDefaultIsolation(stmt.isolationLevel)
+          if (stmt.readOnly !== null) this.#settings.set('default_transaction_read_only', stmt.readOnly ? 'on' : 'off')
+        } else {
+          if (stmt.isolationLevel !== null) {
+            txn.setIsolation(isolationOf(stmt.isolationLevel))
+            this.#txnIsolationName = stmt.isolationLevel.toLowerCase()
+          }
+          if (stmt.readOnly !== null) txn.setReadOnly(stmt.readOnly)
         }
         return { columns: [], rows: [], rowCount: 0, command: 'SET' }
       default: {
@@ -475,8 +493,15 @@ export class Session {
       const txn = this.#txn
       if (txn === null) throw new RustyError('25001', 'SET TRANSACTION ISOLATION LEVEL can only be used in transaction blocks')
       txn.setIsolation(isolationOf(value))
+      this.#txnIsolationName = value.trim().toLowerCase().replace(/^'|'$/g, '')
     } else if (name === 'default_transaction_isolation') {
-      this.#settings.set(name, isolationOf(value))
+      this.#setDefaultIsolation(value)
+    } else if (name === 'transaction_read_only') {
+      const txn = this.#txn
+      if (txn === null) throw new RustyError('25001', 'SET TRANSACTION READ ONLY can only be used in transaction blocks')
+      txn.setReadOnly(onOff(value, name))
+    } else if (name === 'default_transaction_read_only') {
+      this.#settings.set(name, onOff(value, name) ? 'on' : 'off')
     } else if (name === 'statement_timeout' || name === 'lock_timeout') {
       this.#settings.set(name, String(durationMs(value, name)))
     } else this.#settings.set(name, value)
@@ -489,7 +514,16 @@ export class Session {
       const rows = [...this.#settings].map(([n, v]) => (options.rowMode === 'array' ? [n, v] : { name: n, setting: v }))
       return { columns: [{ name: 'name', type: 'text' }, { name: 'setting', type: 'text' }], rows, rowCount: rows.length, command: 'SHOW' }
     }
-    let value = name === 'transaction_isolation' ? (this.#txn?.isolation ?? this.#settings.get('default_transaction_isolation')) : this.#settings.get(name)
+    let value =
+      name === 'transaction_isolation'
+        ? this.#txn !== null
+          ? this.#txnIsolationName
+          : this.#settings.get('default_transaction_isolation')
+        : name === 'transaction_read_only'
+          ? (this.#txn?.readOnly ?? this.#settings.get('default_transaction_read_only') === 'on')
+            ? 'on'
+            : 'off'
+          : this.#settings.get(name)
     if (value !== undefined && (name === 'statement_timeout' || name === 'lock_timeout')) value = showDuration(Number(value))
     if (value === undefined) throw new RustyError('42704', `unrecognized configuration parameter "${stmt.name}"`)
     const rows = [options.rowMode === 'array' ? [value] : { [name]: value }]
@@ -514,6 +548,14 @@ function isolationOf(text: string): IsolationLevel {
   throw new RustyError('22023', `invalid value for parameter "transaction_isolation": "${text}"`, {
     hint: 'Available values: serializable, repeatable read, read committed, read uncommitted.',
   })
+}
+
+/** A boolean setting's value (on/off, true/false, yes/no, 1/0). */
+function onOff(text: string, name: string): boolean {
+  const t = text.trim().toLowerCase().replace(/^'|'$/g, '')
+  if (['on', 'true', 'yes', '1'].includes(t)) return true
+  if (['off', 'false', 'no', '0'].includes(t)) return false
+  throw new RustyError('22023', `parameter "${name}" requires a Boolean value`)
 }
 
 /** A duration in ms as PostgreSQL shows it: the largest unit that divides it ('0', '250ms', '2s', '1min', '1h'). */

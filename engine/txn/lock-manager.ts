@@ -21,8 +21,8 @@
  *
  * Implicit locks (InnoDB's idea): a key in an open transaction's write set is locked by it without a
  * lock-table entry, so a transaction writing alone pays nothing per row. A transaction that wants such a key
- * makes the writer's lock explicit first (`adopt`, mode UPDATE: the write set does not say whether a key
- * column changed, so an implicit lock blocks even KEY SHARE) and then waits like for any other lock.
+ * makes the writer's lock explicit first (`adopt`, in the mode the write stands for: FOR NO KEY UPDATE for
+ * an update that kept every unique key, FOR UPDATE otherwise) and then waits like for any other lock.
  *
  * The executor is synchronous, so a blocked statement cannot pause where it is: `acquire` returns the
  * conflict, the caller unwinds the statement (transaction.ts throws a LockWait), `wait` queues the

@@ -178,8 +178,8 @@ export interface TxnHost {
   commitFailed(): void
   /** An open snapshot moved forward (READ COMMITTED statement): the conflict log may shrink. */
   snapshotsMoved(): void
-  /** Ids of other open transactions whose write sets hold `key` of `tree` (implicit locks), or null. */
-  implicitHolders(self: Transaction, tree: string, key: Uint8Array): number[] | null
+  /** Other open transactions whose write sets hold `key` of `tree` (implicit locks) and in which mode, or null. */
+  implicitHolders(self: Transaction, tree: string, key: Uint8Array): { id: number; mode: LockMode }[] | null
   /** A commit is durable; `tables` are the qualified names of the tables it changed (commit listeners). */
   committed(tables: readonly string[]): void
   /** Builds the WriteBatch of a commit's non-transactional parts (sequence positions). */
@@ -273,7 +273,20 @@ let TxnCatalog: new (t: Transaction) => CatalogReader & CatalogWriter
  * await txn.commit()
  */
 export class Transaction implements TableAccess {
-  readonly readOnly: boolean
+  #readOnly: boolean
+
+  /** Writes fail with 25006 (BEGIN READ ONLY, SET TRANSACTION READ ONLY). */
+  get readOnly(): boolean {
+    return this.#readOnly
+  }
+
+  /** SET TRANSACTION READ ONLY / READ WRITE: READ WRITE only before the first statement, as in PostgreSQL. */
+  setReadOnly(readOnly: boolean): void {
+    if (!readOnly && this.#readOnly && this.#started) {
+      throw new RustyError('25001', 'transaction read-write mode must be set before any query')
+    }
+    this.#readOnly = readOnly
+  }
   /** Catalog lookups and changes as this transaction sees them (invariant 3). */
   #catalogView: (CatalogReader & CatalogWriter) | undefined
 
@@ -309,6 +322,10 @@ export class Transaction implements TableAccess {
   #snapCounter: number
   /** False until the first statement took the transaction's snapshot (RR/SER: PostgreSQL takes it there). */
   #started = false
+  /** Counter of the first statement's snapshot (commit checks whole-tree replacements from there). */
+  #startCounter = 0
+  /** READ COMMITTED between statements: no snapshot held (PostgreSQL holds none either). */
+  #idle = false
   /** SERIALIZABLE: what it read (invariant 12). */
   #reads: ReadSet | null = null
   /** Read the latest committed state instead of the snapshot (write-side checks, invariant 9). */
@@ -326,8 +343,9 @@ export class Transaction implements TableAccess {
     this.id = id
     this.#snapshot = host.kv.snapshot()
     this.#snapCounter = host.ackCounter
+    this.#startCounter = this.#snapCounter
     this.#base = host.catalog
-    this.readOnly = options.readOnly ?? false
+    this.#readOnly = options.readOnly ?? false
     this.#isolation = options.isolation ?? 'read committed'
     this.#currvals = options.currvals ?? new Map()
   }
@@ -341,9 +359,15 @@ export class Transaction implements TableAccess {
     return this.#isolation
   }
 
-  /** Counter of the last commit this transaction's (statement's) snapshot sees. */
+  /**
+   * Counter of the oldest commit this transaction may still ask the conflict log about: its snapshot's, or
+   * between READ COMMITTED statements (no snapshot held) none, unless it replaced a whole tree, which commit
+   * checks from the first statement on.
+   */
   get snapshotCounter(): number {
-    return this.#snapCounter
+    if (!this.#idle) return this.#snapCounter
+    for (const tw of this.#ws.trees.values()) if (tw.base === 'empty' || tw.dropped) return this.#startCounter
+    return Number.POSITIVE_INFINITY
   }
 
   /** True once a statement ran (SET TRANSACTION ISOLATION LEVEL is refused then: 25001). */
@@ -369,7 +393,7 @@ export class Transaction implements TableAccess {
   beginStatement(restart = false, changesCatalog = true): void {
     this.#assertActive()
     if (!restart && (!this.#started || this.#isolation === 'read committed')) {
-      if (this.#started || this.#snapCounter !== this.#host.ackCounter) {
+      if (this.#started || this.#snapCounter !== this.#host.ackCounter || this.#snapshot.released) {
         this.#snapshot.release()
         this.#snapshot = this.#kv.snapshot()
         this.#snapCounter = this.#host.ackCounter
@@ -380,6 +404,8 @@ export class Transaction implements TableAccess {
         }
         this.#host.snapshotsMoved()
       }
+      if (!this.#started) this.#startCounter = this.#snapCounter
+      this.#idle = false
       this.#started = true
       if (this.#isolation === 'serializable' && this.#reads === null) this.#reads = new ReadSet()
     }
@@ -389,10 +415,19 @@ export class Transaction implements TableAccess {
     } else this.#statement = 'clean'
   }
 
-  /** The statement finished (successfully or not): forget its undo mark. */
-  endStatement(): void {
+  /**
+   * The statement finished (successfully or not; `finished` false: it waits for a lock and runs again):
+   * forget its undo mark. At READ COMMITTED the statement's snapshot is released, so an idle transaction
+   * does not keep old versions alive.
+   */
+  endStatement(finished = true): void {
     if (this.#statement === 'savepoint' && this.#state === 'active') this.release(STATEMENT_SAVEPOINT)
     this.#statement = 'none'
+    if (finished && this.#isolation === 'read committed' && this.#state === 'active') {
+      this.#snapshot.release()
+      this.#idle = true
+      this.#host.snapshotsMoved()
+    }
   }
 
   /** Undoes everything the running statement wrote (before a lock wait and restart); its locks stay. */
@@ -415,6 +450,26 @@ export class Transaction implements TableAccess {
   }
 
   /**
+   * The strength of the implicit lock its write of `key` in `tree` stands for: FOR NO KEY UPDATE for an
+   * update of an existing row that kept every unique key, FOR UPDATE for anything else (insert, delete,
+   * key change, index keys). Asked only when another transaction wants the key (rare path).
+   */
+  implicitMode(tree: string, key: Uint8Array): LockMode {
+    const entry = this.#ws.tree(tree)?.get(key)
+    if (entry === undefined || entry.value === null || !tree.startsWith('t')) return LockMode.UPDATE
+    const def = this.#current().tables.get(Number(tree.slice(1)))
+    const oldBytes = def === undefined || !this.#kv.hasTree(tree) ? undefined : this.#kv.get(tree, key)
+    if (def === undefined || oldBytes === undefined) return LockMode.UPDATE
+    const info = tableInfo(def)
+    const old = decodeFullRow(oldBytes, info.types)
+    const row = decodeFullRow(entry.value, info.types)
+    for (const ii of info.indexes) {
+      if (ii.unique && !sameBytes(indexEntryKey(ii, old, key).key, indexEntryKey(ii, row, key).key)) return LockMode.UPDATE
+    }
+    return LockMode.NO_KEY_UPDATE
+  }
+
+  /**
    * Takes `mode` on `key` of `tree` or throws LockWait (policy 'wait'); false when not granted (nowait/skip).
    * `forWrite`: a write-set entry for the key follows in this statement, which holds the lock implicitly, so
    * no lock-table entry is made unless someone else holds or waits for the key (the common case costs two
@@ -426,7 +481,7 @@ export class Transaction implements TableAccess {
     const others = this.#host.implicitHolders(this, tree, key)
     if (forWrite && others === null && locks.lockedCount === 0) return true
     const resource = resourceOf(tree, key)
-    if (others !== null) for (const holder of others) locks.adopt(holder, resource, LockMode.UPDATE)
+    if (others !== null) for (const holder of others) locks.adopt(holder.id, resource, holder.mode)
     if (forWrite && others === null && !locks.isLocked(resource)) return true
     const blockers = locks.acquire(this.id, resource, mode)
     if (blockers === null) return true
@@ -869,7 +924,8 @@ export class Transaction implements TableAccess {
     this.#state = 'committed'
     let logged = false
     try {
-      if (!this.readOnly && (this.hasWrites || this.#host.sequencesDirty)) {
+      // (A transaction made READ ONLY after it wrote still commits what it wrote.)
+      if (this.hasWrites || (!this.readOnly && this.#host.sequencesDirty)) {
         if (this.hasWrites) this.#validate()
         const batch = this.#kv.batch()
         const trees = this.#fillBatch(batch)
@@ -943,7 +999,7 @@ export class Transaction implements TableAccess {
           throw fail(`could not serialize access: relation "${this.#base.tables.get(tableId)?.name ?? tableId}" was changed by a concurrent transaction`)
         }
       }
-      if ((tw.base === 'empty' || tw.dropped) && tw.existedAtStart && log.treeChangedSince(tw.name, this.#snapCounter)) {
+      if ((tw.base === 'empty' || tw.dropped) && tw.existedAtStart && log.treeChangedSince(tw.name, Math.min(this.#startCounter, this.#snapCounter))) {
         throw fail('could not serialize access due to concurrent update', `A concurrent transaction wrote to ${treeDescription(this.#current(), tw.name)}, which this transaction replaces.`)
       }
     }
@@ -1311,7 +1367,7 @@ export class Transaction implements TableAccess {
       const ordered = pinfo.pk.map((o) => values[columns.indexOf(o)])
       const key = primaryKeyFromValues(pinfo, ordered)
       this.#lock(pinfo.tree, key, LockMode.KEY_SHARE, 'wait', false)
-      return this.#latestGet(pinfo.tree, key) !== undefined
+      return this.#parentThere(pinfo.tree, key)
     }
     for (const ii of pinfo.indexes) {
       if (!ii.unique || !sameOrdinals(columns, ii.ordinals)) continue
@@ -1319,10 +1375,20 @@ export class Transaction implements TableAccess {
       columns.forEach((c, i) => (row[c] = values[i]))
       const key = indexEntryKey(ii, row, EMPTY).key
       this.#lock(ii.tree, key, LockMode.KEY_SHARE, 'wait', false)
-      return this.#latestGet(ii.tree, key) !== undefined
+      return this.#parentThere(ii.tree, key)
     }
     // No key on those columns (only possible for hand-made definitions): scan.
     return this.#latest(() => this.#matchingRows(pinfo, columns, values).length > 0)
+  }
+
+  /**
+   * True when the parent key is in the latest commit. At REPEATABLE READ and SERIALIZABLE a parent a commit
+   * after the snapshot removed is 40001, not 23503, as in PostgreSQL (its check locks the row it can see).
+   */
+  #parentThere(tree: string, key: Uint8Array): boolean {
+    if (this.#latestGet(tree, key) !== undefined) return true
+    this.#assertUnchanged(tree, key)
+    return false
   }
 
   /** Runs `fn` reading the latest commit instead of the snapshot (write-side checks, invariant 9). */
@@ -1413,8 +1479,9 @@ export class Transaction implements TableAccess {
   #applyActions(actions: readonly PendingAction[]): void {
     for (const { child, fk, action, matches, newValues } of actions) {
       for (const [key, row] of matches) {
-        // An earlier action of the same statement may have removed or changed the row already.
-        if (this.#getIn(this.#touch(child.tree), key) === undefined) continue
+        // An earlier action of the same statement may have removed or changed the row already. The latest
+        // commit decides (a child committed after the snapshot is a child too: invariant 9).
+        if (this.#latestIn(this.#touch(child.tree), key) === undefined) continue
         if (action === 'CASCADE' && newValues === null) {
           this.delete(child.def, key)
           continue

@@ -62,7 +62,7 @@ import {
 import { KeyEncoder, type KvStore, type Snapshot, type WriteBatch, decodeKey } from '../storage/index.js'
 import { Transaction, rowIdOf, type IsolationLevel, type StatsChanges, type StoredStats, type TxnHost } from './transaction.js'
 import { ConflictLog, type TreeChange } from './conflict-log.js'
-import { LockManager } from './lock-manager.js'
+import { LockManager, LockMode } from './lock-manager.js'
 
 interface SequencePosition {
   value: bigint
@@ -431,9 +431,9 @@ export class TxnManager {
       },
       snapshotsMoved: () => self.#prune(),
       implicitHolders: (me, tree, key) => {
-        let out: number[] | null = null
+        let out: { id: number; mode: LockMode }[] | null = null
         for (const txn of self.#active) {
-          if (txn !== me && txn.wrote(tree, key)) (out ??= []).push(txn.id)
+          if (txn !== me && txn.wrote(tree, key)) (out ??= []).push({ id: txn.id, mode: txn.implicitMode(tree, key) })
         }
         return out
       },

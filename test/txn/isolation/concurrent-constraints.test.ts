@@ -226,9 +226,7 @@ describe('INSERT ... ON CONFLICT against a concurrent insert', () => {
 
 describe('a child insert racing a delete of its parent', () => {
   for (const level of LEVELS) {
-    // At REPEATABLE READ and SERIALIZABLE it.fails until the engine is fixed: the foreign-key check reads the
-    // latest commit and reports 23503 instead of PostgreSQL's 40001 (no orphan either way).
-    ;(level === 'read committed' ? it : it.fails)(`${level}: the delete first: the child insert waits, then fails when the delete commits`, async () => {
+    it(`${level}: the delete first: the child insert waits, then fails when the delete commits`, async () => {
       const deleter = await begin(level)
       const inserter = await begin(level)
       await deleter.exec('DELETE FROM parent WHERE id = 1')
@@ -288,9 +286,7 @@ describe('a child insert racing a delete of its parent', () => {
     })
   }
 
-  // it.fails until the engine is fixed: #applyActions (transaction.ts) skips a matched child that its snapshot
-  // does not see ("removed already"), so the new child survives its parent: an orphan.
-  it.fails('read committed, ON DELETE CASCADE: a child committed while the delete waited is deleted with its parent', async () => {
+  it('read committed, ON DELETE CASCADE: a child committed while the delete waited is deleted with its parent', async () => {
     const inserter = await begin('read committed')
     const deleter = await begin('read committed')
     await inserter.exec('INSERT INTO cchild VALUES (10, 1)')
@@ -305,8 +301,7 @@ describe('a child insert racing a delete of its parent', () => {
     await deleter.close()
   })
 
-  // it.fails until the engine is fixed (same cause as the CASCADE case above).
-  it.fails('read committed, ON DELETE SET NULL: a child committed while the delete waited loses its reference', async () => {
+  it('read committed, ON DELETE SET NULL: a child committed while the delete waited loses its reference', async () => {
     await db.exec('CREATE TABLE nchild (id int PRIMARY KEY, parent_id int REFERENCES cparent (id) ON DELETE SET NULL)')
     const inserter = await begin('read committed')
     const deleter = await begin('read committed')
@@ -321,9 +316,7 @@ describe('a child insert racing a delete of its parent', () => {
     await deleter.close()
   })
 
-  // it.fails until the engine is fixed (same cause as the CASCADE case above): PostgreSQL's cascade cannot
-  // delete a row its snapshot does not see and fails with 40001.
-  it.fails('repeatable read, ON DELETE CASCADE: a child committed while the delete waited makes the delete fail with 40001', async () => {
+  it('repeatable read, ON DELETE CASCADE: a child committed while the delete waited makes the delete fail with 40001', async () => {
     const inserter = await begin('repeatable read')
     const deleter = await begin('repeatable read')
     await inserter.exec('INSERT INTO cchild VALUES (10, 1)')

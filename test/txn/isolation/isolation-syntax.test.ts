@@ -79,8 +79,7 @@ describe('BEGIN and START TRANSACTION with ISOLATION LEVEL', () => {
     await s.close()
   })
 
-  // it.fails until the engine is fixed: session.ts isolationOf() maps the spelling to read committed before SHOW.
-  it.fails('READ UNCOMMITTED is reported as read uncommitted (it behaves as read committed: hermitage.test.ts)', async () => {
+  it('READ UNCOMMITTED is reported as read uncommitted (it behaves as read committed: hermitage.test.ts)', async () => {
     // PostgreSQL keeps the level as written: SHOW transaction_isolation says "read uncommitted".
     const s = db.session()
     await s.exec('BEGIN ISOLATION LEVEL READ UNCOMMITTED')
@@ -153,9 +152,7 @@ describe('READ ONLY transactions', () => {
     await s.close()
   })
 
-  // it.fails until the engine is fixed: session.ts handles only the isolation level of SET TRANSACTION, so
-  // READ ONLY is accepted and ignored (a silent no-op) and the UPDATE succeeds.
-  it.fails('SET TRANSACTION READ ONLY right after BEGIN makes writes fail with 25006', async () => {
+  it('SET TRANSACTION READ ONLY right after BEGIN makes writes fail with 25006', async () => {
     const s = db.session()
     await s.exec('BEGIN')
     await s.exec('SET TRANSACTION READ ONLY')
@@ -165,8 +162,7 @@ describe('READ ONLY transactions', () => {
     await s.close()
   })
 
-  // it.fails until the engine is fixed: transaction_read_only is not a setting SHOW knows (42704).
-  it.fails('SHOW transaction_read_only reports the access mode', async () => {
+  it('SHOW transaction_read_only reports the access mode', async () => {
     const s = db.session()
     await s.exec('BEGIN READ ONLY')
     expect(await show(s, 'transaction_read_only')).toBe('on')

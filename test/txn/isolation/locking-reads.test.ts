@@ -135,10 +135,7 @@ describe('FOR SHARE', () => {
 })
 
 describe('FOR KEY SHARE against an uncommitted non-key update', () => {
-  // it.fails until the engine changes: a row in an open transaction's write set is locked implicitly in the
-  // strongest mode (README "Where it differs from PostgreSQL"), so FOR KEY SHARE, and with it every
-  // foreign-key check on that parent, waits for a non-key update that PostgreSQL lets it pass.
-  it.fails('read committed: FOR KEY SHARE does not wait for an update of a non-key column', async () => {
+  it('read committed: FOR KEY SHARE does not wait for an update of a non-key column', async () => {
     await hermitage('read committed', [
       t1('update test set value = 11 where id = 1'),
       t2('select * from test where id = 1 for key share').shows([1, 10]),
@@ -147,7 +144,7 @@ describe('FOR KEY SHARE against an uncommitted non-key update', () => {
     ])
   })
 
-  it.fails('read committed: a child insert does not wait for a non-key update of its parent', async () => {
+  it('read committed: a child insert does not wait for a non-key update of its parent', async () => {
     const setup = `
       create table parent (id int primary key, name text);
       create table child (id int primary key, parent_id int references parent (id));
