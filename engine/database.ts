@@ -76,14 +76,15 @@ export function setPathResolver(resolver: PathResolver): void {
 export class Database {
   readonly #kv: KvStore
   readonly #manager: TxnManager
-  readonly #session: Session
+  /** The implicit default session db.exec/query/prepare run on (invariant 1). */
+  readonly #default: DatabaseSession
   readonly #sessions = new Set<DatabaseSession>()
   #closed = false
 
   private constructor(kv: KvStore, manager: TxnManager) {
     this.#kv = kv
     this.#manager = manager
-    this.#session = new Session(manager)
+    this.#default = new DatabaseSession(new Session(manager), () => undefined)
   }
 
   /**
@@ -154,19 +155,19 @@ export class Database {
   /** Runs one or more statements; returns nothing. */
   async exec(sql: string, params: readonly unknown[] = []): Promise<void> {
     this.#check()
-    await this.#session.run(sql, params, {})
+    await this.#default.exec(sql, params)
   }
 
   /** Runs SQL and returns the last statement's rows. Parameters are $1..$n. */
   async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult<R>> {
     this.#check()
-    return (await this.#session.run(sql, params, options)) as QueryResult<R>
+    return this.#default.query<R>(sql, params, options)
   }
 
   /** Parses once; each run plans and executes with its parameters. */
   prepare(sql: string): PreparedStatement {
     this.#check()
-    return new PreparedStatement(this.#session, sql, parse(sql))
+    return this.#default.prepare(sql)
   }
 
   /**
@@ -188,7 +189,7 @@ export class Database {
     this.#closed = true
     // All at once: a session's statement may wait for a lock another session's open transaction holds,
     // and that transaction ends only when its own session closes.
-    await Promise.all([...[...this.#sessions].map((s) => s.close()), this.#session.close()])
+    await Promise.all([...this.#sessions, this.#default].map((s) => s.close()))
     await this.#manager.close()
     await this.#kv.close()
   }

@@ -169,51 +169,45 @@ export class Session {
     const now = Date.now() * 1000
     if (implicit) this.#txnStart = now
     const txn = this.#txn ?? this.#begin(this.#settings.get('default_transaction_read_only') === 'on', null)
-    if (UTILITY.has(stmt.kind)) {
-      // SET / SHOW / RESET / SET TRANSACTION read no data: no snapshot (a later SET TRANSACTION stays legal).
-      try {
-        const result = this.#execute(stmt, sql, params, options, txn)
-        if (implicit) await txn.commit()
-        return result
-      } catch (err) {
-        if (implicit) txn.rollback()
-        else this.#status = TxnStatus.FAILED
-        throw err
-      }
-    }
-    const timeout = Number(this.#settings.get('statement_timeout') ?? '0')
-    this.#deadline = timeout > 0 ? Date.now() + timeout : Infinity
-    let restart = false
     try {
-      for (;;) {
-        this.#install(txn, now)
-        txn.beginStatement(restart, !DML.has(stmt.kind))
-        let result: QueryResult
-        try {
-          result = this.#execute(stmt, sql, params, options, txn)
-        } catch (err) {
-          if (!(err instanceof LockWait)) {
-            txn.endStatement()
-            throw err
-          }
-          // Invariant (5): undo, wait for the lock, run the statement again (same snapshot).
-          txn.undoStatement()
-          txn.endStatement(false)
-          await this.manager.locks.wait(txn.id, err.resource, err.mode, {
-            lockTimeoutMs: Number(this.#settings.get('lock_timeout') ?? '0'),
-            deadline: this.#deadline,
-          })
-          restart = true
-          continue
-        }
-        txn.endStatement()
-        if (implicit) await txn.commit()
-        return result
-      }
+      const result = UTILITY.has(stmt.kind) ? this.#execute(stmt, sql, params, options, txn) : await this.#runStatement(stmt, sql, params, options, txn, now)
+      if (implicit) await txn.commit()
+      return result
     } catch (err) {
       if (implicit) txn.rollback()
       else this.#status = TxnStatus.FAILED
       throw err
+    }
+  }
+
+  /**
+   * Runs a statement that reads or writes data inside `txn`: takes its snapshot and undo mark, and on a lock
+   * wait undoes it, waits and runs it again (invariant 5). SET / SHOW / RESET / SET TRANSACTION skip this:
+   * they read no data, take no snapshot, and a later SET TRANSACTION stays legal.
+   */
+  async #runStatement(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions, txn: Transaction, now: number): Promise<QueryResult> {
+    const timeout = Number(this.#settings.get('statement_timeout') ?? '0')
+    this.#deadline = timeout > 0 ? Date.now() + timeout : Infinity
+    for (let restart = false; ; restart = true) {
+      this.#install(txn, now)
+      txn.beginStatement(restart, !DML.has(stmt.kind))
+      try {
+        const result = this.#execute(stmt, sql, params, options, txn)
+        txn.endStatement()
+        return result
+      } catch (err) {
+        if (!(err instanceof LockWait)) {
+          txn.endStatement()
+          throw err
+        }
+        // Undo, wait for the lock, run the statement again with the same snapshot.
+        txn.undoStatement()
+        txn.endStatement(false)
+        await this.manager.locks.wait(txn.id, err.resource, err.mode, {
+          lockTimeoutMs: Number(this.#settings.get('lock_timeout') ?? '0'),
+          deadline: this.#deadline,
+        })
+      }
     }
   }
 

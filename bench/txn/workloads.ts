@@ -35,6 +35,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { collectGarbage } from '../support/measure.js'
 import { AccountsDb, type DbSession, type RustyDb, perCommit, toCount } from './accounts.js'
+import { mulberry32 } from '../sql/dataset.js'
 
 /** The SQL, in one place. */
 export const SQL = {
@@ -116,16 +117,10 @@ export interface ReadWriteRun {
   readonly probes: ProbeRun
 }
 
-/** Seeded ids in 0..rows-1 (mulberry32, as bench/support/dataset.ts). */
+/** Seeded ids in 0..rows-1. */
 function idStream(seed: number, rows: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) % rows
-  }
+  const next = mulberry32(seed)
+  return () => next() % rows
 }
 
 /** A timed window after a warm-up (invariant 2). */

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Database, RustyError } from '../../engine/node.js'
+import { Database } from '../../engine/node.js'
+import { rustyError as error } from '../support/errors.js'
 
 let db: Database
 
@@ -21,15 +22,6 @@ afterEach(async () => {
   await db.close()
 })
 
-async function error(p: Promise<unknown>): Promise<RustyError> {
-  try {
-    await p
-  } catch (err) {
-    expect(err).toBeInstanceOf(RustyError)
-    return err as RustyError
-  }
-  throw new Error('expected an error')
-}
 
 describe('Database', () => {
   it('returns rows as objects by default and as arrays on request', async () => {

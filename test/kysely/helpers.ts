@@ -3,8 +3,7 @@
  * table types, seed data and small promise helpers for interleaving transactions.
  */
 import { Kysely, sql, type Generated } from 'kysely'
-import { expect } from 'vitest'
-import { Database, RustyError } from '../../engine/index.js'
+import { Database } from '../../engine/index.js'
 import { RustyDialect } from '../../web/kysely/index.js'
 
 export interface PersonTable {
@@ -67,16 +66,7 @@ export async function seed(db: Kysely<DB>): Promise<void> {
     .execute()
 }
 
-/** The RustyError a promise rejects with (fails when it resolves or rejects with something else). */
-export async function rustyError(p: Promise<unknown>): Promise<RustyError> {
-  try {
-    await p
-  } catch (err) {
-    expect(err).toBeInstanceOf(RustyError)
-    return err as RustyError
-  }
-  throw new Error('expected a RustyError')
-}
+export { rustyError } from '../support/errors.js'
 
 /** A promise with its resolve function. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Database, RustyError, type DatabaseSession } from '../../../engine/index.js'
+import { rustyError as error } from '../../support/errors.js'
 
 let db: Database
 let s1: DatabaseSession
@@ -20,15 +21,6 @@ afterEach(async () => {
   await db.close()
 })
 
-async function error(p: Promise<unknown>): Promise<RustyError> {
-  try {
-    await p
-  } catch (err) {
-    expect(err).toBeInstanceOf(RustyError)
-    return err as RustyError
-  }
-  throw new Error('expected a RustyError')
-}
 
 /** Tracks whether a promise has settled. */
 function track<T>(p: Promise<T>): { readonly settled: boolean; readonly promise: Promise<T> } {
