@@ -1,8 +1,11 @@
 /**
- * Browser benchmark for rustydb/web (BENCH_SUITE=web): what a browser downloads, and how long a page takes from
- * navigation to its first query result, in Chromium with OPFS.
+ * Browser benchmark for rustydb/web (BENCH_SUITE=web): what a browser downloads, how long a page takes from
+ * navigation to its first query result, in Chromium with OPFS, and then commits/s and bulk insert rows/s next
+ * to sql.js in the same browser (web/throughput.ts: min(BENCH_RUNS, 3) runs unless BENCH_WEB_RUNS says).
  * Owns: a Vite application build of a one-page app that imports rustydb/web from dist/ (as an application
- * installs the package), serving it with `vite preview`, and timing page loads with playwright-core.
+ * installs the package), serving it with `vite preview`, and timing page loads with playwright-core. Builds go
+ * to a directory of this process's own under node_modules/.cache/web-bench/ (worktrees may share
+ * node_modules), removed at the end.
  * Invariants:
  *   (1) The download is every file the build emits except the page's HTML (main-thread JS, the worker's JS,
  *       the WASM core), minified, each gzipped at level 9 and summed (each file is a separate download).
@@ -13,7 +16,8 @@
  *   (3) Three situations, each a median over BENCH_RUNS fresh pages: a new database (fresh browser profile),
  *       an existing database opened by a new tab (the previous tab closed), and a reload of a tab that has
  *       the database open (the old worker's OPFS handle and lock must be released first).
- * Not here: SQL speed (bench/sql/), the engine's own download (bench/sql/bundles.ts).
+ * Not here: throughput in the browser (web/throughput.ts), SQL speed in Node (bench/sql/), the engine's own
+ * download (bench/sql/bundles.ts).
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,10 +26,10 @@ import { gzipSync } from 'node:zlib'
 import type { Page } from 'playwright-core'
 import { launchChromiumProfile } from '../e2e/support/chromium.js'
 import { median } from './support/measure.js'
+import { runWebThroughput } from './web/throughput.js'
 
 const ROOT = new URL('../', import.meta.url).pathname
-const APP = join(ROOT, 'node_modules/.cache/web-bench/app')
-const OUT = join(ROOT, 'node_modules/.cache/web-bench/out')
+const CACHE = join(ROOT, 'node_modules/.cache/web-bench')
 /** Issue #5's targets. */
 const SIZE_TARGET_BYTES = 250 * 1024
 const STARTUP_TARGET_MS = 50
@@ -49,25 +53,24 @@ function listFiles(dir: string): string[] {
   })
 }
 
-/** Builds the app (invariant 1) and returns its emitted files with their sizes. */
-async function buildApp(): Promise<{ name: string; raw: number; gzip: number }[]> {
+/** Builds the app from `app` into `out` (invariant 1) and returns its emitted files with their sizes. */
+async function buildApp(app: string, out: string): Promise<{ name: string; raw: number; gzip: number }[]> {
   const { build } = await import('vite')
-  rmSync(APP, { recursive: true, force: true })
-  mkdirSync(APP, { recursive: true })
-  writeFileSync(join(APP, 'index.html'), PAGE)
-  writeFileSync(join(APP, 'main.js'), MAIN)
+  mkdirSync(app, { recursive: true })
+  writeFileSync(join(app, 'index.html'), PAGE)
+  writeFileSync(join(app, 'main.js'), MAIN)
   await build({
     configFile: false,
-    root: APP,
+    root: app,
     logLevel: 'silent',
-    build: { outDir: OUT, emptyOutDir: true, minify: true, target: 'es2022', assetsInlineLimit: 0, reportCompressedSize: false },
+    build: { outDir: out, emptyOutDir: true, minify: true, target: 'es2022', assetsInlineLimit: 0, reportCompressedSize: false },
     worker: { format: 'es' },
   })
-  return listFiles(OUT)
+  return listFiles(out)
     .filter((f) => !f.endsWith('.html'))
     .map((path) => {
       const bytes = readFileSync(path)
-      return { name: relative(OUT, path), raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }
+      return { name: relative(out, path), raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }
     })
 }
 
@@ -118,11 +121,23 @@ async function measureStartup(url: string, runs: number): Promise<Record<'fresh'
 
 /** Runs the web suite and prints its tables. */
 export async function runWebBench(runs: number): Promise<void> {
-  const files = await buildApp()
+  mkdirSync(CACHE, { recursive: true })
+  const work = mkdtempSync(join(CACHE, `${process.pid}-`))
+  try {
+    await runStartup(runs, join(work, 'app'), join(work, 'out'))
+    await runWebThroughput(Number(process.env.BENCH_WEB_RUNS ?? Math.min(runs, 3)), work)
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+/** The download and startup figures (invariants 1-3). */
+async function runStartup(runs: number, app: string, out: string): Promise<void> {
+  const files = await buildApp(app, out)
   const gzip = files.reduce((s, f) => s + f.gzip, 0)
   const raw = files.reduce((s, f) => s + f.raw, 0)
   const { preview } = await import('vite')
-  const server = await preview({ configFile: false, root: APP, logLevel: 'silent', build: { outDir: OUT }, preview: { host: '127.0.0.1', port: 0, open: false } })
+  const server = await preview({ configFile: false, root: app, logLevel: 'silent', build: { outDir: out }, preview: { host: '127.0.0.1', port: 0, open: false } })
   let times: Awaited<ReturnType<typeof measureStartup>>
   try {
     const address = server.httpServer.address()
