@@ -170,6 +170,12 @@ export class Database {
     return this.#default.prepare(sql)
   }
 
+  /** Runs `sql` once per parameter set in one call (see DatabaseSession.batch). */
+  async batch<R = Record<string, unknown>>(sql: string, paramSets: readonly (readonly unknown[])[], options: QueryOptions = {}): Promise<QueryResult<R>[]> {
+    this.#check()
+    return this.#default.batch<R>(sql, paramSets, options)
+  }
+
   /**
    * Runs `fn` inside BEGIN ... COMMIT; rolls back and rethrows when it throws (invariant (2)).
    * The callback's `tx` runs statements inside that transaction.
@@ -246,6 +252,19 @@ export class DatabaseSession {
     return new PreparedStatement(this.#session, sql, parse(sql))
   }
 
+  /**
+   * Runs `sql` once per parameter set, in order, in one call: each run is a statement of its own (autocommit
+   * outside a transaction, part of it inside). Stops at the first error and throws it; the runs before it
+   * stay done. Returns every run's result.
+   *
+   * @example
+   * await db.transaction((tx) => tx.batch('INSERT INTO t VALUES ($1, $2)', rows))
+   */
+  async batch<R = Record<string, unknown>>(sql: string, paramSets: readonly (readonly unknown[])[], options: QueryOptions = {}): Promise<QueryResult<R>[]> {
+    this.#check()
+    return (await this.#session.runBatch(sql, paramSets, options)) as QueryResult<R>[]
+  }
+
   /** BEGIN ... COMMIT around `fn` on this session; ROLLBACK and rethrow when it throws. */
   async transaction<T>(fn: (tx: TransactionHandle) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     this.#check()
@@ -256,6 +275,7 @@ export class DatabaseSession {
         await this.#session.run(sql, params, {})
       },
       query: async (sql, params = [], options = {}) => this.#session.run(sql, params, options) as Promise<QueryResult<never>>,
+      batch: async (sql, paramSets, options = {}) => this.#session.runBatch(sql, paramSets, options) as Promise<QueryResult<never>[]>,
     }
     try {
       const result = await fn(tx)
@@ -280,6 +300,8 @@ export class DatabaseSession {
 export interface TransactionHandle {
   exec(sql: string, params?: readonly unknown[]): Promise<void>
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>
+  /** `sql` once per parameter set, in one call (DatabaseSession.batch). */
+  batch<R = Record<string, unknown>>(sql: string, paramSets: readonly (readonly unknown[])[], options?: QueryOptions): Promise<QueryResult<R>[]>
 }
 
 /** A parsed statement, run many times with different parameters. */
@@ -298,6 +320,12 @@ export class PreparedStatement {
 
   async exec(params: readonly unknown[] = []): Promise<void> {
     await this.query(params)
+  }
+
+  /** Runs the statement once per parameter set, in one call (DatabaseSession.batch). */
+  async batch<R = Record<string, unknown>>(paramSets: readonly (readonly unknown[])[], options: QueryOptions = {}): Promise<QueryResult<R>[]> {
+    if (this.#closed) throw new RustyError('26000', 'prepared statement is closed')
+    return (await this.session.runBatch(this.statements, paramSets, options, this.sql)) as QueryResult<R>[]
   }
 
   close(): void {

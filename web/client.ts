@@ -40,6 +40,8 @@ export interface TransactionOptions {
 export interface TransactionHandle {
   exec(sql: string, params?: readonly unknown[]): Promise<void>
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>
+  /** `sql` once per parameter set, in one message to the worker. */
+  batch<R = Record<string, unknown>>(sql: string, paramSets: readonly (readonly unknown[])[], options?: QueryOptions): Promise<QueryResult<R>[]>
 }
 
 /** Options of {@link openDatabase}. */
@@ -174,6 +176,11 @@ export class WebDatabase {
   prepare(sql: string): WebPreparedStatement {
     this.#check()
     return new WebPreparedStatement(this.#channel, 0, sql)
+  }
+
+  /** Runs `sql` once per parameter set in one message to the worker (Database.batch). */
+  async batch<R = Record<string, unknown>>(sql: string, paramSets: readonly (readonly unknown[])[], options: QueryOptions = {}): Promise<QueryResult<R>[]> {
+    return (await this.#call(0, { op: 'batch', sql, paramSets, rowMode: options.rowMode })) as QueryResult<R>[]
   }
 
   /** A session: a connection with its own transaction state and settings, pinned to one engine session. */
@@ -339,6 +346,12 @@ export class WebSession {
     return new WebPreparedStatement(this.#channel, this.#id, sql)
   }
 
+  /** Runs `sql` once per parameter set in one message to the worker (DatabaseSession.batch). */
+  async batch<R = Record<string, unknown>>(sql: string, paramSets: readonly (readonly unknown[])[], options: QueryOptions = {}): Promise<QueryResult<R>[]> {
+    this.#check()
+    return (await this.#channel.call(this.#id, { op: 'batch', sql, paramSets, rowMode: options.rowMode })) as QueryResult<R>[]
+  }
+
   /** BEGIN ... COMMIT around `fn` on this session; ROLLBACK and rethrow when it throws. */
   async transaction<T>(fn: (tx: TransactionHandle) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     this.#check()
@@ -347,6 +360,7 @@ export class WebSession {
     const tx: TransactionHandle = {
       exec: (sql, params = []) => this.exec(sql, params),
       query: (sql, params = [], queryOptions = {}) => this.query(sql, params, queryOptions),
+      batch: (sql, paramSets, queryOptions = {}) => this.batch(sql, paramSets, queryOptions),
     }
     try {
       const result = await fn(tx)
@@ -391,6 +405,12 @@ export class WebPreparedStatement {
 
   async exec(params: readonly unknown[] = []): Promise<void> {
     await this.query(params)
+  }
+
+  /** Runs the statement once per parameter set in one message to the worker (PreparedStatement.batch). */
+  async batch<R = Record<string, unknown>>(paramSets: readonly (readonly unknown[])[], options: QueryOptions = {}): Promise<QueryResult<R>[]> {
+    if (this.#closed) throw new RustyError('26000', 'prepared statement is closed')
+    return (await this.#channel.call(this.#session, { op: 'batch', sql: this.sql, paramSets, rowMode: options.rowMode })) as QueryResult<R>[]
   }
 
   close(): void {

@@ -198,7 +198,7 @@ export class Coordinator {
         request,
         resolve,
         leader: undefined,
-        mayBegin: request.op === 'run' && MAY_BEGIN.test(request.sql),
+        mayBegin: (request.op === 'run' || request.op === 'batch') && MAY_BEGIN.test(request.sql),
         queuedAt: Date.now(),
       }
       this.#dispatch(forwarded)

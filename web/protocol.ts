@@ -53,6 +53,8 @@ export type TablesRead = readonly string[] | '*'
 export type DbRequest =
   /** Runs SQL (one or more statements) on the session; the value is the last statement's result. */
   | { readonly op: 'run'; readonly sql: string; readonly params: readonly unknown[]; readonly rowMode?: 'object' | 'array' }
+  /** Runs `sql` once per parameter set, in order, in one message (bulk work without a round trip per row). */
+  | { readonly op: 'batch'; readonly sql: string; readonly paramSets: readonly (readonly unknown[])[]; readonly rowMode?: 'object' | 'array' }
   /** Ends the session (rolling back its open transaction); a session never used is a no-op. */
   | { readonly op: 'close' }
   /** The tables a read-only query reads, for live queries; 0A000 for statements that write. */
@@ -61,6 +63,7 @@ export type DbRequest =
 /** The value of each request kind. */
 export interface DbResultMap {
   run: QueryResultData
+  batch: QueryResultData[]
   close: null
   tables: TablesRead
 }

@@ -54,13 +54,15 @@ export class SessionHost {
     try {
       if (this.#closed) throw wrongState('the database is closed')
       switch (request.op) {
-        case 'run': {
+        case 'run':
+        case 'batch': {
           if (s === undefined) {
             s = this.#db.session()
             this.#sessions.set(key, s)
           }
-          const result = await s.query(request.sql, request.params, { rowMode: request.rowMode })
-          return { ok: true, value: result, status: s.status as SessionStatus }
+          const options = { rowMode: request.rowMode }
+          const value = request.op === 'run' ? await s.query(request.sql, request.params, options) : await s.batch(request.sql, request.paramSets, options)
+          return { ok: true, value, status: s.status as SessionStatus }
         }
         case 'close':
           this.#sessions.delete(key)

@@ -55,6 +55,8 @@ export interface ThroughputResult {
   readonly openMs: number
   readonly commits?: WorkloadOutcome
   readonly bulk?: WorkloadOutcome
+  /** The same rows as `bulk`, 1,000 parameter sets per call (`batch` on a prepared statement). */
+  readonly batched?: WorkloadOutcome
   /** OPFS only: the counts checked again after close() and a new openDatabase() in the same page. */
   readonly reopened?: boolean
   readonly error?: string

@@ -196,6 +196,11 @@ export async function runWebThroughput(runs: number, workDir: string): Promise<s
       unit: 'rows/s',
       pick: (r) => r.bulk,
     },
+    {
+      label: `batched bulk insert: the same rows, 1,000 parameter sets per \`batch()\` call (one message to the worker), one transaction, COMMIT included`,
+      unit: 'rows/s',
+      pick: (r) => r.batched,
+    },
   ]
   const lines = [
     '### rustydb/web and sql.js in Chromium: single-row commits and bulk insert',
@@ -236,7 +241,7 @@ export async function runWebThroughput(runs: number, workDir: string): Promise<s
   }
   for (const [run, t] of trips.entries()) if (t.error !== undefined) notes.push(`- round trips, run ${run + 1}: ERROR ${t.error}`)
   const all = [...results.values()].flat()
-  const passed = all.filter((r) => r.error === undefined && r.commits?.mismatch === undefined && r.bulk?.mismatch === undefined).length
+  const passed = all.filter((r) => r.error === undefined && r.commits?.mismatch === undefined && r.bulk?.mismatch === undefined && r.batched?.mismatch === undefined).length
   const durable = DURABLE_ENGINES.flatMap((e) => results.get(e) ?? [])
   const openMs = (engine: PageEngine): string => {
     const ms = (results.get(engine) ?? []).map((r) => r.openMs).filter(Number.isFinite)

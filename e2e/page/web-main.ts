@@ -81,6 +81,11 @@ const api: RustyWebTestApi = {
       return { db: id, storage: db.storage, role: db.role, ms }
     }),
   query: (db, sql, params = [], rowMode) => outcome(() => dbOf(db).query(sql, params, { rowMode })),
+  batch: (db, sql, paramSets, transaction) =>
+    outcome(async () => {
+      const results = transaction ? await dbOf(db).transaction((tx) => tx.batch(sql, paramSets)) : await dbOf(db).batch(sql, paramSets)
+      return results.map((r) => r.rowCount)
+    }),
   info: (db) => ({ role: dbOf(db).role, storage: dbOf(db).storage }),
   startWorkload(db, spec) {
     const id = nextId++

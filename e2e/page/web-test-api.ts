@@ -55,6 +55,8 @@ export interface RustyWebTestApi {
   /** openDatabase(); `killable` starts the worker through the page so terminate() can kill it. */
   open(options: { name: string; storage?: 'opfs' | 'idb' | 'memory'; persist?: boolean }): Promise<Outcome<{ db: number; storage: string; role: string; ms: number }>>
   query(db: number, sql: string, params?: unknown[], rowMode?: 'object' | 'array'): Promise<Outcome<WebQueryResult>>
+  /** db.batch(sql, paramSets), or inside db.transaction() when `transaction`; the rowCount of each run. */
+  batch(db: number, sql: string, paramSets: unknown[][], transaction: boolean): Promise<Outcome<number[]>>
   /** db.role and db.storage now. */
   info(db: number): { role: string; storage: string }
   /** Starts a workload (invariant 2); returns its id at once. */

@@ -69,6 +69,31 @@ export function webPersistenceSuite(harness: () => BrowserHarness): void {
       })
     }
 
+    it('runs a statement for many parameter sets in one message: a 5,000-row batch in a transaction, an autocommit batch that stops at its first error, both kept across a reload', async () => {
+      const tab = await WebTab.start(harness())
+      let { db } = await tab.open('batch')
+      await tab.query(db, 'CREATE TABLE items (id int PRIMARY KEY, label text NOT NULL)')
+      const rows = Array.from({ length: 5000 }, (_, i) => [i, `item ${i}`])
+      const counts = await tab.batch(db, 'INSERT INTO items VALUES ($1, $2)', rows, true)
+      expect(counts.length).toBe(5000)
+      expect(counts.every((n) => n === 1)).toBe(true)
+      let failure: unknown
+      try {
+        await tab.batch(db, 'INSERT INTO items VALUES ($1, $2)', [[9000, 'a'], [9001, 'b'], [0, 'duplicate'], [9002, 'c']])
+      } catch (e) {
+        failure = e
+      }
+      expect(failure).toBeInstanceOf(RustyError)
+      expect((failure as RustyError).code).toBe('23505')
+      await tab.reload()
+      ;({ db } = await tab.open('batch'))
+      const { rows: got } = await tab.query(db, 'SELECT count(*)::int AS n, max(id) AS top FROM items')
+      // The runs before the error committed (autocommit); the one after it never ran.
+      expect(got).toEqual([{ n: 5002, top: 9001 }])
+      expect(tab.test.errors).toEqual([])
+      await tab.test.closeBrowser()
+    })
+
     it('rebuilds engine errors on the page with their SQLSTATE and position, and rolls back failed transactions', async () => {
       const tab = await WebTab.start(harness())
       const { db } = await tab.open('errors', { storage: 'memory' })

@@ -63,6 +63,11 @@ export class WebTab {
     return unwrap(await this.test.page.evaluate(([d, s, p, m]) => window.rustyWeb.query(d, s, p, m), [db, sql, params, rowMode] as const))
   }
 
+  /** db.batch (or tx.batch inside db.transaction when `transaction`): each run's rowCount. */
+  async batch(db: number, sql: string, paramSets: unknown[][], transaction = false): Promise<number[]> {
+    return unwrap(await this.test.page.evaluate(([d, s, p, t]) => window.rustyWeb.batch(d, s, p, t), [db, sql, paramSets, transaction] as const))
+  }
+
   /** The query's outcome without throwing: the error as a RustyError, or the result. */
   async attempt(db: number, sql: string, params: unknown[] = []): Promise<WebQueryResult | RustyError> {
     try {

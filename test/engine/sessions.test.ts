@@ -296,3 +296,19 @@ describe('group commit', () => {
     expect(after.activeTransactions).toBe(0)
   })
 })
+
+describe('batch', () => {
+  it('runs a statement once per parameter set in one call, in a transaction or autocommit, stopping at the first error', async () => {
+    await db.exec('CREATE TABLE b (id int PRIMARY KEY, v text)')
+    const rows = Array.from({ length: 500 }, (_, i) => [i, `v${i}`])
+    const results = await db.transaction((tx) => tx.batch('INSERT INTO b VALUES ($1, $2)', rows))
+    expect(results.length).toBe(500)
+    expect(results.every((r) => r.rowCount === 1)).toBe(true)
+    expect((await db.query('SELECT count(*)::int AS n FROM b')).rows).toEqual([{ n: 500 }])
+    const st = s1.prepare('SELECT v FROM b WHERE id = $1')
+    expect((await st.batch([[3], [499], [1000]])).map((r) => r.rows)).toEqual([[{ v: 'v3' }], [{ v: 'v499' }], []])
+    // Autocommit: the runs before the failing one stay committed.
+    expect(await code(db.batch('INSERT INTO b VALUES ($1, $2)', [[600, 'a'], [601, 'b'], [600, 'dup'], [602, 'c']]))).toBe('23505')
+    expect((await db.query('SELECT id FROM b WHERE id >= 600 ORDER BY id', [], { rowMode: 'array' })).rows).toEqual([[600], [601]])
+  })
+})

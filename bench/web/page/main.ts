@@ -45,6 +45,10 @@ async function openSqlJs(): Promise<Runner> {
       const st = db.prepare(questionMarks(sql))
       return {
         run: (params) => st.run(params as number[]),
+        // sql.js runs in this thread: a batch is the same loop, with no message to save.
+        runBatch: (paramSets) => {
+          for (const params of paramSets) st.run(params as number[])
+        },
         commit: async () => {
           st.free()
           db.exec('COMMIT')

@@ -27,6 +27,13 @@ export const COMMIT_SQL = {
   check: 'SELECT count(*), CAST(sum(v) AS BIGINT) FROM t',
 } as const
 const BULK_CHECK = 'SELECT count(*), CAST(sum(b) AS BIGINT) FROM t_ins'
+/** The batched bulk insert: the same rows into a table of the same shape, BATCH_ROWS parameter sets per call. */
+const BATCH = {
+  create: SQL.createTIns.replace('t_ins', 't_batch'),
+  insert: SQL.insertT.replace('t_ins', 't_batch'),
+  check: BULK_CHECK.replace('t_ins', 't_batch'),
+} as const
+const BATCH_ROWS = 1000
 
 /** A statement run with parameters; sql.js answers synchronously, RustyDB with a promise. */
 export type Run = (params: readonly number[]) => void | Promise<unknown>
@@ -40,8 +47,8 @@ export interface Runner {
   firstRow(sql: string): Promise<string[]>
   /** A prepared statement in autocommit: one commit per call. */
   autocommit(sql: string): Run
-  /** BEGIN, then a prepared statement inside that transaction, and its COMMIT. */
-  begin(sql: string): Promise<{ run: Run; commit(): Promise<void> }>
+  /** BEGIN, then a prepared statement inside that transaction (one call per row, or per batch of rows), and its COMMIT. */
+  begin(sql: string): Promise<{ run: Run; runBatch(paramSets: readonly (readonly number[])[]): void | Promise<unknown>; commit(): Promise<void> }>
   close(): Promise<void>
 }
 
@@ -52,7 +59,7 @@ export interface RustyDbApi {
   prepare(sql: string): { exec(params: readonly unknown[]): Promise<void> }
   session(): {
     exec(sql: string): Promise<void>
-    prepare(sql: string): { exec(params: readonly unknown[]): Promise<void> }
+    prepare(sql: string): { exec(params: readonly unknown[]): Promise<void>; batch(paramSets: readonly (readonly unknown[])[]): Promise<unknown> }
     close(): Promise<void>
   }
   close(): Promise<void>
@@ -77,6 +84,7 @@ export function rustyDbRunner(db: RustyDbApi, storage: string): Runner {
       const st = session.prepare(sql)
       return {
         run: (params) => st.exec(params),
+        runBatch: (paramSets) => st.batch(paramSets),
         commit: async () => {
           await session.exec('COMMIT')
           await session.close()
@@ -136,6 +144,29 @@ async function bulkInsert(r: Runner, spec: ThroughputSpec, d: SqlDataset): Promi
   return { outcome: outcome(done, ms, done < spec.bulkRows), expected: [String(done), String(sum)] }
 }
 
+/** The bulk insert's rows sent BATCH_ROWS per call (RustyDB: one message to its worker per batch). */
+async function batchedBulkInsert(r: Runner, spec: ThroughputSpec, d: SqlDataset): Promise<{ outcome: WorkloadOutcome; expected: string[] }> {
+  await r.exec(BATCH.create)
+  let done = 0
+  let sum = 0
+  const start = performance.now()
+  const deadline = start + spec.bulkBudgetMs
+  const tx = await r.begin(BATCH.insert)
+  while (done < spec.bulkRows && performance.now() <= deadline) {
+    const rows: number[][] = []
+    for (let i = done; i < Math.min(spec.bulkRows, done + BATCH_ROWS); i++) {
+      rows.push(tRow(d, i))
+      sum += d.b[i]
+    }
+    const pending = tx.runBatch(rows)
+    if (pending instanceof Promise) await pending
+    done += rows.length
+  }
+  await tx.commit()
+  const ms = performance.now() - start
+  return { outcome: outcome(done, ms, done < spec.bulkRows), expected: [String(done), String(sum)] }
+}
+
 function errorText(e: unknown): string {
   const err = e as { code?: string; message?: string }
   return `${err?.code ? `${err.code} ` : ''}${err?.message ?? String(e)}`
@@ -157,6 +188,8 @@ export async function runWorkloads(spec: ThroughputSpec, open: () => Promise<Run
     result = { ...result, commits: { ...commits.outcome, mismatch: compare('count(*), sum(v) of t', await r.firstRow(COMMIT_SQL.check), commits.expected) } }
     const bulk = await bulkInsert(r, spec, d)
     result = { ...result, bulk: { ...bulk.outcome, mismatch: compare('count(*), sum(b) of t_ins', await r.firstRow(BULK_CHECK), bulk.expected) } }
+    const batched = await batchedBulkInsert(r, spec, d)
+    result = { ...result, batched: { ...batched.outcome, mismatch: compare('count(*), sum(b) of t_batch', await r.firstRow(BATCH.check), batched.expected) } }
     if (durable) {
       const storage = r.storage
       await r.close()
@@ -165,6 +198,7 @@ export async function runWorkloads(spec: ThroughputSpec, open: () => Promise<Run
       const again = [
         compare('after reopening, count(*), sum(v) of t', await r.firstRow(COMMIT_SQL.check), commits.expected),
         compare('after reopening, count(*), sum(b) of t_ins', await r.firstRow(BULK_CHECK), bulk.expected),
+        compare('after reopening, count(*), sum(b) of t_batch', await r.firstRow(BATCH.check), batched.expected),
         r.storage === storage ? undefined : `reopened on ${r.storage}, not ${storage}`,
       ].filter((m) => m !== undefined)
       result = { ...result, reopened: again.length === 0 }
