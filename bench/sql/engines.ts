@@ -88,8 +88,17 @@ async function openRustyDb(): Promise<SqlEngine> {
       const st = db.prepare(sql)
       return { run: async (params) => rows(await st.query(params, { rowMode: 'array' })), close: () => st.close() }
     },
+    // BEGIN/COMMIT on the default session, where the prepared statements run: db.transaction() would run the
+    // callback on a session of its own, and statements issued on db inside it would autocommit one by one.
     transaction: async (fn) => {
-      await db.transaction(async () => fn())
+      await db.exec('BEGIN')
+      try {
+        await fn()
+      } catch (e) {
+        await db.exec('ROLLBACK')
+        throw e
+      }
+      await db.exec('COMMIT')
     },
     close: () => db.close(),
   }
