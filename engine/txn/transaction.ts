@@ -393,7 +393,7 @@ export class Transaction implements TableAccess {
   beginStatement(restart = false, changesCatalog = true): void {
     this.#assertActive()
     if (!restart && (!this.#started || this.#isolation === 'read committed')) {
-      if (this.#started || this.#snapCounter !== this.#host.ackCounter || this.#snapshot.released) {
+      if (this.#snapCounter !== this.#host.ackCounter || this.#snapshot.released) {
         this.#snapshot.release()
         this.#snapshot = this.#kv.snapshot()
         this.#snapCounter = this.#host.ackCounter
@@ -424,10 +424,16 @@ export class Transaction implements TableAccess {
     if (this.#statement === 'savepoint' && this.#state === 'active') this.release(STATEMENT_SAVEPOINT)
     this.#statement = 'none'
     if (finished && this.#isolation === 'read committed' && this.#state === 'active') {
-      this.#snapshot.release()
+      // The snapshot stays registered until a commit makes it old (releaseIdleSnapshot): the next statement
+      // reuses it when nothing committed in between, and an idle transaction still pins nothing new.
       this.#idle = true
       this.#host.snapshotsMoved()
     }
+  }
+
+  /** Between READ COMMITTED statements: lets the store drop versions (called after every commit). */
+  releaseIdleSnapshot(): void {
+    if (this.#idle && this.#snapCounter !== this.#host.ackCounter) this.#snapshot.release()
   }
 
   /** Undoes everything the running statement wrote (before a lock wait and restart); its locks stay. */

@@ -450,6 +450,8 @@ export class TxnManager {
         self.#active.delete(txn)
         self.locks.releaseAll(txn.id)
         self.#prune()
+        // A commit just made older snapshots old: idle READ COMMITTED transactions let theirs go.
+        for (const other of self.#active) other.releaseIdleSnapshot()
       },
     }
   }
