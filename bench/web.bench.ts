@@ -43,7 +43,7 @@ const PAGE = `<!doctype html>
 const MAIN = `import { openDatabase } from ${JSON.stringify(join(ROOT, 'dist/web/index.js'))}
 const db = await openDatabase({ name: 'bench' })
 const { rows } = await db.query('SELECT 1 + 1 AS x', [], { rowMode: 'array' })
-console.log('T', (performance.timeOrigin+performance.now()).toFixed(1), 'result'); window.__startup = { ms: performance.now(), fromPage: performance.now() - window.__t0, answer: rows[0][0], storage: db.storage }
+window.__startup = { ms: performance.now(), fromPage: performance.now() - window.__t0, answer: rows[0][0], storage: db.storage }
 `
 
 function listFiles(dir: string): string[] {
