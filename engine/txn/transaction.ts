@@ -332,8 +332,12 @@ export class Transaction implements TableAccess {
   #latestReads = false
   /** EPQ re-run: trees whose only entries are these (invariant 11). */
   #override: Map<string, [Uint8Array, Uint8Array][]> | null = null
-  /** How the running statement is undone: 'clean' (no writes before it), a hidden savepoint, or none. */
-  #statement: 'none' | 'clean' | 'savepoint' = 'none'
+  /**
+   * How the running statement is undone: 'clean' (no writes before it), 'mark' (DML: the undo log position,
+   * the number of trees touched and the row counts), a hidden savepoint (DDL), or none.
+   */
+  #statement: 'none' | 'clean' | 'mark' | 'savepoint' = 'none'
+  #mark: { readonly undo: number; readonly trees: number; readonly rowCounts: Map<number, RowCountChange> } | null = null
   readonly #currvals: Map<number, bigint>
 
   /** Use TxnManager.begin(). */
@@ -409,19 +413,31 @@ export class Transaction implements TableAccess {
       this.#started = true
       if (this.#isolation === 'serializable' && this.#reads === null) this.#reads = new ReadSet()
     }
-    if (this.hasWrites || this.#savepoints.length > 0) {
+    if (!this.hasWrites && this.#savepoints.length === 0) this.#statement = 'clean'
+    else if (!changesCatalog) {
+      // DML only adds entries and trees to the write set (never replaces a tree): the undo log and the
+      // number of trees are enough to go back.
+      this.#ws.logging++
+      this.#mark = { undo: this.#ws.undoLength, trees: this.#ws.trees.size, rowCounts: cloneCounts(this.#rowCounts) }
+      this.#statement = 'mark'
+    } else {
       this.savepoint(STATEMENT_SAVEPOINT, changesCatalog)
       this.#statement = 'savepoint'
-    } else this.#statement = 'clean'
+    }
   }
 
   /**
    * The statement finished (successfully or not; `finished` false: it waits for a lock and runs again):
-   * forget its undo mark. At READ COMMITTED the statement's snapshot is released, so an idle transaction
-   * does not keep old versions alive.
+   * forget its undo mark. At READ COMMITTED the transaction is then idle: its snapshot goes at the next
+   * commit (releaseIdleSnapshot), so an idle transaction does not keep old versions alive.
    */
   endStatement(finished = true): void {
     if (this.#statement === 'savepoint' && this.#state === 'active') this.release(STATEMENT_SAVEPOINT)
+    if (this.#statement === 'mark') {
+      this.#ws.logging--
+      this.#ws.trimUndo()
+      this.#mark = null
+    }
     this.#statement = 'none'
     if (finished && this.#isolation === 'read committed' && this.#state === 'active') {
       // The snapshot stays registered until a commit makes it old (releaseIdleSnapshot): the next statement
@@ -438,7 +454,13 @@ export class Transaction implements TableAccess {
 
   /** Undoes everything the running statement wrote (before a lock wait and restart); its locks stay. */
   undoStatement(): void {
-    if (this.#statement === 'savepoint') this.rollbackTo(STATEMENT_SAVEPOINT)
+    const mark = this.#mark
+    if (this.#statement === 'mark' && mark !== null) {
+      this.#ws.undoTo(mark.undo)
+      let i = 0
+      for (const name of [...this.#ws.trees.keys()]) if (i++ >= mark.trees) this.#ws.trees.delete(name)
+      this.#rowCounts = cloneCounts(mark.rowCounts)
+    } else if (this.#statement === 'savepoint') this.rollbackTo(STATEMENT_SAVEPOINT)
     else if (this.#statement === 'clean') {
       this.#ws = new WriteSet()
       this.#own = undefined

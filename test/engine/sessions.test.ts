@@ -142,6 +142,23 @@ describe('statements that wait', () => {
     expect((await db.query('SELECT state FROM jobs WHERE id = 1')).rows).toEqual([{ state: 'new' }])
   })
 
+  it('undo a DML statement that touched a new tree before its lock wait', async () => {
+    await db.exec('CREATE TABLE side (id int PRIMARY KEY)')
+    await s1.exec('BEGIN')
+    await s1.exec(`UPDATE jobs SET state = 'held' WHERE id = 4`)
+    await s2.exec('BEGIN')
+    await s2.exec(`UPDATE jobs SET state = 'mine' WHERE id = 2`)
+    // s2's transaction has writes (jobs) but has not touched side: its insert writes row 1 into a new overlay,
+    // then waits for key 2, which s1 is inserting; the undo must drop that overlay.
+    await s1.exec(`INSERT INTO side VALUES (2)`)
+    const insert = s2.query(`INSERT INTO side VALUES (1), (2), (3)`)
+    expect(await state(insert)).toBe('pending')
+    await s1.exec('ROLLBACK')
+    expect((await insert).rowCount).toBe(3)
+    await s2.exec('COMMIT')
+    expect((await db.query('SELECT id FROM side ORDER BY id', [], { rowMode: 'array' })).rows).toEqual([[1], [2], [3]])
+  })
+
   it('honour lock_timeout (55P03) and statement_timeout (57014) while waiting', async () => {
     await s1.exec('BEGIN')
     await s1.exec(`UPDATE jobs SET state = 'a' WHERE id = 1`)
