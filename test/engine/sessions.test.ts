@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Database, RustyError, type CommitEvent, type DatabaseSession } from '../../engine/node.js'
+import { rustyError } from '../support/errors.js'
 
 let db: Database
 let s1: DatabaseSession
@@ -35,14 +36,9 @@ async function state(p: Promise<unknown>): Promise<string> {
   return s
 }
 
+/** The SQLSTATE `p` fails with (the test fails when it succeeds). */
 async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(RustyError)
-    return (e as RustyError).code
-  }
-  return 'no error'
+  return (await rustyError(p)).code
 }
 
 describe('locking reads', () => {
