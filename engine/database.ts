@@ -17,6 +17,7 @@ import { KvStore, MemoryAdapter, type KvStats, type StorageAdapter } from './sto
 import { parse, type Statement } from './sql/index.js'
 import { TxnManager } from './txn/index.js'
 import { Session, type QueryOptions, type QueryResult } from './session.js'
+import type { ColumnCacheStats } from './txn/column-cache.js'
 
 /** Counters of an open database (tests, benchmarks, the dashboard). */
 export interface DatabaseStats {
@@ -30,6 +31,8 @@ export interface DatabaseStats {
   readonly lockedResources: number
   /** Commits remembered for conflict checks while an older snapshot is open. */
   readonly conflictLogCommits: number
+  /** The column cache of whole-table scans (DatabaseOptions.columnCacheBytes). */
+  readonly columnCache: ColumnCacheStats
 }
 
 /** What onCommit listeners receive. */
@@ -52,6 +55,11 @@ export interface DatabaseOptions {
   readonly cachePages?: number
   /** Checkpoint once the WAL holds this many bytes (default 16 MiB; 0: only at close). */
   readonly checkpointBytes?: number
+  /**
+   * Memory for decoded columns of whole-table scans, kept while the table does not change (estimated bytes;
+   * default 64 MiB; 0 turns the column cache off).
+   */
+  readonly columnCacheBytes?: number
 }
 
 /** Turns a path into an adapter and a file name; `rustydb`'s Node entry registers one (engine/node.ts). */
@@ -114,6 +122,7 @@ export class Database {
       activeTransactions: this.#manager.activeCount,
       lockedResources: this.#manager.locks.lockedCount,
       conflictLogCommits: this.#manager.conflictLogSize,
+      columnCache: this.#manager.columns.stats(),
     }
   }
 
@@ -140,7 +149,7 @@ export class Database {
     }
     const kv = await KvStore.open({ adapter, name, create: true, pageSize: options.pageSize, cachePages: options.cachePages, checkpointBytes: options.checkpointBytes })
     try {
-      const manager = await TxnManager.open(kv)
+      const manager = await TxnManager.open(kv, { columnCacheBytes: options.columnCacheBytes })
       return new Database(kv, manager)
     } catch (err) {
       await kv.close().catch(() => undefined)

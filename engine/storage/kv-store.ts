@@ -239,6 +239,10 @@ export class KvStore {
   #cachedTree: string | undefined
   #cachedRoot = 0
   #versions = new VersionStore()
+  /** Tree name -> sequence number of the last applied batch that changed it (treeVersion). */
+  #treeSeqs = new Map<string, number>()
+  /** The acknowledged sequence number at open: the version of every tree no batch changed since. */
+  #openSeq: number
   #snapshots: SnapshotRegistry
   #pendingFrees: PendingFree[] = []
   #queue: PendingCommit[] = []
@@ -263,6 +267,7 @@ export class KvStore {
     const header = this.#core.header()
     this.#ackSeq = Number(header.lastCommitSeq)
     this.#appliedSeq = this.#ackSeq
+    this.#openSeq = this.#ackSeq
     this.#dirRoot = header.directoryRoot
     this.#snapshots = new SnapshotRegistry(() => this.#prune())
   }
@@ -291,6 +296,18 @@ export class KvStore {
   /** Sequence number of the last acknowledged commit. */
   get lastCommitSeq(): number {
     return this.#ackSeq
+  }
+
+  /**
+   * The version of tree `name`: the sequence number of the last applied batch that created, dropped or
+   * changed it (or the last commit before open). A reader at snapshot s sees exactly the tree's applied pages
+   * when treeVersion(name) <= s, so anything derived from the tree at one version stays valid for every
+   * reader at or after it until the version moves (the SQL layer's column cache builds on this). A batch of
+   * a failed group leaves a version no snapshot reaches until a later commit, which only makes readers skip
+   * what they derived.
+   */
+  treeVersion(name: string): number {
+    return this.#treeSeqs.get(name) ?? this.#openSeq
   }
 
   /** True until close() starts. */
@@ -704,6 +721,7 @@ export class KvStore {
     const core = this.#core
     const pager = this.#pager
     for (const step of steps) {
+      this.#treeSeqs.set(step.tree, seq)
       if (step.kind === 'createTree') {
         const root = core.createTree()
         this.#dirPut(treeNameKey(step.tree, this.maxKeyBytes), root, seq)

@@ -75,6 +75,7 @@ import {
 import { TreeWrites, type WriteEntry, WriteSet, keyId, lowerIndex, upperIndex } from './write-set.js'
 import { type ConflictLog, ReadSet, type TreeChange } from './conflict-log.js'
 import { type LockManager, LockMode } from './lock-manager.js'
+import { type ColumnCache, cacheableType, cachedBatches, typesSignature } from './column-cache.js'
 import {
   foreignKeyMissing,
   foreignKeyReferenced,
@@ -164,6 +165,8 @@ export interface TxnHost {
   readonly ackCounter: number
   readonly locks: LockManager
   readonly log: ConflictLog
+  /** Decoded columns of whole-table scans, shared by the manager's transactions (column-cache.ts). */
+  readonly columns: ColumnCache
   nextRowId(table: TableDef, snapshot: Snapshot): number
   nextval(sequence: SequenceDef): bigint
   setval(sequence: SequenceDef, value: bigint, isCalled: boolean): bigint
@@ -614,7 +617,7 @@ export class Transaction implements TableAccess {
     }
     const range = info.pk === null ? this.#fullRange(options.reverse) : this.#boundRange(options, info.pkTypes, null, null)
     if (range.empty) return
-    yield* this.#decodeBatches(info, this.#entries(info.tree, range), options.columns, false)
+    yield* this.#cachedScan(info, range, options.columns) ?? this.#decodeBatches(info, this.#entries(info.tree, range), options.columns, false)
   }
 
   *indexScan(index: IndexDef, options: ScanOptions): Generator<Batch, void, undefined> {
@@ -1295,6 +1298,48 @@ export class Transaction implements TableAccess {
       }
       if (keys.length > 0) yield new ListEntries(keys, rows)
     }
+  }
+
+  /**
+   * A whole-table scan served from the column cache, or recorded into it as it decodes (column-cache.ts (1));
+   * undefined when the cache cannot serve this read: key bounds, reverse order, row keys, a column type that is
+   * not cached, this transaction's own writes in the tree, an EvalPlanQual override, or a snapshot older than
+   * the tree's version.
+   */
+  #cachedScan(info: TableInfo, range: Range, columns: readonly number[]): Iterable<Batch> | undefined {
+    const cache = this.#host.columns
+    if (!cache.enabled || this.#override !== null || range.lower !== undefined || range.upper !== undefined || range.reverse === true) return undefined
+    const tree = info.tree
+    if (this.#ws.tree(tree) !== undefined) return undefined
+    const types = info.types
+    for (const c of columns) if (c === ROW_KEY || !cacheableType(types[c])) return undefined
+    const snapshot = this.#readSnapshot()
+    const version = this.#kv.treeVersion(tree)
+    if (version > (snapshot === undefined ? this.#kv.lastCommitSeq : snapshot.seq) || !this.#existed(tree)) return undefined
+    const sig = typesSignature(types)
+    const hit = cache.lookup(tree, version, sig, columns)
+    if (hit === undefined) return this.#recordedScan(info, range, columns, version, sig)
+    // The same read #entries records for SERIALIZABLE validation.
+    if (this.#reads !== null && !this.#latestReads) this.#reads.addRange(tree, { lower: undefined, lowerInclusive: true, upper: undefined, upperInclusive: false })
+    return cachedBatches(hit)
+  }
+
+  /** Decodes a whole-table scan and stores its columns in the cache once it reached the end (column-cache.ts (3)). */
+  *#recordedScan(info: TableInfo, range: Range, columns: readonly number[], version: number, sig: string): Generator<Batch, void, undefined> {
+    const cache = this.#host.columns
+    let chunks: SqlValue[][][] | undefined = columns.map(() => [])
+    // Stop recording once the columns could not fit the budget anyway (8 bytes per value at least).
+    const maxRows = cache.maxBytes / (8 * Math.max(1, columns.length))
+    let rows = 0
+    for (const b of this.#decodeBatches(info, this.#entries(info.tree, range), columns, false)) {
+      rows += b.length
+      if (chunks !== undefined) {
+        if (rows > maxRows) chunks = undefined
+        else for (let c = 0; c < columns.length; c++) chunks[c].push(b.columns[c] as SqlValue[])
+      }
+      yield b
+    }
+    if (chunks !== undefined) cache.store(info.tree, version, sig, rows, columns, chunks)
   }
 
   /** Decodes runs of entries into batches of the requested columns (ROW_KEY: the key). */

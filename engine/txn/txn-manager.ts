@@ -63,6 +63,12 @@ import { KeyEncoder, type KvStore, type Snapshot, type WriteBatch, decodeKey } f
 import { Transaction, rowIdOf, type IsolationLevel, type StatsChanges, type StoredStats, type TxnHost } from './transaction.js'
 import { ConflictLog, type TreeChange } from './conflict-log.js'
 import { LockManager, LockMode } from './lock-manager.js'
+import { ColumnCache } from './column-cache.js'
+
+export interface TxnManagerOptions {
+  /** Budget of the column cache in estimated bytes (column-cache.ts; default 64 MiB, 0 turns it off). */
+  readonly columnCacheBytes?: number
+}
 
 interface SequencePosition {
   value: bigint
@@ -110,6 +116,8 @@ export class TxnManager {
   #host: TxnHost
   /** Row locks of every transaction (lock-manager.ts). */
   readonly locks: LockManager
+  /** Decoded columns of whole-table scans (column-cache.ts). */
+  readonly columns: ColumnCache
   readonly #log = new ConflictLog()
   /** Last validated commit and last acknowledged commit (invariant 4). */
   #counter = 0
@@ -124,8 +132,9 @@ export class TxnManager {
    */
   evaluateDefault: ((table: TableDef, ordinal: number) => SqlValue) | undefined
 
-  private constructor(kv: KvStore, catalog: CatalogState) {
+  private constructor(kv: KvStore, catalog: CatalogState, options: TxnManagerOptions) {
     this.kv = kv
+    this.columns = new ColumnCache(options.columnCacheBytes)
     this.#catalog = catalog
     this.#latestCatalog = catalog
     this.locks = new LockManager((resource) => this.#describe(resource))
@@ -133,17 +142,17 @@ export class TxnManager {
   }
 
   /** Loads the catalog of `kv`, creating an empty one (with the built-in schemas) in a new database. */
-  static async open(kv: KvStore): Promise<TxnManager> {
+  static async open(kv: KvStore, options: TxnManagerOptions = {}): Promise<TxnManager> {
     if (!kv.hasTree(CATALOG_TREE)) {
       const initial = CatalogState.initial()
       const batch = kv.batch().createTree(CATALOG_TREE)
       if (!kv.hasTree(SEQUENCE_TREE)) batch.createTree(SEQUENCE_TREE)
       for (const [key, value] of initial.allRecords()) batch.put(CATALOG_TREE, CatalogState.keyBytes(key), value)
       await kv.commit(batch)
-      return new TxnManager(kv, initial)
+      return new TxnManager(kv, initial, options)
     }
     const catalog = CatalogState.fromRecords(kv.scan(CATALOG_TREE))
-    const manager = new TxnManager(kv, catalog)
+    const manager = new TxnManager(kv, catalog, options)
     if (kv.hasTree(SEQUENCE_TREE)) {
       for (const [key, value] of kv.scan(SEQUENCE_TREE)) {
         const view = new DataView(value.buffer, value.byteOffset, value.length)
@@ -214,6 +223,7 @@ export class TxnManager {
   /** Rolls back open transactions and stores sequence positions. Does not close the KvStore (its owner does). */
   async close(): Promise<void> {
     for (const txn of [...this.#active]) txn.rollback()
+    this.columns.clear()
     if (this.kv.isOpen) await this.#dropTemporaryObjects()
     if (this.#dirtySequences.size > 0 && this.kv.isOpen) {
       const batch = this.kv.batch()
@@ -369,6 +379,9 @@ export class TxnManager {
     return {
       get kv() {
         return self.kv
+      },
+      get columns() {
+        return self.columns
       },
       get catalog() {
         return self.#catalog

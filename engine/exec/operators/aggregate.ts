@@ -170,6 +170,13 @@ export class AggAccumulator {
     return s
   }
 
+  /** The results of groups [start, end). */
+  results(start: number, end: number): SqlValue[] {
+    const out = new Array<SqlValue>(end - start)
+    for (let g = start; g < end; g++) out[g - start] = this.result(g)
+    return out
+  }
+
   /** The result of group g. */
   result(g: number): SqlValue {
     const agg = this.#agg
@@ -209,6 +216,57 @@ interface AggregateState {
   readonly aggs: readonly CompiledAgg[]
 }
 
+// The per-row loops live in plain functions rather than in the generator below: V8 optimizes and keeps
+// them optimized on their own, where a loop inside the generator would be deoptimized again by every path of
+// the generator that has not run yet (the output phase, empty input).
+
+/** Group numbers of a batch's rows by one key column, creating groups as they first appear. */
+function assignGroup1(
+  v0: readonly SqlValue[],
+  n: number,
+  key: (values: readonly SqlValue[]) => unknown,
+  index: Map<unknown, number>,
+  groupValues: RowStore,
+  values: SqlValue[],
+  groupIdx: Int32Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    values[0] = v0[i]
+    const gk = key(values)
+    let g = index.get(gk)
+    if (g === undefined) {
+      g = groupValues.length
+      index.set(gk, g)
+      groupValues.appendRow(values)
+    }
+    groupIdx[i] = g
+  }
+}
+
+/** assignGroup1 for several key columns. */
+function assignGroups(
+  vecs: readonly (readonly SqlValue[])[],
+  n: number,
+  key: (values: readonly SqlValue[]) => unknown,
+  index: Map<unknown, number>,
+  groupValues: RowStore,
+  values: SqlValue[],
+  groupIdx: Int32Array,
+): void {
+  const ng = vecs.length
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < ng; k++) values[k] = vecs[k][i]
+    const gk = key(values)
+    let g = index.get(gk)
+    if (g === undefined) {
+      g = groupValues.length
+      index.set(gk, g)
+      groupValues.appendRow(values)
+    }
+    groupIdx[i] = g
+  }
+}
+
 export function* runAggregate(node: AggregateNode, rt: Runtime): Generator<Batch, void, undefined> {
   const st: AggregateState = nodeState(node, () => {
     const layout = layoutOf(node.input.output)
@@ -233,32 +291,8 @@ export function* runAggregate(node: AggregateNode, rt: Runtime): Generator<Batch
     if (groupIdx.length < b.length) groupIdx = new Int32Array(b.length)
     if (ng > 0) {
       const vecs = st.groups.map((g) => g.vec(b, rt, null))
-      if (ng === 1) {
-        const v0 = vecs[0]
-        for (let i = 0; i < b.length; i++) {
-          values[0] = v0[i]
-          const key = st.key(values)
-          let g = index.get(key)
-          if (g === undefined) {
-            g = groupValues.length
-            index.set(key, g)
-            groupValues.appendRow(values)
-          }
-          groupIdx[i] = g
-        }
-      } else {
-        for (let i = 0; i < b.length; i++) {
-          for (let k = 0; k < ng; k++) values[k] = vecs[k][i]
-          const key = st.key(values)
-          let g = index.get(key)
-          if (g === undefined) {
-            g = groupValues.length
-            index.set(key, g)
-            groupValues.appendRow(values)
-          }
-          groupIdx[i] = g
-        }
-      }
+      if (ng === 1) assignGroup1(vecs[0], b.length, st.key, index, groupValues, values, groupIdx)
+      else assignGroups(vecs, b.length, st.key, index, groupValues, values, groupIdx)
       for (const a of accs) a.grow(groupValues.length)
     } else groupIdx.fill(0, 0, b.length)
     for (const a of accs) a.add(b, rt, groupIdx)
@@ -267,11 +301,7 @@ export function* runAggregate(node: AggregateNode, rt: Runtime): Generator<Batch
   for (let start = 0; start < total; start += BATCH_SIZE) {
     const end = Math.min(total, start + BATCH_SIZE)
     const cols: SqlValue[][] = groupValues.columns.map((c) => c.slice(start, end))
-    for (const a of accs) {
-      const out = new Array<SqlValue>(end - start)
-      for (let g = start; g < end; g++) out[g - start] = a.result(g)
-      cols.push(out)
-    }
+    for (const a of accs) cols.push(a.results(start, end))
     yield { length: end - start, columns: cols }
   }
 }

@@ -65,6 +65,20 @@ class PairSink {
     this.#n++
   }
 
+  /** Adds pairs from..to-1 of `left`/`right` until the sink is full; returns the index of the first one not added. */
+  addPairs(left: Int32Array, right: Int32Array, from: number, to: number): number {
+    const li = this.#li
+    const ri = this.#ri
+    let n = this.#n
+    let k = from
+    while (k < to && n < BATCH_SIZE) {
+      li[n] = left[k]
+      ri[n++] = right[k++]
+    }
+    this.#n = n
+    return k
+  }
+
   /** Checks the pending pairs; returns the output rows they give (INNER/LEFT/RIGHT/FULL) or null. */
   flush(): Batch | null {
     const n = this.#n
@@ -169,20 +183,7 @@ export function* runHashJoin(node: HashJoinNode, rt: Runtime): Generator<Batch, 
   for (const b of rt.run(node.right)) {
     const base = store.length
     store.appendBatch(b)
-    const vecs = st.rightKeys.map((k) => k.vec(b, rt, null))
-    rows: for (let i = 0; i < b.length; i++) {
-      for (let k = 0; k < nk; k++) {
-        const v = vecs[k][i]
-        if (v === null) continue rows
-        values[k] = v
-      }
-      const key = st.key(values)
-      const r = base + i
-      const cur = table.get(key)
-      if (cur === undefined) table.set(key, r)
-      else if (typeof cur === 'number') table.set(key, [cur, r])
-      else cur.push(r)
-    }
+    buildRows(st.rightKeys.map((k) => k.vec(b, rt, null)), b.length, base, st.key, table, values)
   }
   if (store.length === 0 && (type === 'INNER' || type === 'SEMI' || type === 'RIGHT')) return
 
@@ -190,52 +191,24 @@ export function* runHashJoin(node: HashJoinNode, rt: Runtime): Generator<Batch, 
   if (type === 'RIGHT' || type === 'FULL') sink.rightMatched = new Uint8Array(store.length)
   const existsOnly = type === 'SEMI' && st.residual === null
   const antiOnly = type === 'ANTI' && st.residual === null
+  let sel = new Int32Array(BATCH_SIZE)
+  const pairs = new PairBuffer()
   for (const b of rt.run(node.left)) {
     sink.startLeft(b)
     const vecs = st.leftKeys.map((k) => k.vec(b, rt, null))
     if (existsOnly || antiOnly) {
       // No residual: a key lookup decides the row.
-      const sel = new Int32Array(b.length)
-      let m = 0
-      rows: for (let i = 0; i < b.length; i++) {
-        let hasNull = false
-        for (let k = 0; k < nk; k++) {
-          const v = vecs[k][i]
-          if (v === null) {
-            hasNull = true
-            break
-          }
-          values[k] = v
-        }
-        const found = !hasNull && table.has(st.key(values))
-        if (found === existsOnly) sel[m++] = i
-        continue rows
-      }
-      if (m > 0) yield selectRows(b, sel.subarray(0, m))
+      if (sel.length < b.length) sel = new Int32Array(b.length)
+      const m = existsRows(vecs, b.length, st.key, table, values, existsOnly, sel)
+      if (m > 0) yield selectRows(b, sel.slice(0, m))
       continue
     }
-    rows: for (let i = 0; i < b.length; i++) {
-      for (let k = 0; k < nk; k++) {
-        const v = vecs[k][i]
-        if (v === null) continue rows
-        values[k] = v
-      }
-      const hit = table.get(st.key(values))
-      if (hit === undefined) continue
-      if (typeof hit === 'number') {
-        sink.add(i, hit)
-        if (sink.full) {
-          const out = sink.flush()
-          if (out !== null) yield out
-        }
-      } else {
-        for (const r of hit) {
-          sink.add(i, r)
-          if (sink.full) {
-            const out = sink.flush()
-            if (out !== null) yield out
-          }
-        }
+    const m = probeRows(vecs, b.length, st.key, table, values, pairs)
+    for (let k = 0; k < m; ) {
+      k = sink.addPairs(pairs.left, pairs.right, k, m)
+      if (sink.full) {
+        const out = sink.flush()
+        if (out !== null) yield out
       }
     }
     const out = sink.flush()
@@ -244,6 +217,99 @@ export function* runHashJoin(node: HashJoinNode, rt: Runtime): Generator<Batch, 
     if (rest !== null) yield rest
   }
   if (sink.rightMatched !== null) yield* unmatchedRight(store, sink.rightMatched, leftWidth)
+}
+
+// The per-row loops of the hash join are plain functions, not part of the generator: V8 optimizes them on their
+// own and keeps them optimized (aggregate.ts says the same).
+
+type KeyFn = (values: readonly SqlValue[]) => unknown
+
+/** Adds rows base..base+n-1 of the build side to `table` by key (rows with a NULL key never match). */
+function buildRows(vecs: readonly (readonly SqlValue[])[], n: number, base: number, key: KeyFn, table: Map<unknown, number | number[]>, values: SqlValue[]): void {
+  const nk = vecs.length
+  rows: for (let i = 0; i < n; i++) {
+    for (let k = 0; k < nk; k++) {
+      const v = vecs[k][i]
+      if (v === null) continue rows
+      values[k] = v
+    }
+    const hk = key(values)
+    const r = base + i
+    const cur = table.get(hk)
+    if (cur === undefined) table.set(hk, r)
+    else if (typeof cur === 'number') table.set(hk, [cur, r])
+    else cur.push(r)
+  }
+}
+
+/** SEMI/ANTI without a residual: the rows whose key is in `table` (exists) or not, into `sel`; returns their count. */
+function existsRows(
+  vecs: readonly (readonly SqlValue[])[],
+  n: number,
+  key: KeyFn,
+  table: Map<unknown, number | number[]>,
+  values: SqlValue[],
+  exists: boolean,
+  sel: Int32Array,
+): number {
+  const nk = vecs.length
+  let m = 0
+  for (let i = 0; i < n; i++) {
+    let hasNull = false
+    for (let k = 0; k < nk; k++) {
+      const v = vecs[k][i]
+      if (v === null) {
+        hasNull = true
+        break
+      }
+      values[k] = v
+    }
+    const found = !hasNull && table.has(key(values))
+    if (found === exists) sel[m++] = i
+  }
+  return m
+}
+
+/** Growable (left row, build row) pair arrays. */
+class PairBuffer {
+  left = new Int32Array(BATCH_SIZE)
+  right = new Int32Array(BATCH_SIZE)
+
+  grow(): void {
+    const l = new Int32Array(this.left.length * 2)
+    l.set(this.left)
+    const r = new Int32Array(this.right.length * 2)
+    r.set(this.right)
+    this.left = l
+    this.right = r
+  }
+}
+
+/** The matching (left row, build row) pairs of a probe batch, in left-row then build order; returns their count. */
+function probeRows(vecs: readonly (readonly SqlValue[])[], n: number, key: KeyFn, table: Map<unknown, number | number[]>, values: SqlValue[], out: PairBuffer): number {
+  const nk = vecs.length
+  let m = 0
+  rows: for (let i = 0; i < n; i++) {
+    for (let k = 0; k < nk; k++) {
+      const v = vecs[k][i]
+      if (v === null) continue rows
+      values[k] = v
+    }
+    const hit = table.get(key(values))
+    if (hit === undefined) continue
+    if (typeof hit === 'number') {
+      if (m === out.left.length) out.grow()
+      out.left[m] = i
+      out.right[m++] = hit
+    } else {
+      for (let j = 0; j < hit.length; j++) {
+        if (m === out.left.length) out.grow()
+        out.left[m] = i
+        out.right[m++] = hit[j]
+      }
+    }
+  }
+  return m
 }
 
 /** Key of a single non-NULL value (values[0]). */
