@@ -1,6 +1,6 @@
 /**
  * Row codec: the byte format of a table row (the value stored under its row key).
- * Owns: encodeRow, decodeRow (selected columns straight into column arrays), decodeFullRow.
+ * Owns: encodeRow, decodeRow / decodeRowsAt (selected columns straight into column arrays), decodeFullRow.
  *
  * Row layout (little-endian):
  *
@@ -527,6 +527,153 @@ export function decodeRowAt(
 }
 
 const EMPTY = new Uint8Array(0)
+
+// --- Decoding many rows: a direct path for rows whose values sit at fixed offsets --------------------------
+
+/** How the direct path reads a requested column (FIXED_WIDTH lists the widths). */
+const Direct = { Bool: 0, Int2: 1, Int4: 2, Date: 3, Float4: 4, Float8: 5, Int8: 6 } as const
+type Direct = (typeof Direct)[keyof typeof Direct]
+
+const FIXED_WIDTH: Record<string, number> = {
+  bool: 1,
+  int2: 2,
+  int4: 4,
+  float4: 4,
+  date: 4,
+  int8: 8,
+  float8: 8,
+  time: 8,
+  timestamp: 8,
+  timestamptz: 8,
+  interval: 16,
+  uuid: 16,
+}
+
+const DIRECT: Record<string, Direct> = {
+  bool: Direct.Bool,
+  int2: Direct.Int2,
+  int4: Direct.Int4,
+  date: Direct.Date,
+  float4: Direct.Float4,
+  float8: Direct.Float8,
+  time: Direct.Float8,
+  timestamp: Direct.Float8,
+  timestamptz: Direct.Float8,
+  int8: Direct.Int8,
+}
+
+/**
+ * The direct path for one list of requested columns over one list of types, or null when it cannot apply: every
+ * column up to the last requested one must be fixed-width (so offsets do not depend on the values) and every
+ * requested one directly readable.
+ */
+interface DirectPlan {
+  /** Bitmap bits 0..maxOrdinal must be clear (no NULL before or at a requested column). */
+  readonly maxOrdinal: number
+  /** Per requested position k: the value's offset from the start of the value area, and how to read it. */
+  readonly offsets: Int32Array
+  readonly kinds: Uint8Array
+}
+
+/** Per requested-columns list (one per plan node): the direct plan for the types it was last used with. */
+const directPlans = new WeakMap<readonly number[], { readonly types: readonly SqlType[]; readonly plan: DirectPlan | null }>()
+
+function directPlanFor(types: readonly SqlType[], columns: readonly number[]): DirectPlan | null {
+  const cached = directPlans.get(columns)
+  if (cached !== undefined && cached.types === types) return cached.plan
+  let plan: DirectPlan | null = null
+  let max = -1
+  for (const c of columns) if (c > max) max = c
+  const start = new Int32Array(max + 1)
+  let ok = max >= 0 && max < types.length
+  for (let i = 0, at = 0; ok && i <= max; i++) {
+    const w = FIXED_WIDTH[types[i].id]
+    if (w === undefined) ok = false
+    start[i] = at
+    at += w
+  }
+  if (ok && columns.every((c) => DIRECT[types[c].id] !== undefined)) {
+    plan = {
+      maxOrdinal: max,
+      offsets: Int32Array.from(columns, (c) => start[c]),
+      kinds: Uint8Array.from(columns, (c) => DIRECT[types[c].id]),
+    }
+  }
+  directPlans.set(columns, { types, plan })
+  return plan
+}
+
+/** Decodes a row through the direct path; false when the row needs the general decoder. */
+function decodeDirect(b: Uint8Array, offset: number, plan: DirectPlan, out: SqlValue[][], row: number): boolean {
+  if (b[offset] !== VERSION) return false // decodeRowAt reports it
+  const stored = b[offset + 1] | (b[offset + 2] << 8)
+  const max = plan.maxOrdinal
+  if (stored <= max) return false
+  const bitmap = offset + 3
+  const fullBytes = (max + 1) >> 3
+  for (let i = 0; i < fullBytes; i++) if (b[bitmap + i] !== 0) return false
+  const rest = (max + 1) & 7
+  if (rest !== 0 && (b[bitmap + fullBytes] & ((1 << rest) - 1)) !== 0) return false
+  const base = bitmap + ((stored + 7) >> 3)
+  const offsets = plan.offsets
+  const kinds = plan.kinds
+  for (let k = 0; k < offsets.length; k++) {
+    const p = base + offsets[k]
+    let v: SqlValue
+    switch (kinds[k]) {
+      case Direct.Int4:
+        v = b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)
+        break
+      case Direct.Int2:
+        v = ((b[p] | (b[p + 1] << 8)) << 16) >> 16
+        break
+      case Direct.Bool:
+        v = b[p] !== 0
+        break
+      case Direct.Date: {
+        const d = b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)
+        v = d === DATE_POS_INF ? Infinity : d === DATE_NEG_INF ? -Infinity : d
+        break
+      }
+      case Direct.Float4:
+        for (let j = 0; j < 4; j++) scratch[j] = b[p + j]
+        v = scratchView.getFloat32(0, true)
+        break
+      case Direct.Float8:
+        for (let j = 0; j < 8; j++) scratch[j] = b[p + j]
+        v = scratchView.getFloat64(0, true)
+        break
+      default:
+        for (let j = 0; j < 8; j++) scratch[j] = b[p + j]
+        v = scratchView.getBigInt64(0, true)
+    }
+    out[k][row] = v
+  }
+  return true
+}
+
+/**
+ * decodeRowAt for `count` rows of a packed buffer: row j starts at `offsets[from + j]` and goes to
+ * `out[k][rowIndex + j]`. Rows with no NULL up to the last requested column, when every column up to it is
+ * fixed-width, are read at fixed offsets without walking the row.
+ */
+export function decodeRowsAt(
+  bytes: Uint8Array,
+  offsets: ArrayLike<number>,
+  from: number,
+  count: number,
+  types: readonly SqlType[],
+  columns: readonly number[],
+  out: SqlValue[][],
+  rowIndex: number,
+): void {
+  const plan = directPlanFor(types, columns)
+  for (let j = 0; j < count; j++) {
+    const offset = offsets[from + j]
+    if (plan !== null && decodeDirect(bytes, offset, plan, out, rowIndex + j)) continue
+    decodeRowAt(bytes, offset, types, columns, out, rowIndex + j)
+  }
+}
 
 /** Decodes every column of a row (invariant (2) for missing trailing columns). */
 export function decodeFullRow(bytes: Uint8Array, types: readonly SqlType[], defaults?: readonly SqlValue[]): SqlValue[] {

@@ -55,7 +55,7 @@ import { BATCH_SIZE, type Batch } from '../common/batch.js'
 import type { SqlType, SqlValue } from '../common/types.js'
 import type { ForeignKeyDef, IndexDef, SequenceDef, TableDef, ViewDef } from '../catalog/schema.js'
 import { CATALOG_TREE, CatalogState, TEMP_SCHEMA, type RelationKind, type SchemaDef, indexTree, tableTree } from '../catalog/catalog-state.js'
-import { decodeFullRow, decodeRow, decodeRowAt, encodeRow } from '../catalog/row-codec.js'
+import { decodeFullRow, decodeRow, decodeRowsAt, encodeRow } from '../catalog/row-codec.js'
 import type { AnalyzedStats, TableStats } from '../catalog/table-stats.js'
 import { type EntryBatch, type KvStore, type Snapshot, type WriteBatch, decodeKey, prefixUpperBound } from '../storage/index.js'
 import { ROW_KEY, type CatalogReader, type KeyBound, type LockPolicy, type LockResult, type ScanOptions, type TableAccess } from './table-access.js'
@@ -1357,13 +1357,19 @@ export class Transaction implements TableAccess {
       const count = run.count
       // Storage batches expose their packed buffer: decode in place instead of making a view per row.
       const packed = 'valueOffsets' in run ? (run as unknown as EntryBatch) : undefined
-      for (let i = 0; i < count; i++) {
+      for (let i = 0; i < count; ) {
+        const take = Math.min(count - i, BATCH_SIZE - n)
         if (decodeCols.length > 0) {
-          if (packed !== undefined) decodeRowAt(packed.data, packed.valueOffsets[i], types, decodeCols, decodeOut, n)
-          else decodeRow(run.value(i), types, decodeCols, decodeOut, n)
+          if (packed !== undefined) decodeRowsAt(packed.data, packed.valueOffsets, i, take, types, decodeCols, decodeOut, n)
+          else for (let j = 0; j < take; j++) decodeRow(run.value(i + j), types, decodeCols, decodeOut, n + j)
         }
-        if (keyAt >= 0) out[keyAt][n] = owned ? run.key(i) : run.key(i).slice()
-        if (++n === BATCH_SIZE) {
+        if (keyAt >= 0) {
+          const keys = out[keyAt]
+          for (let j = 0; j < take; j++) keys[n + j] = owned ? run.key(i + j) : run.key(i + j).slice()
+        }
+        i += take
+        n += take
+        if (n === BATCH_SIZE) {
           ready.push({ length: n, columns: out })
           out = newColumns(width)
           decodeOut = decodeAt.map((c) => out[c])
