@@ -18,6 +18,7 @@ import { parse, type Statement } from './sql/index.js'
 import { TxnManager } from './txn/index.js'
 import { Session, type QueryOptions, type QueryResult } from './session.js'
 import type { ColumnCacheStats } from './txn/column-cache.js'
+import { SpillFile, type SpillStats } from './storage/spill-file.js'
 
 /** Counters of an open database (tests, benchmarks, the dashboard). */
 export interface DatabaseStats {
@@ -33,6 +34,8 @@ export interface DatabaseStats {
   readonly conflictLogCommits: number
   /** The column cache of whole-table scans (DatabaseOptions.columnCacheBytes). */
   readonly columnCache: ColumnCacheStats
+  /** Sorts beyond work_mem: runs written to the spill file since open, runs alive now. */
+  readonly spill: SpillStats | undefined
 }
 
 /** What onCommit listeners receive. */
@@ -123,6 +126,7 @@ export class Database {
       lockedResources: this.#manager.locks.lockedCount,
       conflictLogCommits: this.#manager.conflictLogSize,
       columnCache: this.#manager.columns.stats(),
+      spill: this.#manager.spill?.stats(),
     }
   }
 
@@ -149,7 +153,7 @@ export class Database {
     }
     const kv = await KvStore.open({ adapter, name, create: true, pageSize: options.pageSize, cachePages: options.cachePages, checkpointBytes: options.checkpointBytes })
     try {
-      const manager = await TxnManager.open(kv, { columnCacheBytes: options.columnCacheBytes })
+      const manager = await TxnManager.open(kv, { columnCacheBytes: options.columnCacheBytes, spill: new SpillFile(adapter, `${name}.spill`) })
       return new Database(kv, manager)
     } catch (err) {
       await kv.close().catch(() => undefined)

@@ -32,6 +32,7 @@ import type { CheckDef, TableDef } from './catalog/schema.js'
 import type { TableStats } from './catalog/table-stats.js'
 import { executePlan, type ExecContext } from './exec/index.js'
 import { LockWait, type IsolationLevel, type Transaction, type TxnManager } from './txn/index.js'
+import { SpillNotReady } from './storage/spill-file.js'
 import type { CatalogReader } from './txn/table-access.js'
 
 /** A result column: its name and PostgreSQL type name. */
@@ -61,6 +62,7 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   search_path: 'public',
   statement_timeout: '0',
   lock_timeout: '0',
+  work_mem: '64MB',
   default_transaction_isolation: 'read committed',
   default_transaction_read_only: 'off',
   timezone: 'UTC',
@@ -212,6 +214,13 @@ export class Session {
         txn.endStatement()
         return result
       } catch (err) {
+        if (err instanceof SpillNotReady) {
+          // A sort outgrew work_mem before the spill file was open: undo, open it, run again.
+          txn.undoStatement()
+          txn.endStatement(false)
+          await err.ready
+          continue
+        }
         if (!(err instanceof LockWait)) {
           txn.endStatement()
           throw err
@@ -458,8 +467,13 @@ export class Session {
       now: Date.now() * 1000,
       affectedRows: 0,
       stats,
+      spill: this.manager.spill,
+      workMem: this.#workMemBytes,
     }
   }
+
+  /** work_mem in bytes (kept in step with the setting). */
+  #workMemBytes = memoryKb(DEFAULT_SETTINGS.work_mem, 'work_mem') * 1024
 
   #dml(stmt: Dml, sql: string, params: readonly unknown[], options: QueryOptions, txn: Transaction): QueryResult {
     const planned = this.plan(stmt, sql, params, txn)
@@ -514,6 +528,10 @@ export class Session {
       this.#settings.set(name, onOff(value, name) ? 'on' : 'off')
     } else if (name === 'statement_timeout' || name === 'lock_timeout') {
       this.#settings.set(name, String(durationMs(value, name)))
+    } else if (name === 'work_mem') {
+      const kb = memoryKb(value, name)
+      this.#settings.set(name, showMemory(kb))
+      this.#workMemBytes = kb * 1024
     } else this.#settings.set(name, value)
     return { columns: [], rows: [], rowCount: 0, command: 'SET' }
   }
@@ -569,6 +587,22 @@ function onOff(text: string, name: string): boolean {
 }
 
 /** A duration in ms as PostgreSQL shows it: the largest unit that divides it ('0', '250ms', '2s', '1min', '1h'). */
+/** A memory setting in kB: a number (kB) or a number with a unit (kB, MB, GB, TB), at least 64kB (PostgreSQL). */
+function memoryKb(text: string, name: string): number {
+  const m = /^\s*'?\s*(\d+)\s*(kB|MB|GB|TB)?\s*'?\s*$/.exec(text)
+  const kb = m === null ? NaN : Number(m[1]) * { kB: 1, MB: 1024, GB: 1024 ** 2, TB: 1024 ** 3 }[(m[2] ?? 'kB') as 'kB']
+  if (!Number.isSafeInteger(kb) || kb < 64 || kb > 2 ** 31 - 1) {
+    throw new RustyError('22023', `invalid value for parameter "${name}": "${text}"`, { hint: 'Give kilobytes (at least 64), or a number with a unit: 4096kB, 64MB, 1GB.' })
+  }
+  return kb
+}
+
+/** A memory setting as PostgreSQL shows it: the largest unit that divides it. */
+function showMemory(kb: number): string {
+  for (const [unit, size] of [['TB', 1024 ** 3], ['GB', 1024 ** 2], ['MB', 1024]] as const) if (kb % size === 0) return `${kb / size}${unit}`
+  return `${kb}kB`
+}
+
 function showDuration(ms: number): string {
   if (ms === 0) return '0'
   for (const [unit, size] of [['h', 3_600_000], ['min', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`

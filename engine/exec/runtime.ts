@@ -14,6 +14,7 @@ import type { SqlValue } from '../common/types.js'
 import { RustyError } from '../common/index.js'
 import type { TableAccess } from '../txn/table-access.js'
 import type { PlanNode } from '../plan/plan-node.js'
+import type { SpillFile } from '../storage/spill-file.js'
 
 /** Per-node figures for EXPLAIN ANALYZE: rows produced, times opened, inclusive wall time. */
 export interface NodeStats {
@@ -36,6 +37,10 @@ export interface ExecContext {
   affectedRows: number
   /** When given, every node's figures are recorded here (EXPLAIN ANALYZE). */
   readonly stats?: Map<PlanNode, NodeStats>
+  /** Where sorts put what exceeds `workMem` (none: everything stays in memory). */
+  readonly spill?: SpillFile
+  /** Memory budget of one sort, in estimated bytes (work_mem). */
+  readonly workMem?: number
 }
 
 /** A CTE's rows as they are produced: readers share the buffer and pull the source lazily (LIMIT works). */

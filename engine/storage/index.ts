@@ -21,6 +21,7 @@ export {
 } from './kv-store.js'
 export { DEFAULT_CACHE_PAGES, DEFAULT_PAGE_SIZE, FORMAT_VERSION, type CheckpointResult } from './pager.js'
 export { Snapshot } from './snapshot.js'
+export { SpillFile, SpillNotReady, type SpillRun, type SpillStats } from './spill-file.js'
 export type { WalRecovery } from './wal.js'
 export { MAX_VALUE_BYTES, WriteBatch, type BatchOp } from './write-batch.js'
 export type { EntryBatch, ScanRange } from '../wasm/index.js'

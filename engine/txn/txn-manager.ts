@@ -64,8 +64,11 @@ import { Transaction, rowIdOf, type IsolationLevel, type StatsChanges, type Stor
 import { ConflictLog, type TreeChange } from './conflict-log.js'
 import { LockManager, LockMode } from './lock-manager.js'
 import { ColumnCache } from './column-cache.js'
+import type { SpillFile } from '../storage/spill-file.js'
 
 export interface TxnManagerOptions {
+  /** Scratch file for sorts beyond work_mem (closed and removed with the manager). */
+  readonly spill?: SpillFile
   /** Budget of the column cache in estimated bytes (column-cache.ts; default 64 MiB, 0 turns it off). */
   readonly columnCacheBytes?: number
 }
@@ -118,6 +121,8 @@ export class TxnManager {
   readonly locks: LockManager
   /** Decoded columns of whole-table scans (column-cache.ts). */
   readonly columns: ColumnCache
+  /** Scratch file for sorts beyond work_mem, when the database has one. */
+  readonly spill: SpillFile | undefined
   readonly #log = new ConflictLog()
   /** Last validated commit and last acknowledged commit (invariant 4). */
   #counter = 0
@@ -135,6 +140,7 @@ export class TxnManager {
   private constructor(kv: KvStore, catalog: CatalogState, options: TxnManagerOptions) {
     this.kv = kv
     this.columns = new ColumnCache(options.columnCacheBytes)
+    this.spill = options.spill
     this.#catalog = catalog
     this.#latestCatalog = catalog
     this.locks = new LockManager((resource) => this.#describe(resource))
@@ -224,6 +230,7 @@ export class TxnManager {
   async close(): Promise<void> {
     for (const txn of [...this.#active]) txn.rollback()
     this.columns.clear()
+    await this.spill?.close()
     if (this.kv.isOpen) await this.#dropTemporaryObjects()
     if (this.#dirtySequences.size > 0 && this.kv.isOpen) {
       const batch = this.kv.batch()

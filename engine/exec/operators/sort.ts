@@ -6,13 +6,18 @@
  *   (1) Stable: rows with equal keys keep their input order (ties break on the input position).
  *   (2) NULLs sort per SortKey.nullsFirst, independently of DESC; non-NULL values by their type's order.
  *   (3) topN(n) yields exactly the first n rows the full sort would yield, in the same order.
- * Memory: the sort keeps all rows in memory. Spilling sorted runs to storage beyond a memory budget (the
- * issue's external sort) is a later step; it belongs here, behind runSort, with runs merged by the same
- * comparator.
+ *   (4) External sort: once the rows held pass the statement's memory budget (work_mem), they are sorted and
+ *       written to the spill file as a run (row codec frames), and the sort goes on with an empty store; at
+ *       the end the runs and the rows still held are merged with a heap. Runs are consecutive stretches of the
+ *       input and ties go to the earlier run, so the result is the in-memory sort's, stable included. The
+ *       runs are released when the sort ends, finished or not.
  * Not here: LIMIT/OFFSET slicing (basic.ts).
  */
-import type { Batch } from '../../common/batch.js'
-import type { SqlValue } from '../../common/types.js'
+import { BATCH_SIZE, type Batch } from '../../common/batch.js'
+import type { SqlType, SqlValue } from '../../common/types.js'
+import { decodeFullRow, encodeRow } from '../../catalog/row-codec.js'
+import { internalError } from '../../common/index.js'
+import type { SpillFile, SpillRun } from '../../storage/spill-file.js'
 import type { SortKey, SortNode } from '../../plan/plan-node.js'
 import { compileExpr, layoutOf, type Compiled, type Layout } from '../expr/compile-expr.js'
 import type { Runtime } from '../runtime.js'
@@ -119,9 +124,243 @@ function fallbackOrder(v: readonly (number | null)[], descending: boolean, nulls
 
 export function* runSort(node: SortNode, rt: Runtime): Generator<Batch, void, undefined> {
   const keys = nodeState(node, () => compileKeys(node.keys, layoutOf(node.input.output)))
-  const store = new RowStore(node.output.length)
-  for (const b of rt.run(node.input)) store.appendBatch(b)
-  yield* store.batchesInOrder(sortedOrder(keys, store, rt))
+  const width = node.output.length
+  const spill = rt.ctx.spill
+  const budget = rt.ctx.workMem ?? Infinity
+  let store = new RowStore(width)
+  let held = 0
+  const runs: SpillRun[] = []
+  try {
+    for (const b of rt.run(node.input)) {
+      store.appendBatch(b)
+      held += batchBytes(b)
+      if (held > budget && spill !== undefined && store.length > 1) {
+        spill.need()
+        runs.push(writeRun(spill, store, sortedOrder(keys, store, rt), node.output.map((c) => c.type)))
+        store = new RowStore(width)
+        held = 0
+      }
+    }
+    if (runs.length === 0) {
+      yield* store.batchesInOrder(sortedOrder(keys, store, rt))
+      return
+    }
+    const types = node.output.map((c) => c.type)
+    const sources: MergeSource[] = runs.map((run) => new MergeSource(keys, rt, new RunReader(spill as SpillFile, run, types).batches()))
+    sources.push(new MergeSource(keys, rt, store.batchesInOrder(sortedOrder(keys, store, rt))))
+    yield* mergeSources(sources, keys, width)
+  } finally {
+    for (const run of runs) spill?.release(run)
+  }
+}
+
+/** Estimated bytes a batch's values take in memory (8 per slot, plus strings and objects). */
+function batchBytes(b: Batch): number {
+  let bytes = 0
+  for (const col of b.columns) {
+    bytes += b.length * 8
+    const first = col[0]
+    if (typeof first === 'number' || typeof first === 'boolean') continue
+    for (let i = 0; i < b.length; i++) {
+      const v = col[i]
+      if (typeof v === 'string') bytes += 16 + v.length * 2
+      else if (typeof v === 'object' && v !== null) bytes += 32 + ((v as { byteLength?: number }).byteLength ?? 0)
+      else if (typeof v === 'bigint') bytes += 24
+    }
+  }
+  return bytes
+}
+
+const RUN_CHUNK = 1 << 20
+
+/** Writes the store's rows in `order` as one run: frames of (u32 LE length, encoded row). */
+function writeRun(spill: SpillFile, store: RowStore, order: Int32Array, types: readonly SqlType[]): SpillRun {
+  const chunks: Uint8Array[] = []
+  let buf = new Uint8Array(RUN_CHUNK)
+  let at = 0
+  const cols = store.columns
+  const row = new Array<SqlValue>(cols.length)
+  for (let k = 0; k < order.length; k++) {
+    const r = order[k]
+    for (let c = 0; c < cols.length; c++) row[c] = cols[c][r]
+    const bytes = encodeRow(row, types)
+    const need = 4 + bytes.length
+    if (at + need > buf.length) {
+      if (at > 0) chunks.push(buf.subarray(0, at))
+      buf = new Uint8Array(Math.max(RUN_CHUNK, need))
+      at = 0
+    }
+    buf[at] = bytes.length & 0xff
+    buf[at + 1] = (bytes.length >>> 8) & 0xff
+    buf[at + 2] = (bytes.length >>> 16) & 0xff
+    buf[at + 3] = bytes.length >>> 24
+    buf.set(bytes, at + 4)
+    at += need
+  }
+  if (at > 0) chunks.push(buf.subarray(0, at))
+  return spill.write(chunks)
+}
+
+/** Reads a run back as batches of decoded rows. */
+class RunReader {
+  readonly #spill: SpillFile
+  readonly #run: SpillRun
+  readonly #types: readonly SqlType[]
+  #buf = new Uint8Array(1 << 15)
+  /** Bytes of the run read into #buf so far, and the buffer's unconsumed range [#at, #len). */
+  #read = 0
+  #at = 0
+  #len = 0
+
+  constructor(spill: SpillFile, run: SpillRun, types: readonly SqlType[]) {
+    this.#spill = spill
+    this.#run = run
+    this.#types = types
+  }
+
+  *batches(): Generator<Batch, void, undefined> {
+    const width = this.#types.length
+    for (;;) {
+      const cols: SqlValue[][] = []
+      for (let c = 0; c < width; c++) cols.push([])
+      let n = 0
+      while (n < BATCH_SIZE) {
+        const frame = this.#frame()
+        if (frame === null) break
+        const row = decodeFullRow(frame, this.#types)
+        for (let c = 0; c < width; c++) cols[c].push(row[c])
+        n++
+      }
+      if (n === 0) return
+      yield { length: n, columns: cols }
+      if (n < BATCH_SIZE) return
+    }
+  }
+
+  /** The next frame's row bytes (a view into the buffer, valid until the next call), or null at the end. */
+  #frame(): Uint8Array | null {
+    if (this.#len - this.#at < 4 && !this.#fill(4)) return null
+    const b = this.#buf
+    const at = this.#at
+    const size = (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16)) + b[at + 3] * 2 ** 24
+    if (this.#len - this.#at < 4 + size && !this.#fill(4 + size)) throw internalError(`spill run ends inside a row (${size} bytes at ${this.#read})`)
+    const start = this.#at + 4
+    this.#at = start + size
+    return this.#buf.subarray(start, start + size)
+  }
+
+  /** Makes at least `need` unconsumed bytes available; false when the run ends first. */
+  #fill(need: number): boolean {
+    const rest = this.#len - this.#at
+    if (rest === 0 && this.#read === this.#run.length) return false
+    if (need > this.#buf.length) {
+      const bigger = new Uint8Array(need)
+      bigger.set(this.#buf.subarray(this.#at, this.#len))
+      this.#buf = bigger
+    } else this.#buf.copyWithin(0, this.#at, this.#len)
+    this.#at = 0
+    this.#len = rest
+    while (this.#len < need && this.#read < this.#run.length) {
+      const got = this.#spill.read(this.#run, this.#read, this.#buf.subarray(this.#len))
+      this.#read += got
+      this.#len += got
+    }
+    return this.#len >= need
+  }
+}
+
+/** One sorted input of the merge: its current batch, key vectors and row. */
+class MergeSource {
+  batch: Batch | null = null
+  vecs: (readonly SqlValue[])[] = []
+  pos = 0
+  readonly #keys: CompiledKeys
+  readonly #rt: Runtime
+  readonly #input: Generator<Batch, void, undefined>
+
+  constructor(keys: CompiledKeys, rt: Runtime, input: Generator<Batch, void, undefined>) {
+    this.#keys = keys
+    this.#rt = rt
+    this.#input = input
+    this.#pull()
+  }
+
+  /** Moves to the next row; false when the source is exhausted. */
+  advance(): boolean {
+    if (++this.pos < (this.batch as Batch).length) return true
+    return this.#pull()
+  }
+
+  #pull(): boolean {
+    for (;;) {
+      const next = this.#input.next()
+      if (next.done === true) {
+        this.batch = null
+        return false
+      }
+      if (next.value.length === 0) continue
+      this.batch = next.value
+      this.vecs = this.#keys.exprs.map((e) => e.vec(next.value, this.#rt, null))
+      this.pos = 0
+      return true
+    }
+  }
+}
+
+/** k-way merge of sorted sources; ties go to the lower source index (invariant 4). */
+function* mergeSources(sources: MergeSource[], keys: CompiledKeys, width: number): Generator<Batch, void, undefined> {
+  const { cmps, desc, nullsFirst } = keys
+  const nk = keys.exprs.length
+  const index = new Map(sources.map((s, i) => [s, i]))
+  const before = (a: MergeSource, b: MergeSource): boolean => {
+    for (let i = 0; i < nk; i++) {
+      const x = a.vecs[i][a.pos]
+      const y = b.vecs[i][b.pos]
+      if (x === y) continue
+      if (x === null) return nullsFirst[i]
+      if (y === null) return !nullsFirst[i]
+      const c = cmps[i](x, y)
+      if (c !== 0) return desc[i] ? c > 0 : c < 0
+    }
+    return (index.get(a) as number) < (index.get(b) as number)
+  }
+  // Min-heap of the sources that still have rows.
+  const heap = sources.filter((s) => s.batch !== null)
+  const down = (i: number): void => {
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= heap.length) return
+      const r = l + 1
+      const m = r < heap.length && before(heap[r], heap[l]) ? r : l
+      if (!before(heap[m], heap[i])) return
+      const t = heap[m]
+      heap[m] = heap[i]
+      heap[i] = t
+      i = m
+    }
+  }
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i)
+  let cols: SqlValue[][] = []
+  for (let c = 0; c < width; c++) cols.push([])
+  let n = 0
+  while (heap.length > 0) {
+    const top = heap[0]
+    const b = top.batch as Batch
+    for (let c = 0; c < width; c++) cols[c].push(b.columns[c][top.pos])
+    if (++n === BATCH_SIZE) {
+      yield { length: n, columns: cols }
+      cols = []
+      for (let c = 0; c < width; c++) cols.push([])
+      n = 0
+    }
+    if (!top.advance()) {
+      const last = heap.pop() as MergeSource
+      if (heap.length === 0) break
+      heap[0] = last
+    }
+    down(0)
+  }
+  if (n > 0) yield { length: n, columns: cols }
 }
 
 interface HeapEntry {
