@@ -1191,7 +1191,33 @@ export class Transaction implements TableAccess {
     const tw = this.#ws.tree(tree)
     if (tw !== undefined) return this.#getIn(tw, key)
     if (!this.#existed(tree)) return undefined
-    return this.#kv.get(tree, key, this.#readSnapshot())
+    const snapshot = this.#readSnapshot()
+    const value = this.#kv.get(tree, key, snapshot)
+    if (snapshot !== undefined) {
+      this.#lastReadTree = tree
+      this.#lastReadKey = key
+      this.#lastReadValue = value
+      this.#lastReadSeq = snapshot.seq
+    }
+    return value
+  }
+
+  /**
+   * The last point read at the snapshot (#get): an UPDATE or DELETE reads its row at the snapshot, then
+   * again in the latest commit under the row's lock (invariant 9); while no commit came after the snapshot
+   * (same sequence number) both reads see the same state, so the second one reuses the first.
+   */
+  #lastReadTree: string | undefined
+  #lastReadKey: Uint8Array | undefined
+  #lastReadValue: Uint8Array | undefined
+  #lastReadSeq = -1
+
+  /** `key` of `tree` in the latest commit (the store's last acknowledged commit). */
+  #latestStored(tree: string, key: Uint8Array): Uint8Array | undefined {
+    if (this.#lastReadTree === tree && this.#lastReadSeq === this.#kv.lastCommitSeq && sameBytes(this.#lastReadKey as Uint8Array, key)) {
+      return this.#lastReadValue
+    }
+    return this.#kv.get(tree, key)
   }
 
   #getIn(tw: TreeWrites, key: Uint8Array): Uint8Array | undefined {
@@ -1206,7 +1232,7 @@ export class Transaction implements TableAccess {
     const e = tw.get(key)
     if (e !== undefined) return e.value ?? undefined
     if (tw.base === 'empty' || tw.dropped || !tw.existedAtStart) return undefined
-    return this.#kv.get(tw.name, key)
+    return this.#latestStored(tw.name, key)
   }
 
   /** `key` of `tree` in the overlay, else in the latest commit. */
