@@ -151,7 +151,16 @@ export class Session {
       return job
     }
     this.#jobs++
-    const job = this.#queue.then(() => this.#settle(this.#run(sql, params, options, text)))
+    const job = this.#queue.then(() => {
+      let result: QueryResult | Promise<QueryResult>
+      try {
+        result = this.#run(sql, params, options, text)
+      } catch (err) {
+        this.#jobs--
+        throw err
+      }
+      return this.#settle(result)
+    })
     this.#queue = job.catch(() => undefined)
     return job
   }
