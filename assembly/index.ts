@@ -54,7 +54,7 @@ import {
   releaseTo,
   setSpillLsn,
 } from './buffer-pool'
-import { crc32c as crc, crcInit, pageChecksum } from './crc32c'
+import { crc32c as crc, crcInit, crcPageInit, pageChecksum } from './crc32c'
 import {
   btreeInit,
   counter,
@@ -128,6 +128,7 @@ export function init(pageSize: u32, frames: u32): i32 {
   if (frames < 16 || frames > (1 << 22)) return fail(E_BAD_ARGUMENT)
   regionsStart()
   crcInit()
+  crcPageInit(pageSize)
   if (!poolInit(pageSize, frames)) return fail(E_OUTPUT)
   if (!nodeInit() || !btreeInit() || !bulkInit() || !checkInit()) return fail(E_OUTPUT)
   const input = MIN_INPUT > <usize>pageSize * 4 ? MIN_INPUT : <usize>pageSize * 4

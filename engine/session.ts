@@ -21,7 +21,7 @@
  *       snapshot and deadline (transaction.ts (10)); a failed wait fails the statement like any error.
  * Not here: isolation semantics (txn/transaction.ts), locks (txn/lock-manager.ts).
  */
-import { RustyError, type SqlType, type SqlValue, featureNotSupported, internalError, fromJs, inferType, toJs, typeName, typeOf, wrongState } from './common/index.js'
+import { RustyError, type SqlType, type SqlValue, type TypeId, featureNotSupported, internalError, fromJs, inferType, toJs, typeName, typeOf, wrongState } from './common/index.js'
 import { parse, quoteIdentifier, type Statement } from './sql/index.js'
 import type * as ast from './sql/index.js'
 import { PlanContext, explainPlan, planStatement, type PlanNode, type PlannedStatement } from './plan/index.js'
@@ -128,11 +128,55 @@ export class Session {
     return statements
   }
 
-  /** Runs `sql` (one or many statements) and returns the last statement's result. Invariant (1). */
+  /**
+   * Runs `sql` (one or many statements) and returns the last statement's result. Invariant (1): when the
+   * session is idle (no job running or queued) the statement starts at once, in this call, and a statement
+   * that finishes without waiting (no lock wait, no commit to write) finishes here too; otherwise it joins
+   * the queue. Either way it runs after every earlier call of this session and before every later one.
+   */
   run(sql: string | readonly Statement[], params: readonly unknown[], options: QueryOptions, text = typeof sql === 'string' ? sql : ''): Promise<QueryResult> {
-    const job = this.#queue.then(() => this.#run(sql, params, options, text))
+    if (this.#jobs === 0) {
+      this.#jobs++
+      let result: QueryResult | Promise<QueryResult>
+      try {
+        result = this.#run(sql, params, options, text)
+      } catch (err) {
+        this.#jobs--
+        return Promise.reject(err)
+      }
+      if (!(result instanceof Promise)) {
+        this.#jobs--
+        return Promise.resolve(result)
+      }
+      const job = this.#settle(result)
+      this.#queue = job.catch(() => undefined)
+      return job
+    }
+    this.#jobs++
+    const job = this.#queue.then(() => {
+      let result: QueryResult | Promise<QueryResult>
+      try {
+        result = this.#run(sql, params, options, text)
+      } catch (err) {
+        this.#jobs--
+        throw err
+      }
+      return this.#settle(result)
+    })
     this.#queue = job.catch(() => undefined)
     return job
+  }
+
+  /** Jobs of this session started or queued and not finished yet (0: idle, run() may start at once). */
+  #jobs = 0
+
+  /** Awaits a job's result and counts the job finished. */
+  async #settle<T>(result: T | Promise<T>): Promise<T> {
+    try {
+      return await result
+    } finally {
+      this.#jobs--
+    }
   }
 
   /**
@@ -142,11 +186,16 @@ export class Session {
    * needs for bulk work.
    */
   runBatch(sql: string | readonly Statement[], paramSets: readonly (readonly unknown[])[], options: QueryOptions, text = typeof sql === 'string' ? sql : ''): Promise<QueryResult[]> {
-    const job = this.#queue.then(async () => {
-      const out: QueryResult[] = []
-      for (const params of paramSets) out.push(await this.#run(sql, params, options, text))
-      return out
-    })
+    this.#jobs++
+    const job = this.#queue.then(() =>
+      this.#settle(
+        (async () => {
+          const out: QueryResult[] = []
+          for (const params of paramSets) out.push(await this.#run(sql, params, options, text))
+          return out
+        })(),
+      ),
+    )
     this.#queue = job.catch(() => undefined)
     return job
   }
@@ -160,81 +209,168 @@ export class Session {
     this.#closed = true
   }
 
-  async #run(sql: string | readonly Statement[], params: readonly unknown[], options: QueryOptions, text: string): Promise<QueryResult> {
+  /**
+   * Runs the statements of one call: synchronously as long as none of them waits (a lock wait, a commit to
+   * write), then asynchronously for the rest. Throws (or rejects with) RustyErrors only.
+   */
+  #run(sql: string | readonly Statement[], params: readonly unknown[], options: QueryOptions, text: string): QueryResult | Promise<QueryResult> {
     if (this.#closed) throw wrongState('the session is closed')
     try {
       const statements = typeof sql === 'string' ? this.#parse(sql) : sql
       let last: QueryResult = { columns: [], rows: [], rowCount: 0, command: 'EMPTY' }
-      for (const stmt of statements) last = await this.#statement(stmt, text, params, options)
+      for (let i = 0; i < statements.length; i++) {
+        const result = this.#statement(statements[i], text, params, options)
+        if (result instanceof Promise) return this.#runRest(result, statements, i + 1, text, params, options)
+        last = result
+      }
       return last
     } catch (err) {
-      // Only RustyErrors leave the engine; anything else is a bug, reported as XX000 with the original as cause.
-      if (err instanceof RustyError) throw err
-      if (err instanceof RangeError && /call stack/i.test(err.message)) {
-        throw new RustyError('54001', 'statement too complex: stack depth limit exceeded', { cause: err })
-      }
-      throw internalError(err instanceof Error ? err.message : String(err), err)
+      throw engineError(err)
     }
   }
 
-  async #statement(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions): Promise<QueryResult> {
+  /** #run's asynchronous part: awaits `pending` (statement `from - 1`), then runs statements `from..`. */
+  async #runRest(pending: Promise<QueryResult>, statements: readonly Statement[], from: number, text: string, params: readonly unknown[], options: QueryOptions): Promise<QueryResult> {
+    try {
+      let last = await pending
+      for (let i = from; i < statements.length; i++) last = await this.#statement(statements[i], text, params, options)
+      return last
+    } catch (err) {
+      throw engineError(err)
+    }
+  }
+
+  #statement(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions): QueryResult | Promise<QueryResult> {
     const control = this.#control(stmt)
-    if (control !== undefined) return await control
+    if (control !== undefined) return control
     if (this.#status === TxnStatus.FAILED) {
       throw new RustyError('25P02', 'current transaction is aborted, commands ignored until end of transaction block')
     }
     const implicit = this.#txn === null
     const now = Date.now() * 1000
     if (implicit) this.#txnStart = now
-    const txn = this.#txn ?? this.#begin(this.#settings.get('default_transaction_read_only') === 'on', null)
+    const txn = this.#txn ?? this.#begin(this.#defaultReadOnly(), null)
+    let result: QueryResult | Promise<QueryResult>
     try {
-      const result = UTILITY.has(stmt.kind) ? this.#execute(stmt, sql, params, options, txn) : await this.#runStatement(stmt, sql, params, options, txn, now)
+      result = UTILITY.has(stmt.kind) ? this.#execute(stmt, sql, params, options, txn) : this.#runStatement(stmt, sql, params, options, txn, now)
+    } catch (err) {
+      this.#failed(txn, implicit)
+      throw err
+    }
+    if (result instanceof Promise) return this.#finishStatement(result, txn, implicit)
+    if (!implicit) return result
+    // Autocommit (invariant 2): a transaction that wrote nothing ends here; one that did awaits its commit.
+    let committing: Promise<void> | undefined
+    try {
+      committing = txn.commitNow()
+    } catch (err) {
+      this.#failed(txn, implicit)
+      throw err
+    }
+    if (committing === undefined) return result
+    return committing.then(
+      () => result,
+      (err: unknown) => {
+        this.#failed(txn, implicit)
+        throw err
+      },
+    )
+  }
+
+  /** #statement after a statement that waited (for a lock): its commit when implicit, or the failure. */
+  async #finishStatement(pending: Promise<QueryResult>, txn: Transaction, implicit: boolean): Promise<QueryResult> {
+    try {
+      const result = await pending
       if (implicit) await txn.commit()
       return result
     } catch (err) {
-      if (implicit) txn.rollback()
-      else this.#status = TxnStatus.FAILED
+      this.#failed(txn, implicit)
       throw err
     }
+  }
+
+  /** A statement failed: an implicit transaction rolls back, an explicit one enters FAILED (invariants 2, 3). */
+  #failed(txn: Transaction, implicit: boolean): void {
+    if (implicit) txn.rollback()
+    else this.#status = TxnStatus.FAILED
+  }
+
+  /** default_transaction_read_only as a boolean. */
+  #defaultReadOnly(): boolean {
+    return this.#settings.get('default_transaction_read_only') === 'on'
   }
 
   /**
    * Runs a statement that reads or writes data inside `txn`: takes its snapshot and undo mark, and on a lock
    * wait undoes it, waits and runs it again (invariant 5). SET / SHOW / RESET / SET TRANSACTION skip this:
-   * they read no data, take no snapshot, and a later SET TRANSACTION stays legal.
+   * they read no data, take no snapshot, and a later SET TRANSACTION stays legal. Synchronous unless the
+   * statement meets a lock.
    */
-  async #runStatement(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions, txn: Transaction, now: number): Promise<QueryResult> {
-    const timeout = Number(this.#settings.get('statement_timeout') ?? '0')
+  #runStatement(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions, txn: Transaction, now: number): QueryResult | Promise<QueryResult> {
+    const timeout = this.#statementTimeout()
     this.#deadline = timeout > 0 ? Date.now() + timeout : Infinity
-    for (let restart = false; ; restart = true) {
-      this.#install(txn, now)
-      txn.beginStatement(restart, !DML.has(stmt.kind))
-      try {
-        const result = this.#execute(stmt, sql, params, options, txn)
+    const first = this.#attempt(stmt, sql, params, options, txn, now, false)
+    return first instanceof LockWait || first instanceof SpillNotReady ? this.#waitAndRetry(first, stmt, sql, params, options, txn, now) : first
+  }
+
+  /**
+   * One run of a statement; a LockWait, or a SpillNotReady (a sort outgrew work_mem before the spill file was
+   * open), comes back (not thrown) after the statement was undone.
+   */
+  #attempt(stmt: Statement, sql: string, params: readonly unknown[], options: QueryOptions, txn: Transaction, now: number, restart: boolean): QueryResult | LockWait | SpillNotReady {
+    this.#install(txn, now)
+    txn.beginStatement(restart, !DML.has(stmt.kind))
+    try {
+      const result = this.#execute(stmt, sql, params, options, txn)
+      txn.endStatement()
+      return result
+    } catch (err) {
+      if (!(err instanceof LockWait) && !(err instanceof SpillNotReady)) {
         txn.endStatement()
-        return result
-      } catch (err) {
-        if (err instanceof SpillNotReady) {
-          // A sort outgrew work_mem before the spill file was open: undo, open it, run again.
-          txn.undoStatement()
-          txn.endStatement(false)
-          await err.ready
-          continue
-        }
-        if (!(err instanceof LockWait)) {
-          txn.endStatement()
-          throw err
-        }
-        // Undo, wait for the lock, run the statement again with the same snapshot.
-        txn.undoStatement()
-        txn.endStatement(false)
-        await this.manager.locks.wait(txn.id, err.resource, err.mode, {
+        throw err
+      }
+      // Undo; the caller waits (for the lock, or the spill file) and runs the statement again with the same snapshot.
+      txn.undoStatement()
+      txn.endStatement(false)
+      return err
+    }
+  }
+
+  async #waitAndRetry(
+    wait: LockWait | SpillNotReady,
+    stmt: Statement,
+    sql: string,
+    params: readonly unknown[],
+    options: QueryOptions,
+    txn: Transaction,
+    now: number,
+  ): Promise<QueryResult> {
+    for (;;) {
+      if (wait instanceof SpillNotReady) await wait.ready
+      else {
+        await this.manager.locks.wait(txn.id, wait.resource, wait.mode, {
           lockTimeoutMs: Number(this.#settings.get('lock_timeout') ?? '0'),
           deadline: this.#deadline,
         })
       }
+      const result = this.#attempt(stmt, sql, params, options, txn, now, true)
+      if (!(result instanceof LockWait) && !(result instanceof SpillNotReady)) return result
+      wait = result
     }
   }
+
+  /** statement_timeout in ms (the setting is stored in ms: #set), parsed once per value. */
+  #statementTimeout(): number {
+    const text = this.#settings.get('statement_timeout') ?? '0'
+    if (text !== this.#timeoutText) {
+      this.#timeoutText = text
+      this.#timeoutMs = Number(text)
+    }
+    return this.#timeoutMs
+  }
+
+  #timeoutText = '0'
+  #timeoutMs = 0
 
   /** Installs the engine-wide statement context for this session (invariant 4). */
   #install(txn: Transaction, now: number): void {
@@ -313,7 +449,7 @@ export class Session {
     switch (stmt.kind) {
       case 'Begin':
         if (this.#txn !== null) return done('BEGIN') // PostgreSQL warns "there is already a transaction in progress"
-        this.#txn = this.#begin(stmt.readOnly ?? this.#settings.get('default_transaction_read_only') === 'on', stmt.isolationLevel)
+        this.#txn = this.#begin(stmt.readOnly ?? this.#defaultReadOnly(), stmt.isolationLevel)
         this.#txnStart = Date.now() * 1000
         this.#status = TxnStatus.IN_TRANSACTION
         return done('BEGIN')
@@ -426,21 +562,29 @@ export class Session {
    * definitions are immutable records, so identity means unchanged).
    */
   plan(stmt: Dml, sql: string, params: readonly unknown[], txn: Transaction): PlannedStatement {
-    const paramTypes = params.map((p) => (p === null || p === undefined || typeof p === 'string' ? typeOf('unknown') : inferType(p)))
     const optimizer = (this.#settings.get('rustydb.optimizer') ?? 'on').toLowerCase()
-    const naive = optimizer === 'off' || optimizer === 'false' || optimizer === '0'
-    this.#settingsKey ??= `${optimizer}|${this.#settings.get('search_path')}|${this.#settings.get('timezone')}`
-    let key = this.#settingsKey
-    for (let i = 0; i < paramTypes.length; i++) key += `|${paramTypes[i].id}`
+    const settingsKey = (this.#settingsKey ??= `${optimizer}|${this.#settings.get('search_path')}|${this.#settings.get('timezone')}`)
     const cached = this.#plans.get(stmt)
-    const hit = cached?.find((c) => c.key === key && c.lookups.every((l) => l.still(txn.catalog)))
-    if (hit !== undefined) return hit.planned
+    if (cached !== undefined) {
+      // A hit allocates nothing: the key is compared part by part.
+      for (const c of cached) if (c.settingsKey === settingsKey && sameParamTypes(c.paramTypeIds, params) && stillValid(c, txn)) return c.planned
+    }
+    const paramTypes = params.map((p) => typeOf(paramTypeId(p)))
+    const naive = optimizer === 'off' || optimizer === 'false' || optimizer === '0'
     const recorder = new CatalogRecorder(txn.catalog)
     const planned = planStatement(stmt, new PlanContext(sql, recorder.reader, { defaultSchema: this.#schema(), paramTypes, naive }, txn))
     if (!planned.usesTransaction && !recorder.listed) {
       const list = cached ?? []
       if (list.length >= 4) list.shift()
-      list.push({ key, planned, lookups: recorder.lookups })
+      const lookups = recorder.lookups
+      list.push({
+        settingsKey,
+        paramTypeIds: paramTypes.map((t) => t.id),
+        planned,
+        lookups,
+        statsLookups: lookups.filter((l) => l.stats),
+        checkedAt: txn.catalogVersion,
+      })
       this.#plans.set(stmt, list)
     }
     return planned
@@ -450,16 +594,11 @@ export class Session {
     if (params.length < paramTypes.length) {
       throw new RustyError('08P01', `bind message supplies ${params.length} parameters, but the statement requires ${paramTypes.length}`)
     }
-    const values: SqlValue[] = paramTypes.map((t, i) => {
+    const values: SqlValue[] = new Array<SqlValue>(paramTypes.length)
+    for (let i = 0; i < paramTypes.length; i++) {
       const v = params[i]
-      if (v === null || v === undefined) return null
-      try {
-        return fromJs(v, t)
-      } catch (err) {
-        if (err instanceof RustyError) throw new RustyError(err.code, `parameter $${i + 1}: ${err.message}`, { cause: err })
-        throw err
-      }
-    })
+      values[i] = v === null || v === undefined ? null : paramValue(v, paramTypes[i], i)
+    }
     return {
       access: txn,
       params: values,
@@ -561,6 +700,16 @@ export class Session {
 
 const PARSE_CACHE_SIZE = 256
 
+
+/** Only RustyErrors leave the engine; anything else is a bug, reported as XX000 with the original as cause. */
+function engineError(err: unknown): RustyError {
+  if (err instanceof RustyError) return err
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return new RustyError('54001', 'statement too complex: stack depth limit exceeded', { cause: err })
+  }
+  return internalError(err instanceof Error ? err.message : String(err), err)
+}
+
 /** Statements that never change the catalog. */
 const DML = new Set<string>(['Query', 'Insert', 'Update', 'Delete', 'Explain'])
 
@@ -619,14 +768,60 @@ function durationMs(text: string, name: string): number {
 }
 
 interface CachedPlan {
-  readonly key: string
+  /** The plan key: the settings that change plans (optimizer, search_path, timezone) and the parameters' types. */
+  readonly settingsKey: string
+  readonly paramTypeIds: readonly TypeId[]
   readonly planned: PlannedStatement
   readonly lookups: readonly CatalogLookup[]
+  /** The statistics lookups among `lookups` (they depend on more than the catalog). */
+  readonly statsLookups: readonly CatalogLookup[]
+  /**
+   * The catalog version (Transaction.catalogVersion) at which every lookup but the statistics ones was last
+   * found unchanged; undefined when none was. A catalog version never changes, and the plan key fixes the
+   * search path, so those lookups need not run again while transactions read that version.
+   */
+  checkedAt: object | undefined
 }
 
 /** One catalog lookup a plan depends on: `still` re-runs it and checks that it finds the same object. */
 interface CatalogLookup {
+  /** True for a statistics lookup (rechecked on every use: row counts change without DDL). */
+  readonly stats: boolean
   still(catalog: CatalogReader): boolean
+}
+
+/** Parameter `$i+1`'s JS value as an SQL value of `type`; errors name the parameter. */
+function paramValue(v: unknown, type: SqlType, i: number): SqlValue {
+  try {
+    return fromJs(v, type)
+  } catch (err) {
+    if (err instanceof RustyError) throw new RustyError(err.code, `parameter $${i + 1}: ${err.message}`, { cause: err })
+    throw err
+  }
+}
+
+/** The type a parameter's JS value is planned with: strings (and NULL) are 'unknown', typed by their context. */
+function paramTypeId(p: unknown): TypeId {
+  return p === null || p === undefined || typeof p === 'string' ? 'unknown' : inferType(p).id
+}
+
+function sameParamTypes(ids: readonly TypeId[], params: readonly unknown[]): boolean {
+  if (ids.length !== params.length) return false
+  for (let i = 0; i < ids.length; i++) if (ids[i] !== paramTypeId(params[i])) return false
+  return true
+}
+
+/** True when the cached plan's lookups still find what it was planned with, as `txn` sees the catalog. */
+function stillValid(cached: CachedPlan, txn: Transaction): boolean {
+  const version = txn.catalogVersion
+  const catalog = txn.catalog
+  if (version !== undefined && cached.checkedAt === version) {
+    for (const l of cached.statsLookups) if (!l.still(catalog)) return false
+    return true
+  }
+  for (const l of cached.lookups) if (!l.still(catalog)) return false
+  if (version !== undefined) cached.checkedAt = version
+  return true
 }
 
 /** Wraps a CatalogReader and records every lookup, so a cached plan can be validated against a later catalog. */
@@ -652,6 +847,7 @@ class CatalogRecorder {
           return (table: TableDef) => {
             const found = (value as (t: TableDef) => TableStats | undefined).call(target, table)
             lookups.push({
+              stats: true,
               still: (c) => {
                 const now = c.stats(table)
                 if (now === undefined || found === undefined) return now === found
@@ -665,7 +861,7 @@ class CatalogRecorder {
         if (single.has(name)) {
           return (...args: unknown[]) => {
             const found = (value as (...a: unknown[]) => unknown).apply(target, args)
-            lookups.push({ still: (c) => (c as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args) === found })
+            lookups.push({ stats: false, still: (c) => (c as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args) === found })
             return found
           }
         }
@@ -676,8 +872,10 @@ class CatalogRecorder {
   }
 }
 
+const COMMANDS: Record<Dml['kind'], string> = { Query: 'SELECT', Insert: 'INSERT', Update: 'UPDATE', Delete: 'DELETE' }
+
 function commandOf(stmt: Dml): string {
-  return stmt.kind === 'Query' ? 'SELECT' : stmt.kind.toUpperCase()
+  return COMMANDS[stmt.kind]
 }
 
 /** Runs a plan to completion and converts its batches to JS rows. */

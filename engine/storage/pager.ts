@@ -30,6 +30,9 @@
  *       buffer holds them until the call returns.
  *   (1b) Every frame of a group, spilled or sealed, carries the group's sequence number (beginGroup): WAL
  *       recovery tells a crashed group from corruption by it (wal.ts invariant 7).
+ *   (1c) Every image handed to the WAL, spilled or sealed by prepareCommit, was sealed by the core (its
+ *       trailer is its checksum), so the WAL takes the image's CRC from the trailer (crc-combine.ts (3))
+ *       instead of reading the page a second time.
  *   (2) A commit is one WAL write call (plus, for a group larger than the spill buffer, the spill flushes
  *       before it); its sync completes before syncCommit() returns, before anything is acknowledged.
  *   (3) The pool is marked clean right after the commit's write: the frames are in the WAL file, so a page
@@ -46,6 +49,7 @@
  */
 import { RustyError, SqlState, dataCorrupted, featureNotSupported, internalError, invalidParameter } from '../common/index.js'
 import { type PageHost, WasmCore } from '../wasm/index.js'
+import { sealedPageCrc } from './crc-combine.js'
 import type { StorageAdapter, StorageFile } from './storage-adapter.js'
 import { Wal, type WalRecovery, peekWalPageSize } from './wal.js'
 
@@ -336,7 +340,7 @@ export class Pager implements PageHost {
     const spilled = this.#spilled
     if (spilled.size === 0 || (!force && spilled.size * this.pageSize < this.#spillFlushBytes)) return
     const pages = [...spilled.keys()]
-    this.#wal.append(pages, (i) => spilled.get(pages[i]) as Uint8Array, this.#groupSeq, 0)
+    this.#wal.append(pages, (i) => spilled.get(pages[i]) as Uint8Array, this.#groupSeq, 0, sealedPageCrc)
     spilled.clear()
     this.#spillWrites++
   }
@@ -371,6 +375,7 @@ export class Pager implements PageHost {
       (i) => (i < frames ? (this.#spilled.get(pageNos[i]) as Uint8Array) : memory.subarray(offsets[i - frames], offsets[i - frames] + size)),
       seq,
       pageCount,
+      sealedPageCrc,
     )
     this.#spilled.clear()
     core.markClean()

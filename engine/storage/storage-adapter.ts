@@ -27,7 +27,10 @@ export interface StorageFile {
   readonly name: string
   /** Reads into `dst` at byte `offset`; returns the number of bytes read, short only at end of file. */
   read(offset: number, dst: Uint8Array): number
-  /** Writes all of `src` at byte `offset`, extending the file (zero-filled gap) when needed. */
+  /**
+   * Writes all of `src` at byte `offset`, extending the file (zero-filled gap) when needed. Keeps nothing of
+   * `src` once it returns: the caller reuses the buffer (the WAL does).
+   */
   write(offset: number, src: Uint8Array): void
   /** Current size in bytes, including unsynced writes. */
   size(): number

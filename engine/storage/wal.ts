@@ -64,6 +64,7 @@
  *   (the core verifies it on every read).
  */
 import { RustyError, SqlState, dataCorrupted, featureNotSupported, internalError, wrongState } from '../common/index.js'
+import { crc32cCombine, crc32cSmall } from './crc-combine.js'
 import type { StorageFile } from './storage-adapter.js'
 
 /** CRC32C as the WASM core computes it: `crc32c(bytes, seed)` continues a CRC whose value so far is `seed`
@@ -94,6 +95,9 @@ const F_SALT1 = 8
 const F_SALT2 = 12
 const F_SEQ = 16
 const F_CRC = 20
+
+/** Largest append buffer kept for reuse (bigger appends, i.e. spill flushes, allocate their own). */
+const MAX_REUSED_BYTES = 1 << 20
 
 /** Frames read per call during recovery and checkpoint (about 1 MiB). */
 const SCAN_BYTES = 1 << 20
@@ -179,6 +183,8 @@ export class Wal {
   #written: WrittenCommit | undefined
   /** Set when a reset failed half-way: the file's layout is unknown until it is reopened. */
   #broken = false
+  /** The frames of the last append (reused: a commit of a few pages allocates nothing). */
+  #buffer = new Uint8Array(0)
 
   private constructor(file: StorageFile, options: WalOptions) {
     this.file = file
@@ -260,18 +266,28 @@ export class Wal {
    * number of the commit the frames belong to. With `commitPageCount > 0` the last frame carries the commit
    * marker; the commit counts once `publish()` is called after a successful sync.
    * On a failed write nothing changes in memory; the caller rolls back (the file may hold a torn prefix).
+   * `imageCrc(pageNo, image)`, when given, returns crc32c of an image (the pager derives it from a sealed page's trailer,
+   * crc-combine.ts (3)), so the frame's chained crc is combined instead of computed over the page again.
    */
-  append(pageNos: ArrayLike<number>, image: (i: number) => Uint8Array, seq: number, commitPageCount: number): void {
+  append(pageNos: ArrayLike<number>, image: (i: number) => Uint8Array, seq: number, commitPageCount: number, imageCrc?: (pageNo: number, image: Uint8Array) => number): void {
     const count = pageNos.length
     if (this.#broken) throw wrongState(`the WAL "${this.file.name}" must be reopened after a failed reset`)
     if (count === 0) throw internalError('wal (3): a WAL append needs at least one frame')
     if (this.#written !== undefined) throw internalError('wal (4): a commit is already awaiting its sync')
     const fs = this.frameSize
-    const buf = new Uint8Array(count * fs)
-    const view = new DataView(buf.buffer)
+    const bytes = count * fs
+    // Every byte of the frames is written below, so a reused buffer needs no clearing (storage-adapter.ts:
+    // write() keeps nothing of `src`). Large appends (spill flushes) get their own.
+    let buf = this.#buffer
+    if (buf.length < bytes) {
+      buf = new Uint8Array(bytes)
+      if (bytes <= MAX_REUSED_BYTES) this.#buffer = buf
+    }
+    const view = new DataView(buf.buffer, buf.byteOffset, bytes)
     const seqLow = seq >>> 0
     // The chained CRC reads each image where the caller has it (a page image in WASM memory is checksummed
-    // in place, without a copy into the core's buffer), then the image is copied into the frame.
+    // in place, without a copy into the core's buffer), then the image is copied into the frame. With
+    // `imageCrc` the image's CRC is known: the chain over header and image is combined from it.
     let crc = this.#crc
     for (let i = 0; i < count; i++) {
       const at = i * fs
@@ -282,13 +298,14 @@ export class Wal {
       view.setUint32(at + F_SALT1, this.#salt1, true)
       view.setUint32(at + F_SALT2, this.#salt2, true)
       view.setUint32(at + F_SEQ, seqLow, true)
-      crc = this.#crc32c(src, this.#crc32c(buf.subarray(at, at + F_CRC), crc))
+      const headerCrc = crc32cSmall(buf, crc, at, at + F_CRC)
+      crc = imageCrc === undefined ? this.#crc32c(src, headerCrc) : crc32cCombine(headerCrc, imageCrc(pageNos[i], src), this.pageSize)
       view.setUint32(at + F_CRC, crc, true)
       buf.set(src, at + FRAME_HEADER_SIZE)
     }
     const firstFrame = (this.#end - WAL_HEADER_SIZE) / fs
-    this.file.write(this.#end, buf)
-    this.#end += buf.length
+    this.file.write(this.#end, bytes === buf.length ? buf : buf.subarray(0, bytes))
+    this.#end += bytes
     this.#crc = crc
     for (let i = 0; i < count; i++) this.#uncommitted.set(pageNos[i], firstFrame + i)
     if (commitPageCount > 0) this.#written = { end: this.#end, crc, pageCount: commitPageCount, seq: seqLow }

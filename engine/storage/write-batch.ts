@@ -43,6 +43,22 @@ export const MAX_VALUE_BYTES = 1 << 30
 
 const encoder = new TextEncoder()
 
+/**
+ * Tree names that passed treeNameKey() with some key size limit (name -> that limit): a commit of one
+ * statement checks the names of the few trees it writes without encoding them again. Bounded: cleared when full.
+ */
+const checkedNames = new Map<string, number>()
+const CHECKED_NAMES_MAX = 4096
+
+/** treeNameKey()'s checks only, remembered per name (a name valid for a limit is valid for any larger one). */
+function checkTreeName(name: string, maxKeyBytes: number): void {
+  const limit = checkedNames.get(name)
+  if (limit !== undefined && limit <= maxKeyBytes) return
+  treeNameKey(name, maxKeyBytes)
+  if (checkedNames.size >= CHECKED_NAMES_MAX) checkedNames.clear()
+  checkedNames.set(name, maxKeyBytes)
+}
+
 /** The directory key of a tree name: its UTF-8 bytes. Throws 22023 for an empty or malformed name. */
 export function treeNameKey(name: string, maxKeyBytes: number): Uint8Array {
   if (typeof name !== 'string' || name.length === 0) throw invalidParameter(`invalid tree name ${JSON.stringify(name)}`, 'use a non-empty string')
@@ -206,7 +222,7 @@ export class WriteBatch {
 
   #checkKey(tree: string, key: Uint8Array): void {
     if (tree !== this.#checkedTree) {
-      treeNameKey(tree, this.#maxKeyBytes)
+      checkTreeName(tree, this.#maxKeyBytes)
       this.#checkedTree = tree
     }
     if (!(key instanceof Uint8Array)) throw invalidParameter(`the key for tree "${tree}" must be a Uint8Array`)

@@ -48,6 +48,8 @@
  *   (13) Commit validates against the newest catalog: DDL fails with 40001 after a concurrent catalog change,
  *        writes to a table fail with 40001 when a concurrent commit changed its definition, and replacing a
  *        whole tree (TRUNCATE, ALTER TABLE rewrites) fails when a concurrent commit wrote into it.
+ *   (14) A scan whose bounds pin the whole primary key reads that one key (#get) instead of a range: the
+ *        same rows (row keys are prefix-free), and a point read in SERIALIZABLE's read set.
  * Not here: CHECK constraints and defaults (the executor evaluates them), DDL statements (engine/plan/ddl).
  */
 import { RustyError, SqlState, internalError } from '../common/index.js'
@@ -183,6 +185,8 @@ export interface TxnHost {
   snapshotsMoved(): void
   /** Other open transactions whose write sets hold `key` of `tree` (implicit locks) and in which mode, or null. */
   implicitHolders(self: Transaction, tree: string, key: Uint8Array): { id: number; mode: LockMode }[] | null
+  /** True when someone listens for commits (otherwise `committed` need not be called). */
+  readonly hasCommitListeners: boolean
   /** A commit is durable; `tables` are the qualified names of the tables it changed (commit listeners). */
   committed(tables: readonly string[]): void
   /** Builds the WriteBatch of a commit's non-transactional parts (sequence positions). */
@@ -293,6 +297,15 @@ export class Transaction implements TableAccess {
   /** Catalog lookups and changes as this transaction sees them (invariant 3). */
   #catalogView: (CatalogReader & CatalogWriter) | undefined
 
+  /**
+   * Identifies the catalog this transaction reads while it has made no DDL of its own: the committed catalog
+   * it reads (an immutable object; the same object means the same catalog). Undefined once it changed the
+   * catalog (its own copy changes in place). Plan caches key their validation on it.
+   */
+  get catalogVersion(): object | undefined {
+    return this.#own === undefined ? this.#base : undefined
+  }
+
   /** Catalog lookups and changes as this transaction sees them (invariant 3). */
   get catalog(): CatalogReader & CatalogWriter {
     return (this.#catalogView ??= new TxnCatalog(this))
@@ -340,7 +353,9 @@ export class Transaction implements TableAccess {
    * the number of trees touched and the row counts), a hidden savepoint (DDL), or none.
    */
   #statement: 'none' | 'clean' | 'mark' | 'savepoint' = 'none'
-  #mark: { readonly undo: number; readonly trees: number; readonly rowCounts: Map<number, RowCountChange> } | null = null
+  #mark: { readonly undo: number; readonly trees: number } | null = null
+  /** The running DML statement's undo of `#rowCounts`: each table's count before its first change (undefined: none). */
+  readonly #markCounts = new Map<number, RowCountChange | undefined>()
   readonly #currvals: Map<number, bigint>
 
   /** Use TxnManager.begin(). */
@@ -421,7 +436,8 @@ export class Transaction implements TableAccess {
       // DML only adds entries and trees to the write set (never replaces a tree): the undo log and the
       // number of trees are enough to go back.
       this.#ws.logging++
-      this.#mark = { undo: this.#ws.undoLength, trees: this.#ws.trees.size, rowCounts: cloneCounts(this.#rowCounts) }
+      this.#mark = { undo: this.#ws.undoLength, trees: this.#ws.trees.size }
+      this.#markCounts.clear()
       this.#statement = 'mark'
     } else {
       this.savepoint(STATEMENT_SAVEPOINT, changesCatalog)
@@ -462,7 +478,11 @@ export class Transaction implements TableAccess {
       this.#ws.undoTo(mark.undo)
       let i = 0
       for (const name of [...this.#ws.trees.keys()]) if (i++ >= mark.trees) this.#ws.trees.delete(name)
-      this.#rowCounts = cloneCounts(mark.rowCounts)
+      for (const [id, saved] of this.#markCounts) {
+        if (saved === undefined) this.#rowCounts.delete(id)
+        else this.#rowCounts.set(id, saved)
+      }
+      this.#markCounts.clear()
     } else if (this.#statement === 'savepoint') this.rollbackTo(STATEMENT_SAVEPOINT)
     else if (this.#statement === 'clean') {
       this.#ws = new WriteSet()
@@ -598,12 +618,25 @@ export class Transaction implements TableAccess {
   putAnalyzedStats(table: TableDef, stats: AnalyzedStats): void {
     this.#assertWritable('ANALYZE')
     this.#analyzed.set(table.id, stats)
-    this.#rowCounts.set(table.id, { reset: true, delta: stats.analyzedRows })
+    this.#countsToChange(table.id).set(table.id, { reset: true, delta: stats.analyzedRows })
+  }
+
+  /**
+   * `#rowCounts`, about to change table `tableId`'s entry: the running DML statement's undo mark keeps that
+   * entry as it was before the statement's first change of it (most statements change one table's count).
+   */
+  #countsToChange(tableId: number): Map<number, RowCountChange> {
+    if (this.#mark !== null && !this.#markCounts.has(tableId)) {
+      const c = this.#rowCounts.get(tableId)
+      this.#markCounts.set(tableId, c === undefined ? undefined : { reset: c.reset, delta: c.delta })
+    }
+    return this.#rowCounts
   }
 
   #countRows(tableId: number, delta: number): void {
-    const c = this.#rowCounts.get(tableId)
-    if (c === undefined) this.#rowCounts.set(tableId, { reset: false, delta })
+    const counts = this.#countsToChange(tableId)
+    const c = counts.get(tableId)
+    if (c === undefined) counts.set(tableId, { reset: false, delta })
     else c.delta += delta
   }
 
@@ -615,9 +648,30 @@ export class Transaction implements TableAccess {
     if (info.pk === null && ((options.lower?.values.length ?? 0) > 0 || (options.upper?.values.length ?? 0) > 0)) {
       throw internalError(`key bounds on table "${table.name}", which has no primary key`)
     }
+    if (info.pk !== null) {
+      const point = pointKey(options, info.pkTypes)
+      if (point !== undefined) {
+        yield* this.#pointBatch(info, point, options.columns)
+        return
+      }
+    }
     const range = info.pk === null ? this.#fullRange(options.reverse) : this.#boundRange(options, info.pkTypes, null, null)
     if (range.empty) return
     yield* this.#cachedScan(info, range, options.columns) ?? this.#decodeBatches(info, this.#entries(info.tree, range), options.columns, false)
+  }
+
+  /**
+   * A scan whose bounds pin the whole primary key (invariant 14): one lookup of the row key (a point read,
+   * also for SERIALIZABLE's read set) and a batch of at most one row, instead of a range scan.
+   */
+  *#pointBatch(info: TableInfo, key: Uint8Array, columns: readonly number[]): Generator<Batch, void, undefined> {
+    const bytes = this.#get(info.tree, key)
+    if (bytes === undefined) return
+    const { decodeCols, decodeAt, keyAt } = decodePlan(columns)
+    const out = newColumns(columns.length)
+    if (decodeCols.length > 0) decodeRow(bytes, info.types, decodeCols, decodeAt.map((c) => out[c]), 0)
+    if (keyAt >= 0) out[keyAt][0] = key
+    yield { length: 1, columns: out }
   }
 
   *indexScan(index: IndexDef, options: ScanOptions): Generator<Batch, void, undefined> {
@@ -813,7 +867,7 @@ export class Transaction implements TableAccess {
     const info = tableInfo(table)
     this.#resetTree(info.tree, false)
     for (const ii of info.indexes) this.#resetTree(ii.tree, false)
-    this.#rowCounts.set(table.id, { reset: true, delta: 0 })
+    this.#countsToChange(table.id).set(table.id, { reset: true, delta: 0 })
   }
 
   /**
@@ -951,25 +1005,39 @@ export class Transaction implements TableAccess {
 
   /** Applies the write set and catalog changes atomically and durably; the transaction is then over. */
   async commit(): Promise<void> {
+    await this.commitNow()
+  }
+
+  /**
+   * commit(), finished synchronously when there is nothing to write (a read-only transaction): then it
+   * returns undefined; otherwise the promise of the durable commit. Throws 25000 when the transaction is over.
+   */
+  commitNow(): Promise<void> | undefined {
     this.#assertActive()
+    // (A transaction made READ ONLY after it wrote still commits what it wrote.)
+    if (this.hasWrites || (!this.readOnly && this.#host.sequencesDirty)) return this.#commitWrites()
+    this.#state = 'committed'
+    this.#snapshot.release()
+    this.#host.finished(this)
+    return undefined
+  }
+
+  async #commitWrites(): Promise<void> {
     this.#state = 'committed'
     let logged = false
     try {
-      // (A transaction made READ ONLY after it wrote still commits what it wrote.)
-      if (this.hasWrites || (!this.readOnly && this.#host.sequencesDirty)) {
-        if (this.hasWrites) this.#validate()
-        const batch = this.#kv.batch()
-        const trees = this.#fillBatch(batch)
-        this.#host.appendSequenceState(batch, this.#own ?? this.#base)
-        if (this.#rowCounts.size > 0 || this.#analyzed.size > 0 || this.#own !== undefined) {
-          this.#host.appendStats(batch, { rowCounts: this.#rowCounts, analyzed: this.#analyzed }, this.#own ?? this.#base)
-        }
-        const own = this.#own
-        const counter = this.#host.logCommit(trees, own)
-        logged = true
-        await this.#kv.commit(batch, () => this.#host.acknowledge(counter, own))
-        if (trees.size > 0 || own !== undefined) this.#host.committed(this.#changedTables(trees, own))
+      if (this.hasWrites) this.#validate()
+      const batch = this.#kv.batch()
+      const trees = this.#fillBatch(batch)
+      this.#host.appendSequenceState(batch, this.#own ?? this.#base)
+      if (this.#rowCounts.size > 0 || this.#analyzed.size > 0 || this.#own !== undefined) {
+        this.#host.appendStats(batch, { rowCounts: this.#rowCounts, analyzed: this.#analyzed }, this.#own ?? this.#base)
       }
+      const own = this.#own
+      const counter = this.#host.logCommit(trees, own)
+      logged = true
+      await this.#kv.commit(batch, () => this.#host.acknowledge(counter, own))
+      if ((trees.size > 0 || own !== undefined) && this.#host.hasCommitListeners) this.#host.committed(this.#changedTables(trees, own))
     } catch (error) {
       if (logged) this.#host.commitFailed()
       this.#state = 'failed'
@@ -1126,7 +1194,33 @@ export class Transaction implements TableAccess {
     const tw = this.#ws.tree(tree)
     if (tw !== undefined) return this.#getIn(tw, key)
     if (!this.#existed(tree)) return undefined
-    return this.#kv.get(tree, key, this.#readSnapshot())
+    const snapshot = this.#readSnapshot()
+    const value = this.#kv.get(tree, key, snapshot)
+    if (snapshot !== undefined) {
+      this.#lastReadTree = tree
+      this.#lastReadKey = key
+      this.#lastReadValue = value
+      this.#lastReadSeq = snapshot.seq
+    }
+    return value
+  }
+
+  /**
+   * The last point read at the snapshot (#get): an UPDATE or DELETE reads its row at the snapshot, then
+   * again in the latest commit under the row's lock (invariant 9); while no commit came after the snapshot
+   * (same sequence number) both reads see the same state, so the second one reuses the first.
+   */
+  #lastReadTree: string | undefined
+  #lastReadKey: Uint8Array | undefined
+  #lastReadValue: Uint8Array | undefined
+  #lastReadSeq = -1
+
+  /** `key` of `tree` in the latest commit (the store's last acknowledged commit). */
+  #latestStored(tree: string, key: Uint8Array): Uint8Array | undefined {
+    if (this.#lastReadTree === tree && this.#lastReadSeq === this.#kv.lastCommitSeq && sameBytes(this.#lastReadKey as Uint8Array, key)) {
+      return this.#lastReadValue
+    }
+    return this.#kv.get(tree, key)
   }
 
   #getIn(tw: TreeWrites, key: Uint8Array): Uint8Array | undefined {
@@ -1141,7 +1235,7 @@ export class Transaction implements TableAccess {
     const e = tw.get(key)
     if (e !== undefined) return e.value ?? undefined
     if (tw.base === 'empty' || tw.dropped || !tw.existedAtStart) return undefined
-    return this.#kv.get(tw.name, key)
+    return this.#latestStored(tw.name, key)
   }
 
   /** `key` of `tree` in the overlay, else in the latest commit. */
@@ -1484,17 +1578,23 @@ export class Transaction implements TableAccess {
   /** Foreign keys that reference each table, for the current catalog. */
   #childrenOf(tableId: number): ChildRef[] {
     if (this.#children === undefined) {
-      const map = new Map<number, ChildRef[]>()
-      for (const child of this.#current().tables.values()) {
-        for (const fk of child.foreignKeys) {
-          let list = map.get(fk.refTableId)
-          if (list === undefined) map.set(fk.refTableId, (list = []))
-          list.push({ child, fk })
+      // A committed catalog never changes: its map is built once for every transaction that reads it.
+      const base = this.#own === undefined ? this.#base : undefined
+      let map = base === undefined ? undefined : committedChildren.get(base)
+      if (map === undefined) {
+        map = new Map<number, ChildRef[]>()
+        for (const child of this.#current().tables.values()) {
+          for (const fk of child.foreignKeys) {
+            let list = map.get(fk.refTableId)
+            if (list === undefined) map.set(fk.refTableId, (list = []))
+            list.push({ child, fk })
+          }
         }
+        if (base !== undefined) committedChildren.set(base, map)
       }
       this.#children = map
     }
-    return this.#children.get(tableId) ?? []
+    return this.#children.get(tableId) ?? NO_CHILDREN
   }
 
   /** [rowKey, row] of every row of `info` whose `columns` equal `values` (an index prefix scan when one fits). */
@@ -1697,7 +1797,7 @@ export class Transaction implements TableAccess {
         state.putTable(def)
         this.t.#resetTree(tableTree(def.id), false)
         for (const index of def.indexes) this.t.#resetTree(indexTree(index.id), false)
-        this.t.#rowCounts.set(def.id, { reset: true, delta: 0 })
+        this.t.#countsToChange(def.id).set(def.id, { reset: true, delta: 0 })
       }
       alterTable(def: TableDef): void {
         return this.t.#writableCatalog('ALTER TABLE').putTable(def)
@@ -1763,10 +1863,29 @@ export class Transaction implements TableAccess {
 
 const EMPTY = new Uint8Array(0)
 
+/** #childrenOf's map per committed catalog (immutable, so shared by every transaction reading it). */
+const committedChildren = new WeakMap<CatalogState, Map<number, ChildRef[]>>()
+const NO_CHILDREN: ChildRef[] = []
+
 function cloneCounts(counts: ReadonlyMap<number, RowCountChange>): Map<number, RowCountChange> {
   const out = new Map<number, RowCountChange>()
   for (const [id, c] of counts) out.set(id, { reset: c.reset, delta: c.delta })
   return out
+}
+
+/**
+ * The row key that scan bounds pin when both are inclusive, cover every primary-key column and encode the
+ * same values (`WHERE id = $1`): the range [key, key's prefix upper bound) holds that key alone, since a
+ * full row key is never a proper prefix of another (invariant 14). Undefined for any other bounds.
+ */
+function pointKey(options: ScanOptions, pkTypes: readonly SqlType[]): Uint8Array | undefined {
+  const { lower, upper } = options
+  const n = pkTypes.length
+  if (lower === undefined || upper === undefined || !lower.inclusive || !upper.inclusive) return undefined
+  if (lower.values.length !== n || upper.values.length !== n) return undefined
+  const key = encodePrefix(lower.values, pkTypes, null, null)
+  if (upper.values !== lower.values && !sameBytes(key, encodePrefix(upper.values, pkTypes, null, null))) return undefined
+  return key
 }
 
 /** Column arrays for one batch; they grow as rows arrive (a point lookup allocates one slot, not BATCH_SIZE). */

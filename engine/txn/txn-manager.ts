@@ -89,6 +89,7 @@ export interface BeginOptions {
 }
 
 const keyEncoder = new KeyEncoder(16)
+const NO_IDS: readonly number[] = Object.freeze([])
 
 function sequenceKey(id: number): Uint8Array {
   return keyEncoder.reset().int(id).finish()
@@ -295,7 +296,9 @@ export class TxnManager {
   }
 
   /** Puts (or deletes, for sequences gone from `catalog`) the dirty positions; returns the ids written. */
-  #appendSequences(batch: WriteBatch, catalog: CatalogState): number[] {
+  #appendSequences(batch: WriteBatch, catalog: CatalogState): readonly number[] {
+    // The common commit: no nextval/setval since the last one, and the committed catalog's sequences.
+    if (this.#dirtySequences.size === 0 && catalog === this.#catalog) return NO_IDS
     const ids = new Set(this.#dirtySequences)
     for (const id of this.#catalog.sequences.keys()) if (!catalog.sequences.has(id)) ids.add(id)
     for (const id of ids) {
@@ -382,7 +385,7 @@ export class TxnManager {
 
   #makeHost(): TxnHost {
     const self = this
-    let pendingSequences: number[] = []
+    let pendingSequences: readonly number[] = []
     return {
       get kv() {
         return self.kv
@@ -407,6 +410,9 @@ export class TxnManager {
       },
       get sequencesDirty() {
         return self.#dirtySequences.size > 0
+      },
+      get hasCommitListeners() {
+        return self.#listeners.size > 0
       },
       nextRowId: (table, snapshot) => self.#nextRowId(table, snapshot),
       claimId: (min) => {

@@ -247,6 +247,6 @@ export class WriteSet {
 
   /** Drops the undo log once no savepoint needs it. */
   trimUndo(): void {
-    if (this.logging === 0) this.#undo = []
+    if (this.logging === 0 && this.#undo.length > 0) this.#undo.length = 0
   }
 }

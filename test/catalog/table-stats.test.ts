@@ -107,6 +107,31 @@ describe('ANALYZE', () => {
 })
 
 describe('row counts without ANALYZE', () => {
+  it('undo with the statement that counted them, keeping the counts of earlier statements', async () => {
+    await db.ddl('CREATE TABLE t(id INTEGER PRIMARY KEY)')
+    await db.ddl('CREATE TABLE u(id INTEGER PRIMARY KEY)')
+    await insertRows('t', [[1]])
+    const txn = db.begin()
+    const t = table(txn, 't')
+    const u = table(txn, 'u')
+    txn.beginStatement(false, false)
+    txn.insert(t, [2])
+    txn.endStatement()
+    txn.beginStatement(false, false)
+    txn.insert(t, [3])
+    txn.insert(u, [1])
+    txn.insert(t, [4])
+    expect(txn.catalog.stats(t)?.rowCount).toBe(4)
+    expect(txn.catalog.stats(u)?.rowCount).toBe(1)
+    txn.undoStatement()
+    txn.endStatement(false)
+    expect(txn.catalog.stats(t)?.rowCount).toBe(2)
+    expect(txn.catalog.stats(u)?.rowCount).toBe(0)
+    await txn.commit()
+    expect(statsOf('t').rowCount).toBe(2)
+    expect(statsOf('u').rowCount).toBe(0)
+  })
+
   it('follow inserts, deletes and TRUNCATE commit by commit', async () => {
     await db.ddl('CREATE TABLE t(id INTEGER PRIMARY KEY)')
     expect(statsOf('t').rowCount).toBe(0)

@@ -146,6 +146,38 @@ describe('Database statements', () => {
     expect((await error(st.query([1]))).code).toBe('42P01')
   })
 
+  it('re-plans a cached statement after DDL of its own transaction, and again after that is rolled back', async () => {
+    const st = db.prepare('SELECT * FROM users WHERE id = $1')
+    expect(Object.keys((await st.query([1])).rows[0])).toEqual(['id', 'name', 'age', 'team'])
+    await db.exec('BEGIN')
+    expect(Object.keys((await st.query([1])).rows[0])).toEqual(['id', 'name', 'age', 'team'])
+    await db.exec('ALTER TABLE users ADD COLUMN email text')
+    expect(Object.keys((await st.query([1])).rows[0])).toEqual(['id', 'name', 'age', 'team', 'email'])
+    await db.exec('ALTER TABLE users DROP COLUMN age')
+    expect(Object.keys((await st.query([1])).rows[0])).toEqual(['id', 'name', 'team', 'email'])
+    await db.exec('ROLLBACK')
+    expect(Object.keys((await st.query([1])).rows[0])).toEqual(['id', 'name', 'age', 'team'])
+  })
+
+  it('updates and deletes by primary key through the transaction\'s own writes', async () => {
+    const update = db.prepare('UPDATE users SET age = age + 1 WHERE id = $1 RETURNING id, age')
+    await db.exec('BEGIN')
+    await db.exec(`INSERT INTO users VALUES (5, 'ed', 50, NULL)`)
+    expect((await update.query([5])).rows).toEqual([{ id: 5, age: 51 }])
+    expect((await update.query([5])).rows).toEqual([{ id: 5, age: 52 }])
+    await db.exec('DELETE FROM users WHERE id = 2')
+    expect((await update.query([2])).rowCount).toBe(0)
+    expect((await update.query([99])).rowCount).toBe(0)
+    expect((await update.query([null])).rowCount).toBe(0)
+    await db.exec('COMMIT')
+    expect((await db.query('SELECT id, age FROM users ORDER BY id', [], { rowMode: 'array' })).rows).toEqual([
+      [1, 31],
+      [3, null],
+      [4, 40],
+      [5, 52],
+    ])
+  })
+
   it('gives now() the transaction start time, not the time the statement was first planned', async () => {
     const first = (await db.query('SELECT now() AS t')).rows[0].t as Date
     await new Promise((resolve) => setTimeout(resolve, 5))

@@ -267,6 +267,30 @@ describe('commits', () => {
   })
 })
 
+describe('statement order', () => {
+  it('fails a statement of an idle session through its promise, never by throwing at the call', async () => {
+    let p: Promise<unknown> | undefined
+    expect(() => (p = db.query('SELEC 1'))).not.toThrow()
+    expect(await code(p as Promise<unknown>)).toBe('42601')
+    expect(() => (p = db.query('INSERT INTO jobs VALUES (1, $1)', ['dup']))).not.toThrow()
+    expect(await code(p as Promise<unknown>)).toBe('23505')
+  })
+
+  it('runs statements issued without awaiting in call order, also those a commit listener issues', async () => {
+    const order: string[] = []
+    const stop = db.onCommit(() => {
+      order.push('listener')
+      void db.query('SELECT count(*) AS n FROM jobs').then((r) => order.push(`count ${String(r.rows[0].n)}`))
+    })
+    const first = db.exec(`INSERT INTO jobs VALUES (6, 'new')`).then(() => order.push('insert'))
+    const second = db.query(`SELECT state FROM jobs WHERE id = 6`).then((r) => order.push(`select ${String(r.rows[0]?.state)}`))
+    await Promise.all([first, second])
+    stop()
+    await db.query('SELECT 1')
+    expect(order).toEqual(['listener', 'insert', 'select new', 'count 6'])
+  })
+})
+
 describe('INSERT ... ON CONFLICT under concurrency', () => {
   it('waits for a concurrent insert of the key, then updates the committed row (READ COMMITTED)', async () => {
     await db.exec('CREATE TABLE counters (k text PRIMARY KEY, n int NOT NULL)')

@@ -100,6 +100,14 @@ describe.each(targets)('$name', (target) => {
     expect(readAll(file)).toEqual(grown)
     file.truncate(0)
     expect(file.size()).toBe(0)
+    // A write past the end of a shrunk file zero-fills the gap (no old bytes reappear).
+    file.write(0, data)
+    file.truncate(1000)
+    file.write(4000, Uint8Array.of(1, 2))
+    const gap = new Uint8Array(4002)
+    gap.set(data.subarray(0, 1000))
+    gap.set([1, 2], 4000)
+    expect(readAll(file)).toEqual(gap)
     await file.close()
   })
 

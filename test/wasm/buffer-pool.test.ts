@@ -43,6 +43,22 @@ describe('buffer pool', () => {
     }
   })
 
+  it('seals every page with the CRC32C of its number and body at every page size (two-stream page checksum)', async () => {
+    for (const pageSize of [1024, 2048, 4096, 8192, 16384, 32768, 65536]) {
+      const { core, host } = await freshCore(pageSize, 64)
+      const root = core.createTree()
+      for (let i = 0; i < 400; i++) core.put(root, u32Key(i), valueOf(i, 150))
+      flush(core, host)
+      expect(host.pages.size).toBeGreaterThan(1)
+      for (const [pageNo, image] of host.pages) {
+        const number = new Uint8Array(4)
+        new DataView(number.buffer).setUint32(0, pageNo, true)
+        const crc = core.crc32c(image.subarray(0, pageSize - 4), core.crc32c(number))
+        expect(new DataView(image.buffer, image.byteOffset).getUint32(pageSize - 4, true)).toBe(crc)
+      }
+    }
+  })
+
   it('prefers clean victims: a read-only pass over spilled data does not spill again', async () => {
     const { core, host } = await freshCore(4096, 64)
     const root = core.createTree()

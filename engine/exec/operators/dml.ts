@@ -48,8 +48,9 @@ function checkFailed(table: TableDef, names: readonly string[], index: number, r
   })
 }
 
-/** Check results per row of a batch: the index of the first FALSE check, or -1. */
-function failingChecks(checks: readonly Compiled[], b: Batch, rt: Runtime): Int32Array {
+/** Check results per row of a batch: the index of the first FALSE check, or -1; null when there are no checks. */
+function failingChecks(checks: readonly Compiled[], b: Batch, rt: Runtime): Int32Array | null {
+  if (checks.length === 0) return null
   const out = new Int32Array(b.length).fill(-1)
   for (let c = checks.length - 1; c >= 0; c--) {
     const v = checks[c].vec(b, rt, null)
@@ -81,52 +82,62 @@ export function* runInsert(node: InsertNode, rt: Runtime): Generator<Batch, void
   const { table } = node
   const access = rt.ctx.access
   const width = table.columns.length
-  const input = new RowStore(node.input.output.length)
-  for (const b of rt.run(node.input)) input.appendBatch(b)
-  const inputBatch = input.asBatch()
-  const failing = failingChecks(st.checks, inputBatch, rt)
-  const stored = new RowStore(width)
+  // Invariant 1: the whole input is read first (its batches are kept as they are, not copied).
+  const input: Batch[] = []
+  for (const b of rt.run(node.input)) input.push(b)
+  // Rows written, kept only for RETURNING.
+  const stored = st.returning.length > 0 ? new RowStore(width) : null
   const oc = node.onConflict
   const touched = oc !== null && oc.action === 'UPDATE' ? new Set<string>() : null
   let count = 0
-  for (let r = 0; r < input.length; r++) {
-    const row = input.row(r).slice(0, width)
-    if (oc !== null) {
-      const conflict = access.findConflict(table, row, oc.arbiter)
-      if (conflict !== undefined) {
-        if (oc.action === 'NOTHING') continue
-        const [key, existing] = conflict
-        const k = bytesKey(key)
-        if (touched!.has(k)) {
-          throw new RustyError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
-            hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
-          })
+  for (const b of input) {
+    const failing = failingChecks(st.checks, b, rt)
+    for (let r = 0; r < b.length; r++) {
+      const row = rowOf(b, r, width)
+      if (oc !== null) {
+        const conflict = access.findConflict(table, row, oc.arbiter)
+        if (conflict !== undefined) {
+          if (oc.action === 'NOTHING') continue
+          const [key, existing] = conflict
+          const k = bytesKey(key)
+          if (touched!.has(k)) {
+            throw new RustyError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+              hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+            })
+          }
+          const pair: Batch = {
+            length: 1,
+            columns: [...oc.existingIds.map((_, i) => [existing[i]]), ...b.columns.map((c) => [c[r]])],
+          }
+          if (st.where !== null && st.where.vec(pair, rt, null)[0] !== true) continue
+          const updated = existing.slice()
+          for (const a of st.assignments) updated[a.ordinal] = a.expr.vec(pair, rt, null)[0]
+          const asInput: Batch = { length: 1, columns: node.input.output.map((_, i) => [i < width ? updated[i] : null]) }
+          const fail = failingChecks(st.checks, asInput, rt)
+          if (fail !== null && fail[0] >= 0) throw checkFailed(table, node.checkNames, fail[0], updated)
+          const newKey = access.update(table, key, updated)
+          touched!.add(bytesKey(newKey))
+          stored?.appendRow(updated)
+          count++
+          continue
         }
-        const pair: Batch = {
-          length: 1,
-          columns: [...oc.existingIds.map((_, i) => [existing[i]]), ...inputBatch.columns.map((c) => [c[r]])],
-        }
-        if (st.where !== null && st.where.vec(pair, rt, null)[0] !== true) continue
-        const updated = existing.slice()
-        for (const a of st.assignments) updated[a.ordinal] = a.expr.vec(pair, rt, null)[0]
-        const asInput: Batch = { length: 1, columns: node.input.output.map((_, i) => [i < width ? updated[i] : null]) }
-        const fail = failingChecks(st.checks, asInput, rt)[0]
-        if (fail >= 0) throw checkFailed(table, node.checkNames, fail, updated)
-        const newKey = access.update(table, key, updated)
-        touched!.add(bytesKey(newKey))
-        stored.appendRow(updated)
-        count++
-        continue
       }
+      if (failing !== null && failing[r] >= 0) throw checkFailed(table, node.checkNames, failing[r], row)
+      const key = access.insert(table, row)
+      touched?.add(bytesKey(key))
+      stored?.appendRow(row)
+      count++
     }
-    if (failing[r] >= 0) throw checkFailed(table, node.checkNames, failing[r], row)
-    const key = access.insert(table, row)
-    touched?.add(bytesKey(key))
-    stored.appendRow(row)
-    count++
   }
   rt.ctx.affectedRows += count
-  yield* returningBatches(st.returning, stored, rt)
+  if (stored !== null) yield* returningBatches(st.returning, stored, rt)
+}
+
+/** Row `r` of batch `b`: its first `width` columns, as a new array. */
+function rowOf(b: Batch, r: number, width: number): SqlValue[] {
+  const row = new Array<SqlValue>(width)
+  for (let c = 0; c < width; c++) row[c] = b.columns[c][r]
+  return row
 }
 
 /** Target rows of UPDATE / DELETE / SELECT ... FOR: their row keys and their input rows (all input columns). */
@@ -280,7 +291,7 @@ export function* runUpdate(node: UpdateNode, rt: Runtime): Generator<Batch, void
   const failing = failingChecks(st.checks, rows.asBatch(), rt)
   for (let r = 0; r < rows.length; r++) {
     const row = rows.row(r)
-    if (failing[r] >= 0) throw checkFailed(table, node.checkNames, failing[r], row)
+    if (failing !== null && failing[r] >= 0) throw checkFailed(table, node.checkNames, failing[r], row)
     access.update(table, keys[r], row)
   }
   rt.ctx.affectedRows += rows.length

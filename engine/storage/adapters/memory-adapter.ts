@@ -4,15 +4,16 @@
  * Invariants:
  *   (1) A file's bytes live in the adapter, not in the handle: they survive `close()`, and every handle of
  *       the same name sees the same bytes (like a file system), so a test can close and reopen a database.
- *   (2) Bytes [size, capacity) of the backing array are always zero, so growing (by a write past the end
- *       or by truncate) zero-fills without extra work.
+ *   (2) Bytes [size, capacity) of the backing array are NOT kept zero (shrinking a large file, e.g. the WAL
+ *       at every checkpoint, would otherwise clear megabytes): whatever grows the file (a write past the
+ *       end, truncate to a larger size) zero-fills the gap between the old size and the new bytes first.
  *   (3) `sync()` does nothing: memory is as durable as it gets. (The fault adapter in test/storage models
  *       what a real disk loses without a sync.)
  * Not here: persistence of any kind; locking (handles of one name share the bytes freely).
  */
 import { checkOffset, fileClosed, fileNotFound, type OpenFileOptions, type StorageAdapter, type StorageFile } from '../storage-adapter.js'
 
-/** The bytes of one in-memory file: `data[0, size)` is the file, the rest of `data` is zero (invariant 2). */
+/** The bytes of one in-memory file: `data[0, size)` is the file, the rest of `data` is garbage (invariant 2). */
 class MemoryBlob {
   data: Uint8Array
   size: number
@@ -68,6 +69,7 @@ class MemoryFile implements StorageFile {
     checkOffset(this.name, 'write offset', offset)
     const end = offset + src.length
     blob.reserve(end)
+    if (offset > blob.size) blob.data.fill(0, blob.size, offset)
     blob.data.set(src, offset)
     if (end > blob.size) blob.size = end
   }
@@ -79,8 +81,10 @@ class MemoryFile implements StorageFile {
   truncate(size: number): void {
     const blob = this.#open('truncate')
     checkOffset(this.name, 'size', size)
-    if (size < blob.size) blob.data.fill(0, size, blob.size)
-    else blob.reserve(size)
+    if (size > blob.size) {
+      blob.reserve(size)
+      blob.data.fill(0, blob.size, size)
+    }
     blob.size = size
   }
 
