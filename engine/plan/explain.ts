@@ -45,9 +45,9 @@ const LOCK_WORDS = ['FOR KEY SHARE', 'FOR SHARE', 'FOR NO KEY UPDATE', 'FOR UPDA
 function title(p: PlanNode): string {
   switch (p.kind) {
     case 'SeqScan':
-      return p.lower !== null || p.upper !== null ? `Primary Key Range Scan on ${p.table.name}` : `Seq Scan on ${p.table.name}`
+      return `${p.lower !== null || p.upper !== null ? 'Primary Key Range Scan' : 'Seq Scan'}${p.reverse ? ' Backward' : ''} on ${p.table.name}`
     case 'IndexScan':
-      return `Index Scan using ${p.index.name} on ${p.table.name}`
+      return `Index Scan${p.reverse ? ' Backward' : ''} using ${p.index.name} on ${p.table.name}`
     case 'HashJoin':
       return `Hash ${joinName(p.joinType)}`
     case 'NestedLoopJoin':
@@ -55,7 +55,7 @@ function title(p: PlanNode): string {
     case 'IndexJoin':
       return `Index Nested Loop ${joinName(p.joinType)} on ${p.table.name}`
     case 'Aggregate':
-      return p.groupBy.length === 0 ? 'Aggregate' : 'HashAggregate'
+      return p.groupBy.length === 0 ? 'Aggregate' : p.sorted === true ? 'GroupAggregate' : 'HashAggregate'
     case 'SetOp':
       return `${p.op[0]}${p.op.slice(1).toLowerCase()}${p.all ? ' All' : ''}`
     case 'CteScan':

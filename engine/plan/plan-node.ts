@@ -198,6 +198,8 @@ export interface AggregateNode {
   readonly input: PlanNode
   readonly groupBy: readonly BoundExpr[]
   readonly aggregates: readonly AggregateCall[]
+  /** The input arrives ordered by the GROUP BY columns: groups are finished one after another and streamed. */
+  readonly sorted?: boolean
 }
 
 /** Output = input columns, then one column per window function. */

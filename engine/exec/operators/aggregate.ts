@@ -9,7 +9,9 @@
  *   (4) AggregateImpl.step receives a reused argument array: implementations copy what they keep.
  *   (5) count(*) and sum over int2/int4 accumulate in plain numbers (exact: a sum moves into a bigint before it
  *       can exceed 2^53), results as the impl's types (int8 → bigint).
- * Not here: sorted (streaming) aggregation over pre-sorted input: the hash table serves both for now.
+ *   (6) Sorted input (AggregateNode.sorted: the input arrives in GROUP BY order): a group ends where the key
+ *       changes, finished groups stream out in batches and leave memory; the groups and their order are the
+ *       hash path's (first appearance is key order).
  */
 import { BATCH_SIZE, type Batch } from '../../common/batch.js'
 import type { SqlValue } from '../../common/types.js'
@@ -170,6 +172,16 @@ export class AggAccumulator {
     return s
   }
 
+  /** Forgets groups [0, n) (sorted aggregation, after emitting them): group n becomes group 0. */
+  dropFirst(n: number): void {
+    this.#counts.splice(0, n)
+    if (this.#states.length > 0) this.#states.splice(0, n)
+    if (this.#big.length > 0) this.#big.splice(0, n)
+    if (this.#seen.length > 0) this.#seen.splice(0, n)
+    if (this.#rows.length > 0) this.#rows.splice(0, n)
+    if (this.#sumsArr.length > 0) this.#sumsArr.splice(0, n)
+  }
+
   /** The results of groups [start, end). */
   results(start: number, end: number): SqlValue[] {
     const out = new Array<SqlValue>(end - start)
@@ -267,6 +279,83 @@ function assignGroups(
   }
 }
 
+/** The group key of the last row seen (sorted aggregation). */
+interface OpenGroup {
+  has: boolean
+  key: unknown
+}
+
+/** Sorted input: a new group starts where the key changes (NULLs equal, NaN equal, as in the hash path). */
+function assignSortedGroups(
+  vecs: readonly (readonly SqlValue[])[],
+  n: number,
+  key: (values: readonly SqlValue[]) => unknown,
+  open: OpenGroup,
+  groupValues: RowStore,
+  values: SqlValue[],
+  groupIdx: Int32Array,
+): void {
+  const ng = vecs.length
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < ng; k++) values[k] = vecs[k][i]
+    const gk = key(values)
+    const prev = open.key
+    if (!open.has || (gk !== prev && (gk === gk || prev === prev))) {
+      groupValues.appendRow(values)
+      open.key = gk
+      open.has = true
+    }
+    groupIdx[i] = groupValues.length - 1
+  }
+}
+
+/** Output batches of groups [0, end). */
+function* groupBatches(groupValues: RowStore, accs: readonly AggAccumulator[], end: number): Generator<Batch, void, undefined> {
+  for (let start = 0; start < end; start += BATCH_SIZE) {
+    const stop = Math.min(end, start + BATCH_SIZE)
+    const cols: SqlValue[][] = groupValues.columns.map((c) => c.slice(start, stop))
+    for (const a of accs) cols.push(a.results(start, stop))
+    yield { length: stop - start, columns: cols }
+  }
+}
+
+/** Invariant (6): groups of sorted input, streamed as they finish. */
+function* runSortedAggregate(node: AggregateNode, st: AggregateState, rt: Runtime): Generator<Batch, void, undefined> {
+  const ng = st.groups.length
+  const accs = st.aggs.map((a) => new AggAccumulator(a))
+  let groupValues = new RowStore(ng)
+  const values = new Array<SqlValue>(ng)
+  const open: OpenGroup = { has: false, key: undefined }
+  let groupIdx = new Int32Array(BATCH_SIZE)
+  for (const b of rt.run(node.input)) {
+    if (b.length === 0) continue
+    if (groupIdx.length < b.length) groupIdx = new Int32Array(b.length)
+    assignSortedGroups(
+      st.groups.map((g) => g.vec(b, rt, null)),
+      b.length,
+      st.key,
+      open,
+      groupValues,
+      values,
+      groupIdx,
+    )
+    for (const a of accs) {
+      a.grow(groupValues.length)
+      a.add(b, rt, groupIdx)
+    }
+    // Every group but the last is finished: hand them out once there is a batch of them.
+    const finished = groupValues.length - 1
+    if (finished >= BATCH_SIZE) {
+      yield* groupBatches(groupValues, accs, finished)
+      const rest = new RowStore(ng)
+      rest.appendRow(groupValues.row(finished))
+      groupValues = rest
+      for (const a of accs) a.dropFirst(finished)
+    }
+  }
+  yield* groupBatches(groupValues, accs, groupValues.length)
+}
+
 export function* runAggregate(node: AggregateNode, rt: Runtime): Generator<Batch, void, undefined> {
   const st: AggregateState = nodeState(node, () => {
     const layout = layoutOf(node.input.output)
@@ -276,6 +365,10 @@ export function* runAggregate(node: AggregateNode, rt: Runtime): Generator<Batch
       aggs: node.aggregates.map((a) => compileAgg(a, layout)),
     }
   })
+  if (node.sorted === true && st.groups.length > 0) {
+    yield* runSortedAggregate(node, st, rt)
+    return
+  }
   const ng = st.groups.length
   const accs = st.aggs.map((a) => new AggAccumulator(a))
   const groupValues = new RowStore(ng)

@@ -353,8 +353,19 @@ export class QueryBinder {
       const groupOut: PlanColumn[] = groupBy.map((g) => ({ id: g.kind === 'Column' ? g.id : this.ctx.newId(), name: '?group?', type: g.type }))
       const aggOut: PlanColumn[] = collector.aggregates.map((a) => ({ id: a.id, name: a.name, type: a.type }))
       const inputRows = estimate(plan)
+      // Input already in GROUP BY order (a key or index scan): groups finish one after another and stream.
+      const ordered =
+        groupBy.length > 0 && this.ctx.options.naive !== true ? orderedBy(plan, groupBy.map((expr) => ({ expr, descending: false, nullsFirst: false })), false) : undefined
+      if (ordered !== undefined) plan = ordered
       plan = withRows(
-        Object.freeze({ kind: 'Aggregate', output: [...groupOut, ...aggOut], input: plan, groupBy, aggregates: collector.aggregates.map((a) => a.call) }),
+        Object.freeze({
+          kind: 'Aggregate',
+          output: [...groupOut, ...aggOut],
+          input: plan,
+          groupBy,
+          aggregates: collector.aggregates.map((a) => a.call),
+          ...(ordered !== undefined ? { sorted: true } : {}),
+        }),
         groupBy.length === 0 ? 1 : Math.max(1, inputRows / 10),
       )
       const allowed = new Set([...groupOut, ...aggOut].map((c) => c.id))
@@ -449,7 +460,7 @@ export class QueryBinder {
       plan = withRows(Object.freeze({ kind: 'Distinct', output: plan.output, input: plan, on: [] }), estimate(plan))
       if (sortKeys.length > 0) plan = this.#sort(plan, sortKeys.map((k) => this.exprs.sortKey(column(output[k.index].id, output[k.index].type), k.item)))
     } else if (sortKeys.length > 0) {
-      plan = this.#sort(plan, sortKeys.map((k) => this.exprs.sortKey(column(output[k.index].id, output[k.index].type), k.item)))
+      plan = this.#sort(plan, sortKeys.map((k) => this.exprs.sortKey(column(output[k.index].id, output[k.index].type), k.item)), limit !== null)
     }
     if (locks.length > 0) {
       const targets = locks.map((l, i) => ({ table: l.table, keyId: output[lockStart + i].id, mode: l.mode, policy: l.policy }))
@@ -494,7 +505,12 @@ export class QueryBinder {
     return [...out.values()]
   }
 
-  #sort(plan: PlanNode, keys: SortKey[]): PlanNode {
+  /** A Sort by `keys` over `plan`, or `plan` itself when its scan already delivers that order (orderedBy). */
+  #sort(plan: PlanNode, keys: SortKey[], limited = false): PlanNode {
+    if (this.ctx.options.naive !== true) {
+      const ordered = orderedBy(plan, keys, limited)
+      if (ordered !== undefined) return ordered
+    }
     return withRows(Object.freeze({ kind: 'Sort', output: plan.output, input: plan, keys }), estimate(plan))
   }
 
@@ -768,4 +784,114 @@ function references(node: unknown, name: string): boolean {
   const n = node as { kind?: string; name?: { schema: string | null; name: string } }
   if (n.kind === 'TableRef' && n.name !== undefined && n.name.schema === null && n.name.name === name) return true
   return Object.values(node).some((v) => references(v, name))
+}
+
+/**
+ * `plan` rewritten to deliver its rows in the order of `keys`, or undefined when it cannot: the keys must be
+ * plain columns that pass through Project/Filter unchanged down to a primary-key scan (a prefix of the key,
+ * all ascending or all descending) or an index scan (a prefix of the index columns, each in the index's
+ * direction and NULL placement, or all of them inverted). Ties keep the scan's order, which is the order the
+ * stable Sort would give them (primary-key order) only when the scan runs forward: a scan is turned backwards
+ * only when no two rows can tie (the keys cover a primary key, or a unique index on NOT NULL columns).
+ */
+function orderedBy(plan: PlanNode, keys: readonly SortKey[], limited: boolean): PlanNode | undefined {
+  const ids: number[] = []
+  for (const k of keys) {
+    if (k.expr.kind !== 'Column') return undefined
+    ids.push(k.expr.id)
+  }
+  return deliver(plan, ids, keys, limited)
+}
+
+/**
+ * deliver(), and under LIMIT also an unbounded primary-key scan turned into a full scan of an index that has
+ * the order: with few rows wanted, fetching them through the index beats sorting the table.
+ */
+function deliver(plan: PlanNode, ids: readonly number[], keys: readonly SortKey[], limited: boolean): PlanNode | undefined {
+  const direct = deliverScan(plan, ids, keys)
+  if (direct !== undefined || !limited) return direct
+  if (plan.kind === 'Project' || plan.kind === 'Filter') {
+    let inner = ids
+    if (plan.kind === 'Project') {
+      const mapped: number[] = []
+      for (const id of ids) {
+        const i = plan.output.findIndex((c) => c.id === id)
+        const e = i < 0 ? undefined : plan.exprs[i]
+        if (e === undefined || e.kind !== 'Column') return undefined
+        mapped.push(e.id)
+      }
+      inner = mapped
+    }
+    const input = deliver(plan.input, inner, keys, limited)
+    return input === undefined ? undefined : withRows(Object.freeze({ ...plan, input }), estimate(plan))
+  }
+  if (plan.kind !== 'SeqScan' || plan.lower !== null || plan.upper !== null) return undefined
+  for (const index of plan.table.indexes) {
+    const viaIndex: PlanNode = withRows(
+      Object.freeze({ kind: 'IndexScan', output: plan.output, table: plan.table, index, columns: plan.columns, lower: null, upper: null, reverse: false, filter: plan.filter }),
+      estimate(plan),
+    )
+    const ordered = deliverScan(viaIndex, ids, keys)
+    if (ordered !== undefined) return ordered
+  }
+  return undefined
+}
+
+/** `plan` delivering the order of `keys` as it is or with its scan reversed (orderedBy), or undefined. */
+function deliverScan(plan: PlanNode, ids: readonly number[], keys: readonly SortKey[]): PlanNode | undefined {
+  switch (plan.kind) {
+    case 'Project': {
+      const inner: number[] = []
+      for (const id of ids) {
+        const i = plan.output.findIndex((c) => c.id === id)
+        const e = i < 0 ? undefined : plan.exprs[i]
+        if (e === undefined || e.kind !== 'Column') return undefined
+        inner.push(e.id)
+      }
+      const input = deliverScan(plan.input, inner, keys)
+      return input === undefined ? undefined : input === plan.input ? plan : withRows(Object.freeze({ ...plan, input }), estimate(plan))
+    }
+    case 'Filter': {
+      const input = deliverScan(plan.input, ids, keys)
+      return input === undefined ? undefined : input === plan.input ? plan : withRows(Object.freeze({ ...plan, input }), estimate(plan))
+    }
+    case 'SeqScan':
+    case 'IndexScan': {
+      const table = plan.table
+      const ords: number[] = []
+      for (const id of ids) {
+        const i = plan.output.findIndex((c) => c.id === id)
+        if (i < 0) return undefined
+        ords.push(plan.columns[i])
+      }
+      // The stored order, per key column: direction and NULL placement.
+      let stored: { ordinal: number; descending: boolean; nullsFirst: boolean }[]
+      let unique: boolean
+      if (plan.kind === 'SeqScan') {
+        if (table.primaryKey === null) return undefined
+        stored = table.primaryKey.map((ordinal) => ({ ordinal, descending: false, nullsFirst: false }))
+        unique = true
+      } else {
+        stored = plan.index.columns.map((c) => ({ ordinal: c.ordinal, descending: c.descending, nullsFirst: c.nullsFirst }))
+        unique = plan.index.unique && stored.every((c) => table.columns[c.ordinal].notNull)
+      }
+      if (ords.length > stored.length) return undefined
+      let forward = true
+      let backward = true
+      for (let j = 0; j < ords.length; j++) {
+        const c = stored[j]
+        if (ords[j] !== c.ordinal) return undefined
+        const k = keys[j]
+        const nullable = !table.columns[c.ordinal].notNull && plan.kind === 'IndexScan'
+        if (k.descending !== c.descending || (nullable && k.nullsFirst !== c.nullsFirst)) forward = false
+        if (k.descending === c.descending || (nullable && k.nullsFirst === c.nullsFirst)) backward = false
+      }
+      // The scan already runs backwards when plan.reverse: its order is the stored one inverted.
+      if (plan.reverse ? backward : forward) return plan
+      if (!(plan.reverse ? forward : backward) || !unique || ords.length < stored.length) return undefined
+      return withRows(Object.freeze({ ...plan, reverse: !plan.reverse }), estimate(plan))
+    }
+    default:
+      return undefined
+  }
 }
