@@ -36,3 +36,4 @@ export {
 } from './database.js'
 export { type QueryResult, type QueryOptions, type ResultColumn } from './session.js'
 export { parse } from './sql/index.js'
+export { compileCore } from './wasm/index.js'

@@ -5,6 +5,7 @@
  *   (1) One database per worker: the page starts one worker per openDatabase() call.
  *   (2) No call rejects: connect answers `{ ok: false, error }` with RustyErrorData, call answers a DbReply
  *       (protocol (2)), so comlink never serializes an Error (it would drop code, position, ...).
+ *   (3) Startup work overlaps: the WASM core compiles while the worker connects (startup, issue #5).
  * How a bundler finds this file: web/client.ts starts it with
  * `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`, the pattern Vite recognises (and
  * webpack 5 documents); the worker in turn loads the WASM core with
@@ -12,9 +13,14 @@
  * Not here: the coordination logic (coordinator.ts).
  */
 import { expose } from 'comlink'
-import { RustyError, internalError } from '../engine/index.js'
+import { RustyError, compileCore, internalError } from '../engine/index.js'
 import { Coordinator } from './coordinator.js'
 import type { WorkerApi } from './protocol.js'
+
+// Invariant (3): the WASM core's fetch and compile start now, while the page connects and the leader election
+// and OPFS open run; the database's open awaits the same cached compilation (engine/wasm/loader.ts (1)). A failure
+// is not cached there: the open tries again and reports it.
+compileCore().catch(() => undefined)
 
 const coordinator = new Coordinator()
 

@@ -51,6 +51,9 @@ function listFiles(dir: string): string[] {
   })
 }
 
+/** The chunks of an SSR build sit next to the entry (see rustyDbNodeBundle: the WASM URL is relative to them). */
+const FLAT_CHUNKS = { output: { chunkFileNames: '[name]-[hash].js' } }
+
 async function viteLib(entryFile: string, outDir: string, ssr: boolean): Promise<string[]> {
   const { build } = await import('vite')
   rmSync(outDir, { recursive: true, force: true })
@@ -68,7 +71,7 @@ async function viteLib(entryFile: string, outDir: string, ssr: boolean): Promise
       reportCompressedSize: false,
       ssr: ssr ? entryFile : undefined,
       // An application build, not lib mode: lib mode inlines every asset (the wasm) as base64.
-      rollupOptions: ssr ? undefined : { input: entryFile, preserveEntrySignatures: 'strict' },
+      rollupOptions: ssr ? FLAT_CHUNKS : { input: entryFile, preserveEntrySignatures: 'strict' },
     },
     ssr: ssr ? { noExternal: true, target: 'node' } : undefined,
   })
@@ -101,14 +104,17 @@ export async function downloadSizes(engines: readonly EngineName[]): Promise<Dow
 }
 
 /**
- * Bundles RustyDB's Node entry (engine/node.ts) into one minified ES module for the cold-start processes,
- * so they import what a package user would run rather than TypeScript through tsx. The bundle keeps
- * `new URL('../../build/rustydb.wasm', import.meta.url)`, so it is written two folders below the repository
- * (node_modules/.sql-bench-node/), where that URL is build/rustydb.wasm. Returns the module path.
+ * Bundles RustyDB's Node entry (engine/node.ts) into minified ES modules for the cold-start processes, so they
+ * import what a package user would run rather than TypeScript through tsx: the entry chunk plus the chunks of
+ * the engine's lazy parts (common/lazy-part.ts), which the engine imports on first use. The chunks keep
+ * `new URL('../../build/rustydb.wasm', import.meta.url)`, so they are written side by side two folders below
+ * the repository (.bench/sql-node/), where that URL is build/rustydb.wasm. Not under node_modules: worktrees
+ * share a symlinked node_modules, and Node resolves a module's URL through the symlink (to another checkout's
+ * build/). Returns the entry module's path.
  */
 export async function rustyDbNodeBundle(): Promise<string> {
-  const files = await viteLib(join(ROOT, 'engine/node.ts'), join(ROOT, 'node_modules/.sql-bench-node'), true)
-  const js = files.find((f) => f.endsWith('.js') || f.endsWith('.mjs'))
-  if (js === undefined) throw new Error(`no JS emitted for the RustyDB node bundle: ${files.join(', ')}`)
+  const files = await viteLib(join(ROOT, 'engine/node.ts'), join(ROOT, '.bench/sql-node'), true)
+  const js = files.find((f) => basename(f) === 'node.js')
+  if (js === undefined) throw new Error(`no entry chunk (node.js) emitted for the RustyDB node bundle: ${files.join(', ')}`)
   return js
 }
