@@ -24,14 +24,14 @@ import type {
   SeqScanNode,
   ValuesNode,
 } from '../../plan/plan-node.js'
-import { compileExpr, compilePredicate, compileScalar, layoutOf, ONE_ROW, type PredFn } from '../expr/compile-expr.js'
+import { compileExpr, compilePredicate, compileScalar, layoutOf, type PredFn } from '../expr/compile-expr.js'
 import type { Runtime } from '../runtime.js'
 import { rowKeyFn } from '../value-ops.js'
 import { BatchBuilder, nodeState, selectRows } from './support.js'
 import { topN } from './sort.js'
 
 export function* runValues(node: ValuesNode, rt: Runtime): Generator<Batch, void, undefined> {
-  const st = nodeState(node, () => node.rows.map((row) => row.map((e) => compileExpr(e, new Map()))))
+  const st = nodeState(node, () => node.rows.map((row) => row.map(compileScalar)))
   const width = node.output.length
   for (let start = 0; start < st.length; start += BATCH_SIZE) {
     const end = Math.min(st.length, start + BATCH_SIZE)
@@ -39,7 +39,7 @@ export function* runValues(node: ValuesNode, rt: Runtime): Generator<Batch, void
     for (let c = 0; c < width; c++) cols.push(new Array<SqlValue>(end - start))
     for (let r = start; r < end; r++) {
       const row = st[r]
-      for (let c = 0; c < width; c++) cols[c][r - start] = row[c].vec(ONE_ROW, rt, null)[0]
+      for (let c = 0; c < width; c++) cols[c][r - start] = row[c](rt)
     }
     yield { length: end - start, columns: cols }
   }
