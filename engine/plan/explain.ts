@@ -22,7 +22,7 @@ export function explainPlan(plan: PlanNode, stats?: ReadonlyMap<PlanNode, NodeSt
   const collect = (p: PlanNode): void => {
     for (const c of p.output) if (!names.has(c.id)) names.set(c.id, c.name)
     for (const child of inputs(p)) collect(child)
-    if (p.kind === 'SeqScan' || p.kind === 'IndexScan') p.output.forEach((c) => names.set(c.id, `${p.table.name}.${c.name}`))
+    if (p.kind === 'SeqScan' || p.kind === 'IndexScan') (p.read ?? p.output).forEach((c) => names.set(c.id, `${p.table.name}.${c.name}`))
   }
   collect(plan)
   const lines: string[] = []

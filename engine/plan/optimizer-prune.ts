@@ -7,6 +7,8 @@
  *       CTE bodies, recursive unions, DISTINCT without ON, INSERT's input, the target rows of UPDATE/DELETE).
  *   (2) Only scans drop columns; every other node keeps its own outputs, and pass-through nodes (Filter,
  *       Sort, Limit, Distinct, joins, Window, With) recompute theirs from their rebuilt inputs.
+ *   (3) A column that only its scan's own filter reads is read but not emitted (`read` lists what the scan
+ *       reads, `output` what it passes on): the filter's survivors are gathered for the emitted columns only.
  * Not here: subquery plans inside expressions are pruned when the binder creates them (expr-binder.ts).
  */
 import type { BoundExpr } from './bound-expr.js'
@@ -17,9 +19,21 @@ import { estimate, estimates } from './binder/from-binder.js'
 /** Returns `root` with every scan narrowed to the columns the plan reads (invariants (1), (2)). */
 export function prunePlan(root: PlanNode): PlanNode {
   const used = new Set<number>(root.output.map((c) => c.id))
-  collect(root, used)
-  return rebuild(root, used)
+  const saved = filters
+  filters = { ids: new Map(), uses: new Map() }
+  try {
+    collect(root, used)
+    return rebuild(root, used)
+  } finally {
+    filters = saved
+  }
 }
+
+/**
+ * The columns each scan's own filter reads, and how many scan filters read each column (invariant 3): a column
+ * only its own scan's filter reads is read by that scan but not emitted.
+ */
+let filters: { ids: Map<PlanNode, Set<number>>; uses: Map<number, number> } = { ids: new Map(), uses: new Map() }
 
 function addExprs(exprs: readonly (BoundExpr | null)[], used: Set<number>): void {
   for (const e of exprs) {
@@ -46,9 +60,14 @@ function collect(p: PlanNode, used: Set<number>): void {
       for (const row of p.rows) addExprs(row, used)
       return
     case 'SeqScan':
-    case 'IndexScan':
-      addExprs([p.filter, ...(p.lower?.values ?? []), ...(p.upper?.values ?? [])], used)
+    case 'IndexScan': {
+      addExprs([...(p.lower?.values ?? []), ...(p.upper?.values ?? [])], used)
+      const own = new Set<number>()
+      addExprs([p.filter], own)
+      filters.ids.set(p, own)
+      for (const id of own) filters.uses.set(id, (filters.uses.get(id) ?? 0) + 1)
       return
+    }
     case 'CteScan':
       return
     case 'FunctionScan':
@@ -153,9 +172,17 @@ function rebuild(p: PlanNode, used: ReadonlySet<number>): PlanNode {
       return p
     case 'SeqScan':
     case 'IndexScan': {
-      const idx = p.output.map((c, i) => (used.has(c.id) ? i : -1)).filter((i) => i >= 0)
-      if (idx.length === p.output.length) return p
-      return keep(p, Object.freeze({ ...p, output: idx.map((i) => p.output[i]), columns: idx.map((i) => p.columns[i]) }))
+      const own = filters.ids.get(p) ?? new Set<number>()
+      // Needed above: read by anything but this scan's own filter (another scan's filter included).
+      const needed = (id: number): boolean => used.has(id) || (filters.uses.get(id) ?? 0) > (own.has(id) ? 1 : 0)
+      const cols = p.read ?? p.output
+      const read = cols.map((c, i) => (needed(c.id) || own.has(c.id) ? i : -1)).filter((i) => i >= 0)
+      const emitted = read.filter((i) => needed(cols[i].id))
+      if (read.length === cols.length && emitted.length === cols.length) return p
+      const output = emitted.map((i) => cols[i])
+      const columns = read.map((i) => p.columns[i])
+      if (emitted.length === read.length) return keep(p, Object.freeze({ ...p, output, columns, read: undefined }))
+      return keep(p, Object.freeze({ ...p, output, columns, read: read.map((i) => cols[i]) }))
     }
     case 'Filter':
     case 'Sort':

@@ -106,6 +106,11 @@ export interface SeqScanNode {
   readonly upper: PlanKeyBound | null
   readonly reverse: boolean
   readonly filter: BoundExpr | null
+  /**
+   * Set by projection pruning when the filter reads columns nothing above needs: every column read (the
+   * filter's layout; `columns` matches it), while `output` keeps only the emitted ones, in the same order.
+   */
+  readonly read?: readonly PlanColumn[]
 }
 
 /** A bound whose values are expressions (constants, parameters, outer columns) evaluated when the scan opens. */
@@ -125,6 +130,8 @@ export interface IndexScanNode {
   readonly upper: PlanKeyBound | null
   readonly reverse: boolean
   readonly filter: BoundExpr | null
+  /** As SeqScanNode.read. */
+  readonly read?: readonly PlanColumn[]
 }
 
 export interface FilterNode {

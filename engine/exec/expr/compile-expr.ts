@@ -647,7 +647,7 @@ export function compilePredicate(expr: BoundExpr, layout: Layout): PredFn {
     } else {
       for (let i = 0; i < n; i++) if (v[i] === true) out[m++] = sel[i]
     }
-    return m === n ? out : out.slice(0, m)
+    return m === n ? out : out.subarray(0, m)
   }
 }
 
@@ -689,7 +689,7 @@ function compareColumnScalar(index: number, get: (rt: Runtime) => SqlValue, name
         if (sel === null) for (let i = 0; i < n; i++) { const v = col[i]; if (v >= c && v !== null) out[m++] = i }
         else for (let i = 0; i < n; i++) { const r = sel[i]; const v = col[r]; if (v >= c && v !== null) out[m++] = r }
     }
-    return m === n ? out : out.slice(0, m)
+    return m === n ? out : out.subarray(0, m)
   }
 }
 

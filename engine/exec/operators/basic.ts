@@ -49,6 +49,8 @@ interface ScanState {
   readonly lower: ((rt: Runtime) => KeyBound | null) | null
   readonly upper: ((rt: Runtime) => KeyBound | null) | null
   readonly filter: PredFn | null
+  /** Positions of the emitted columns among those read, when the node reads more than it emits (node.read). */
+  readonly emit: readonly number[] | null
 }
 
 function compileBound(bound: PlanKeyBound | null): ((rt: Runtime) => KeyBound | null) | null {
@@ -66,7 +68,8 @@ function scanState(node: SeqScanNode | IndexScanNode): ScanState {
   return nodeState(node, () => ({
     lower: compileBound(node.lower),
     upper: compileBound(node.upper),
-    filter: node.filter === null ? null : compilePredicate(node.filter, layoutOf(node.output)),
+    filter: node.filter === null ? null : compilePredicate(node.filter, layoutOf(node.read ?? node.output)),
+    emit: node.read === undefined ? null : node.output.map((c) => (node.read as readonly { id: number }[]).findIndex((r) => r.id === c.id)),
   }))
 }
 
@@ -89,15 +92,18 @@ function scanOptions(node: SeqScanNode | IndexScanNode, st: ScanState, rt: Runti
   return options
 }
 
-function* filtered(source: Iterable<Batch>, filter: PredFn | null, rt: Runtime): Generator<Batch, void, undefined> {
-  if (filter === null) {
+/** The rows of `source` that pass `filter`, with only the `emit` columns (all when null) gathered. */
+function* filtered(source: Iterable<Batch>, filter: PredFn | null, emit: readonly number[] | null, rt: Runtime): Generator<Batch, void, undefined> {
+  if (filter === null && emit === null) {
     yield* source
     return
   }
   for (const b of source) {
     if (b.length === 0) continue
-    const sel = filter(b, rt, null)
-    if (sel.length > 0) yield selectRows(b, sel)
+    const sel = filter === null ? null : filter(b, rt, null)
+    if (sel !== null && sel.length === 0) continue
+    const narrowed = emit === null ? b : { length: b.length, columns: emit.map((i) => b.columns[i]) }
+    yield sel === null ? narrowed : selectRows(narrowed, sel)
   }
 }
 
@@ -110,10 +116,10 @@ export function* runSeqScan(node: SeqScanNode, rt: Runtime): Generator<Batch, vo
     const row = rt.ctx.access.getByPrimaryKey(node.table, options.lower.values)
     if (row === undefined) return
     const columns = node.columns.map((c) => [row[c]])
-    yield* filtered([{ length: 1, columns }], st.filter, rt)
+    yield* filtered([{ length: 1, columns }], st.filter, st.emit, rt)
     return
   }
-  yield* filtered(rt.ctx.access.scan(node.table, options), st.filter, rt)
+  yield* filtered(rt.ctx.access.scan(node.table, options), st.filter, st.emit, rt)
 }
 
 /** True when lower and upper are the same inclusive equality on every primary-key column (from-binder). */
@@ -135,12 +141,12 @@ export function* runIndexScan(node: IndexScanNode, rt: Runtime): Generator<Batch
   const st = scanState(node)
   const options = scanOptions(node, st, rt)
   if (options === null) return
-  yield* filtered(rt.ctx.access.indexScan(node.index, options), st.filter, rt)
+  yield* filtered(rt.ctx.access.indexScan(node.index, options), st.filter, st.emit, rt)
 }
 
 export function* runFilter(node: FilterNode, rt: Runtime): Generator<Batch, void, undefined> {
   const pred = nodeState(node, () => compilePredicate(node.predicate, layoutOf(node.input.output)))
-  yield* filtered(rt.run(node.input), pred, rt)
+  yield* filtered(rt.run(node.input), pred, null, rt)
 }
 
 export function* runProject(node: ProjectNode, rt: Runtime): Generator<Batch, void, undefined> {

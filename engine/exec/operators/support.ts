@@ -145,10 +145,14 @@ export class BatchBuilder {
 export function selectRows(b: Batch, sel: Int32Array): Batch {
   if (sel.length === b.length) return b
   const n = sel.length
-  const cols = b.columns.map((col) => {
-    const out = new Array<SqlValue>(n)
-    for (let i = 0; i < n; i++) out[i] = col[sel[i]]
-    return out
-  })
+  const width = b.columns.length
+  const cols: SqlValue[][] = new Array(width)
+  for (let c = 0; c < width; c++) cols[c] = gatherColumn(b.columns[c], sel, n)
   return { length: n, columns: cols }
+}
+
+function gatherColumn(col: readonly SqlValue[], sel: Int32Array, n: number): SqlValue[] {
+  const out = new Array<SqlValue>(n)
+  for (let i = 0; i < n; i++) out[i] = col[sel[i]]
+  return out
 }
