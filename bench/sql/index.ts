@@ -126,8 +126,8 @@ export async function runSqlBench(runs: number): Promise<string> {
   print('')
   print(
     `Median of ${runs} timed runs per figure (BENCH_RUNS); above ${LIMITS.bigTier.toLocaleString('en')} rows the prepared insert runs once. ` +
-      `Each analytical query first runs untimed for ${LIMITS.warmupMs / 1000} s (at least once, at most ${LIMITS.warmupMaxRuns} times; every engine alike), ` +
-      `then each timed run follows a full GC; the first untimed run is shown separately (cold). Per-row workloads stop at ${LIMITS.insertBudgetMs / 1000} s (insert) / ` +
+      `Every workload first runs untimed for about ${LIMITS.warmupMs / 1000} s (analytical queries at least once, at most ${LIMITS.warmupMaxRuns} times; every engine alike), ` +
+      `with one full GC before it and none between the timed runs; the first untimed run of each analytical query is shown separately (cold). Per-row workloads stop at ${LIMITS.insertBudgetMs / 1000} s (insert) / ` +
       `${LIMITS.pointBudgetMs / 1000} s (point select: at most ${LIMITS.maxSelects.toLocaleString('en')}, update: at most ` +
       `${LIMITS.maxUpdates.toLocaleString('en')} per run). "vs best peer" is RustyDB / best peer (above 1x: RustyDB is faster).`,
   )
