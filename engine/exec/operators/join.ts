@@ -176,15 +176,25 @@ export function* runHashJoin(node: HashJoinNode, rt: Runtime): Generator<Batch, 
   const rightWidth = node.right.output.length
   const nk = st.rightKeys.length
 
-  // Build: key → row index (unique so far) or list of indices, in input order.
+  // Build: key → row index (unique so far) or list of indices, in input order. One int32-valued key goes into
+  // an IntJoinTable while every key is an int32; the first other value (a date's infinity) falls back to the Map.
   const store = new RowStore(rightWidth)
   const table = new Map<unknown, number | number[]>()
   const values = new Array<SqlValue>(nk)
+  let ints: IntJoinTable | null = nk === 1 && INT32_KEYS.has(node.rightKeys[0].type.id) ? new IntJoinTable() : null
+  let rebuild = false
   for (const b of rt.run(node.right)) {
     const base = store.length
     store.appendBatch(b)
-    buildRows(st.rightKeys.map((k) => k.vec(b, rt, null)), b.length, base, st.key, table, values)
+    const vecs = st.rightKeys.map((k) => k.vec(b, rt, null))
+    if (ints !== null) {
+      if (ints.addAll(vecs[0], b.length, base)) continue
+      ints = null
+      rebuild = true
+    }
+    if (!rebuild) buildRows(vecs, b.length, base, st.key, table, values)
   }
+  if (rebuild) buildRows(st.rightKeys.map((k) => k.vec(store.asBatch(), rt, null)), store.length, 0, st.key, table, values)
   if (store.length === 0 && (type === 'INNER' || type === 'SEMI' || type === 'RIGHT')) return
 
   const sink = new PairSink(type, st.residual, rt, store)
@@ -199,11 +209,11 @@ export function* runHashJoin(node: HashJoinNode, rt: Runtime): Generator<Batch, 
     if (existsOnly || antiOnly) {
       // No residual: a key lookup decides the row.
       if (sel.length < b.length) sel = new Int32Array(b.length)
-      const m = existsRows(vecs, b.length, st.key, table, values, existsOnly, sel)
+      const m = ints !== null ? existsRowsInt(vecs[0], b.length, ints, existsOnly, sel) : existsRows(vecs, b.length, st.key, table, values, existsOnly, sel)
       if (m > 0) yield selectRows(b, sel.slice(0, m))
       continue
     }
-    const m = probeRows(vecs, b.length, st.key, table, values, pairs)
+    const m = ints !== null ? probeRowsInt(vecs[0], b.length, ints, pairs) : probeRows(vecs, b.length, st.key, table, values, pairs)
     for (let k = 0; k < m; ) {
       k = sink.addPairs(pairs.left, pairs.right, k, m)
       if (sink.full) {
@@ -308,6 +318,117 @@ function probeRows(vecs: readonly (readonly SqlValue[])[], n: number, key: KeyFn
         out.right[m++] = hit[j]
       }
     }
+  }
+  return m
+}
+
+/** Key types whose values are int32 numbers (a date may also be ±Infinity: IntJoinTable.addAll refuses those). */
+const INT32_KEYS = new Set(['int2', 'int4', 'date'])
+
+/**
+ * The build side of a hash join on one int32 key: open addressing over typed arrays (no Map, no boxing), the
+ * rows of a key chained in input order through `next`.
+ */
+class IntJoinTable {
+  #mask = 1023
+  #keys = new Int32Array(1024)
+  #head = new Int32Array(1024).fill(-1)
+  #tail = new Int32Array(1024)
+  #distinct = 0
+  /** Per build row: the next row with the same key, or -1. */
+  next = new Int32Array(1024)
+
+  /** Adds rows base..base+n-1 keyed by vec (NULLs never match); false at the first key that is not an int32. */
+  addAll(vec: readonly SqlValue[], n: number, base: number): boolean {
+    if (this.next.length < base + n) {
+      const grown = new Int32Array(Math.max(base + n, this.next.length * 2))
+      grown.set(this.next)
+      this.next = grown
+    }
+    for (let i = 0; i < n; i++) {
+      const v = vec[i]
+      const row = base + i
+      this.next[row] = -1
+      if (v === null) continue
+      if (typeof v !== 'number' || (v | 0) !== v) return false
+      this.#add(v, row)
+    }
+    return true
+  }
+
+  /** The first build row with `key`, or -1. */
+  first(key: number): number {
+    const keys = this.#keys
+    const head = this.#head
+    const mask = this.#mask
+    for (let h = Math.imul(key, 0x9e3779b1) & mask; ; h = (h + 1) & mask) {
+      const r = head[h]
+      if (r === -1 || keys[h] === key) return r
+    }
+  }
+
+  #add(key: number, row: number): void {
+    if ((this.#distinct + 1) * 2 > this.#mask + 1) this.#grow()
+    const keys = this.#keys
+    const head = this.#head
+    const mask = this.#mask
+    let h = Math.imul(key, 0x9e3779b1) & mask
+    for (; head[h] !== -1; h = (h + 1) & mask) {
+      if (keys[h] === key) {
+        this.next[this.#tail[h]] = row
+        this.#tail[h] = row
+        return
+      }
+    }
+    keys[h] = key
+    head[h] = row
+    this.#tail[h] = row
+    this.#distinct++
+  }
+
+  #grow(): void {
+    const oldKeys = this.#keys
+    const oldHead = this.#head
+    const oldTail = this.#tail
+    const size = (this.#mask + 1) * 2
+    this.#mask = size - 1
+    this.#keys = new Int32Array(size)
+    this.#head = new Int32Array(size).fill(-1)
+    this.#tail = new Int32Array(size)
+    for (let i = 0; i < oldHead.length; i++) {
+      if (oldHead[i] === -1) continue
+      let h = Math.imul(oldKeys[i], 0x9e3779b1) & this.#mask
+      while (this.#head[h] !== -1) h = (h + 1) & this.#mask
+      this.#keys[h] = oldKeys[i]
+      this.#head[h] = oldHead[i]
+      this.#tail[h] = oldTail[i]
+    }
+  }
+}
+
+/** probeRows over an IntJoinTable (a key that is NULL or not an int32 matches nothing there). */
+function probeRowsInt(vec: readonly SqlValue[], n: number, table: IntJoinTable, out: PairBuffer): number {
+  const next = table.next
+  let m = 0
+  for (let i = 0; i < n; i++) {
+    const v = vec[i]
+    if (typeof v !== 'number' || (v | 0) !== v) continue
+    for (let r = table.first(v); r !== -1; r = next[r]) {
+      if (m === out.left.length) out.grow()
+      out.left[m] = i
+      out.right[m++] = r
+    }
+  }
+  return m
+}
+
+/** existsRows over an IntJoinTable. */
+function existsRowsInt(vec: readonly SqlValue[], n: number, table: IntJoinTable, exists: boolean, sel: Int32Array): number {
+  let m = 0
+  for (let i = 0; i < n; i++) {
+    const v = vec[i]
+    const found = v !== null && typeof v === 'number' && (v | 0) === v && table.first(v) !== -1
+    if (found === exists) sel[m++] = i
   }
   return m
 }
