@@ -29,13 +29,19 @@
  * prefix of the right leaf's first key that is greater than the left leaf's last key, so interior nodes hold
  * short keys, fan out wider and the tree is shallower. Interior splits move an existing separator up as is.
  *
+ * Reads: `findLeaf` (gets and scans, read-only exports) descends by peeking, without pins, and goes from an
+ * interior node to its child through the child-frame cache when it knows the child's frame (child-cache.ts);
+ * nodes of more than HINT_SCAN_MAX slots are searched by interpolation over the slot hints. Modifying
+ * operations descend with `descend` (pins, the path kept for splits and merges) and never use the cache.
+ *
  * Work list item: [level u32 | flags][key length u32][key bytes]; the key routes a descent to the node to
  * check at that level (a key inside the node's range). Flag REDISTRIBUTE allows moving cells between
  * siblings (set after shrinking operations; not after splits, so append splits keep their full left page).
  *
  * Not here: scans (btree-scan.ts), bulk load (btree-bulk.ts), verification (btree-check.ts).
  */
-import { fetch, markDirty, newFrame, pageSize, peek, pinMark, releaseTo } from './buffer-pool'
+import { fetch, frameDirty, frameOf, framePage, markDirty, newFrame, pageSize, peek, pinMark, releaseTo, touchFrame } from './buffer-pool'
+import { childCacheEntry, childCacheEpoch, childCacheMake, childCacheOf, childCacheSet } from './child-cache'
 import { cellPrefix, commonPrefix, compareKeys, compareWithPrefix, copyBytes, keyPrefix } from './keys'
 import {
   CELL_KEY,
@@ -119,9 +125,9 @@ import { resultSize, resultValue, setResult } from './io-format'
 /**
  * Structural event counters (diagnostics: tests check that every path ran).
  * Order: leaf splits, interior splits, append splits, merges, redistributions, parent splits caused by a
- * grown separator, root splits, root collapses.
+ * grown separator, root splits, root collapses, read descents to a child through the child-frame cache.
  */
-const COUNTERS: usize = memory.data(8 * 4)
+const COUNTERS: usize = memory.data(9 * 4)
 export const C_LEAF_SPLIT: i32 = 0
 export const C_INTERIOR_SPLIT: i32 = 1
 export const C_APPEND_SPLIT: i32 = 2
@@ -130,7 +136,8 @@ export const C_REDISTRIBUTE: i32 = 4
 export const C_SEPARATOR_SPLIT: i32 = 5
 export const C_ROOT_SPLIT: i32 = 6
 export const C_ROOT_COLLAPSE: i32 = 7
-export const COUNTER_COUNT: i32 = 8
+export const C_CHILD_CACHE_HIT: i32 = 8
+export const COUNTER_COUNT: i32 = 9
 
 @inline function count(i: i32): void {
   store<u32>(COUNTERS + (<usize>i << 2), load<u32>(COUNTERS + (<usize>i << 2)) + 1)
@@ -192,7 +199,7 @@ export let searchFound: bool = false
 /** Set by `hintRange`: the number of slots whose hint is <= the key's hint. */
 let hintsAtMost: i32 = 0
 
-/** Nodes with more slots than this are searched by binary search over the hints, smaller ones by a SIMD scan. */
+/** Nodes with more slots than this are searched by interpolation over the hints, smaller ones by a SIMD scan. */
 const HINT_SCAN_MAX: i32 = 64
 
 /** Hint of slot i as stored: the high half of the slot word. */
@@ -200,25 +207,83 @@ const HINT_SCAN_MAX: i32 = 64
   return load<u32>(base + (<usize>i << 2)) >>> 16
 }
 
+/** Number of the 32 slots at `at` whose hint is < kh (eight v128 loads over two cache lines, issued together). */
+@inline function countBelow32(at: usize, kh: u32): i32 {
+  const key = i32x4.splat(<i32>kh)
+  let below = i32x4.lt_u(i32x4.shr_u(v128.load(at), 16), key)
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 16), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 32), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 48), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 64), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 80), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 96), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 112), 16), key))
+  return -(i32x4.extract_lane(below, 0) + i32x4.extract_lane(below, 1) + i32x4.extract_lane(below, 2) + i32x4.extract_lane(below, 3))
+}
+
+/**
+ * Number of hints < kh among slots [b, b+len) of the slot array at base, all hints before b being < kh:
+ * a branch-free binary search (Khuong & Morin, "Array layouts for comparison-based searching", 2017).
+ */
+function hintBinarySearch(base: usize, b: i32, len: i32, kh: u32): i32 {
+  if (len <= 0) return b
+  while (len > 1) {
+    const half = len >>> 1
+    b = select<i32>(b + half, b, hintAt(base, b + half) < kh)
+    len -= half
+  }
+  return b + <i32>(hintAt(base, b) < kh)
+}
+
+/** Slots per interpolation window (two cache lines of slot entries). */
+const WINDOW: i32 = 32
+
+/**
+ * Number of the n (> WINDOW) slots at base whose hint is < kh. Interpolation first: the slot where kh would
+ * sit if the hints between the first and the last were evenly spread, then a SIMD count over the two cache
+ * lines of slots around it; when the boundary is not there, one more window in its direction, then a binary
+ * search of the rest. Random keys (and dense integers) give nearly evenly spread hints, so the search of a
+ * large node reads the header line, the last slot's line and one window (fetched in parallel) instead of a
+ * binary search's chain of log2(n) dependent probes over as many lines.
+ */
+function hintLowerBound(base: usize, n: i32, kh: u32): i32 {
+  const first = hintAt(base, 0)
+  if (kh <= first) return 0
+  const last = hintAt(base, n - 1)
+  if (kh > last) return n
+  // first < kh <= last: the boundary is in [1, n-1].
+  const guess = <i32>(((kh - first) * <u32>(n - 1)) / (last - first))
+  // Window start: guess - 16 rounded to the nearest start of a cache line of slots (slot 16k + 8 starts a line,
+  // NODE_SLOTS = 32), so the window holds the guess with at least 8 slots on either side.
+  let a = ((guess - 16) & ~15) + 8
+  if (a < 0) a = 0
+  if (a > n - WINDOW) a = n - WINDOW
+  for (let step = 0; step < 2; step++) {
+    const c = countBelow32(base + (<usize>a << 2), kh)
+    if (c == 0) {
+      if (a == 0) return 0
+      if (step == 1) return hintBinarySearch(base, 0, a, kh)
+      a = a >= WINDOW ? a - WINDOW : 0
+    } else if (c == WINDOW) {
+      if (a + WINDOW >= n) return n
+      if (step == 1) return hintBinarySearch(base, a + WINDOW, n - a - WINDOW, kh)
+      a = a + 2 * WINDOW <= n ? a + WINDOW : n - WINDOW
+    } else return a + c
+  }
+  return hintBinarySearch(base, 0, n, kh)
+}
+
 /**
  * Number of slots of node p (n slots) whose hint is < kh; also sets hintsAtMost (<= kh). Hints are
  * non-decreasing, so these are the bounds of the run of slots tied with the key's hint.
  * Small nodes (most leaves): four slots per v128 step, branch-free, stopping at the first vector with no hint
  * <= kh; the slot lines are read in order, so the cache misses of a cold leaf overlap. Large nodes (interior
- * nodes, hot in cache): a branch-free binary search (Khuong & Morin, "Array layouts for comparison-based
- * searching", 2017), log2(n) probes instead of n/8 vector steps on average.
+ * nodes of a big tree, leaves of small entries): interpolation, then a two-line window (`hintLowerBound`).
  */
 function hintRange(p: usize, n: i32, kh: u32): i32 {
   const base = p + NODE_SLOTS
   if (n > HINT_SCAN_MAX) {
-    let b: i32 = 0
-    let len = n
-    while (len > 1) {
-      const half = len >>> 1
-      b = select<i32>(b + half, b, hintAt(base, b + half) < kh)
-      len -= half
-    }
-    const lo = b + <i32>(hintAt(base, b) < kh)
+    const lo = hintLowerBound(base, n, kh)
     let hi = lo
     while (hi < n && hintAt(base, hi) == kh) {
       hi++
@@ -365,36 +430,68 @@ function descend(root: u32, key: usize, keyLength: u32, level: u32): i32 {
   return OK
 }
 
-/** Page number of the leaf last returned by `findLeaf`. */
-export let foundLeaf: u32 = 0
+/** Whether node p passes `checkNode` (no side effects; the caller reports a failure with checkNode). */
+@inline function nodeLooksValid(p: usize, level: i32): bool {
+  const t = pageType(p)
+  const lvl = <i32>node(p).level
+  const content = <u32>node(p).content
+  return (
+    (t == PT_LEAF || t == PT_INTERIOR) &&
+    (t == PT_LEAF) == (lvl == 0) &&
+    (level < 0 || lvl == level) &&
+    <u32>NODE_SLOTS + <u32>nodeCount(p) * SLOT_SIZE <= content &&
+    content <= CONTENT_END
+  )
+}
 
 /**
  * The leaf whose range holds `key` (edge < 0: the leftmost leaf, edge > 0: the rightmost), without pinning
- * (buffer-pool.ts (1): valid until the next fetch). 0 on failure.
+ * (buffer-pool.ts (1): valid until the next fetch). 0 on failure. For read-only exports only: it follows and
+ * records child-frame cache entries (child-cache.ts (3)); a child found there costs neither the interior
+ * cell holding its page number nor a page-table probe.
  */
 export function findLeaf(root: u32, key: usize, keyLength: u32, edge: i32): usize {
   if (root == 0) {
     fail(E_BAD_ARGUMENT)
     return 0
   }
-  let pg = root
+  let p = peek(root)
+  if (!p) return 0
+  let f = frameOf(p)
   let expect: i32 = -1
   let depth: i32 = 0
   while (true) {
-    const p = peek(pg)
-    if (!p) return 0
-    if (checkNode(p, pg, expect) < 0) return 0
-    if (pageType(p) == PT_LEAF) {
-      foundLeaf = pg
-      return p
-    }
-    const idx = edge < 0 ? 0 : edge > 0 ? nodeCount(p) : interiorSearch(p, key, keyLength)
-    expect = <i32>node(p).level - 1
-    pg = childAt(p, idx)
-    if (++depth >= MAX_DEPTH) {
-      corrupt(pg, D_LEVEL)
+    if (!nodeLooksValid(p, expect)) {
+      checkNode(p, framePage(f), expect)
       return 0
     }
+    if (pageType(p) == PT_LEAF) return p
+    const n = nodeCount(p)
+    const idx = edge < 0 ? 0 : edge > 0 ? n : interiorSearch(p, key, keyLength)
+    expect = <i32>node(p).level - 1
+    if (++depth >= MAX_DEPTH) {
+      corrupt(childAt(p, idx), D_LEVEL)
+      return 0
+    }
+    let c = childCacheOf(f)
+    const e = c ? childCacheEntry(c, idx) : 0
+    if (e) {
+      count(C_CHILD_CACHE_HIT)
+      f = e - 1
+      p = touchFrame(f)
+      continue
+    }
+    const before = childCacheEpoch()
+    const q = peek(childAt(p, idx))
+    if (!q) return 0
+    const g = frameOf(q)
+    // Record the child only when no page left its frame during the peek: then p is still the node in frame f.
+    if (childCacheEpoch() == before) {
+      if (!c && !frameDirty(f)) c = childCacheMake(f, <u32>n + 1)
+      if (c) childCacheSet(c, idx, g)
+    }
+    p = q
+    f = g
   }
   return 0
 }

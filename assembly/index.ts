@@ -33,7 +33,7 @@
  * | pool_prepare_commit(lsn) | - | commit list | dirty pages |
  * | pool_mark_clean, pool_discard_all, pool_stats | - | (stats) | - |
  * | heap_top, pool_pinned, max_key | - | - | diagnostics, limits |
- * | bt_counters | - | u32 x 8 structural event counters (btree.ts) | 8 |
+ * | bt_counters | - | u32 x 9 event counters (btree.ts) | 9 |
  *
  * Not here: the algorithms (btree*.ts, buffer-pool.ts, page-alloc.ts).
  */
@@ -54,6 +54,7 @@ import {
   releaseTo,
   setSpillLsn,
 } from './buffer-pool'
+import { childCacheInit } from './child-cache'
 import { crc32c as crc, crcInit, pageChecksum } from './crc32c'
 import {
   btreeInit,
@@ -128,7 +129,7 @@ export function init(pageSize: u32, frames: u32): i32 {
   if (frames < 16 || frames > (1 << 22)) return fail(E_BAD_ARGUMENT)
   regionsStart()
   crcInit()
-  if (!poolInit(pageSize, frames)) return fail(E_OUTPUT)
+  if (!poolInit(pageSize, frames) || !childCacheInit(frames)) return fail(E_OUTPUT)
   if (!nodeInit() || !btreeInit() || !bulkInit() || !checkInit()) return fail(E_OUTPUT)
   const input = MIN_INPUT > <usize>pageSize * 4 ? MIN_INPUT : <usize>pageSize * 4
   const output = MIN_OUTPUT > <usize>pageSize * 8 ? MIN_OUTPUT : <usize>pageSize * 8
