@@ -40,7 +40,20 @@
  *
  * Not here: scans (btree-scan.ts), bulk load (btree-bulk.ts), verification (btree-check.ts).
  */
-import { fetch, frameDirty, frameOf, framePage, markDirty, newFrame, pageSize, peek, pinMark, releaseTo, touchFrame } from './buffer-pool'
+import {
+  fetch,
+  frameData as frameImage,
+  frameDirty,
+  frameOf,
+  framePage,
+  markDirty,
+  newFrame,
+  pageSize,
+  peek,
+  pinMark,
+  releaseTo,
+  touchFrame,
+} from './buffer-pool'
 import { childCacheEntry, childCacheEpoch, childCacheMake, childCacheOf, childCacheSet } from './child-cache'
 import { cellPrefix, commonPrefix, compareKeys, compareWithPrefix, copyBytes, keyPrefix } from './keys'
 import {
@@ -602,15 +615,41 @@ const GROUP_PAGES: usize = memory.data(GROUP * 4)
   store<u32>(GROUP_PAGES + (<usize>k << 2), pg)
 }
 
+/** Frame of each group key's current node (descents through frames). */
+const GROUP_FRAMES: usize = memory.data(GROUP * 4)
+/** Whether the last `descendGroup` left frames (true) or page numbers (false) for the keys' leaves. */
+let groupByFrame: bool = false
+/** Pool epoch in which the group's frames were found, and the group's root. */
+let groupEpoch: u64 = 0
+let groupRoot: u32 = 0
+
+@inline function groupFrame(k: i32): u32 {
+  return load<u32>(GROUP_FRAMES + (<usize>k << 2))
+}
+
+@inline function setGroupFrame(k: i32, f: u32): void {
+  store<u32>(GROUP_FRAMES + (<usize>k << 2), f)
+}
+
+/** Status of `descendGroupByFrame` when a page left its frame on the way (the frames found may be stale). */
+const GROUP_RETRY: i32 = 1
+
 /**
  * Descends from `root` towards the first `g` (<= GROUP) group keys in lockstep, one level for every key
  * before the next level: the cache misses of different keys' descents are independent, so the CPU overlaps
  * them (memory-level parallelism, as in group prefetching: Chen, Ailamaki, Gibbons, Mowry, "Improving hash
- * join performance through prefetching", 2004; WASM has no prefetch instruction). Only page numbers are
- * kept between steps (a frame pointer is used right after its peek, buffer-pool.ts (1)). Leaves: groupLeaf.
+ * join performance through prefetching", 2004; WASM has no prefetch instruction). First through frames and
+ * the child-frame cache, as `findLeaf` (frames stay valid while no page leaves its frame); when a page does
+ * leave its frame on the way, again with page numbers only (a frame pointer is used right after its peek,
+ * buffer-pool.ts (1)). Leaves: getInGroupLeaf.
  */
 export function descendGroup(root: u32, g: i32): i32 {
   if (root == 0) return fail(E_BAD_ARGUMENT)
+  groupRoot = root
+  groupEpoch = childCacheEpoch()
+  const st = descendGroupByFrame(root, g)
+  groupByFrame = st == OK && childCacheEpoch() == groupEpoch
+  if (groupByFrame || st < 0) return st
   for (let k = 0; k < g; k++) setGroupPage(k, root)
   let expect: i32 = -1
   for (let depth: i32 = 0; depth < MAX_DEPTH; depth++) {
@@ -631,13 +670,64 @@ export function descendGroup(root: u32, g: i32): i32 {
   return corrupt(groupPage(0), D_LEVEL)
 }
 
-/** Looks up group key k in its leaf (found by descendGroup); writes the result record as getOne. */
+/** `descendGroup` through frames (child-frame cache as `findLeaf`); OK, GROUP_RETRY, or a failure status. */
+function descendGroupByFrame(root: u32, g: i32): i32 {
+  const top = peek(root)
+  if (!top) return failure()
+  if (childCacheEpoch() != groupEpoch) return GROUP_RETRY
+  const rootFrame = frameOf(top)
+  for (let k = 0; k < g; k++) setGroupFrame(k, rootFrame)
+  let expect: i32 = -1
+  for (let depth: i32 = 0; depth < MAX_DEPTH; depth++) {
+    let level: i32 = 0
+    for (let k = 0; k < g; k++) {
+      const f = groupFrame(k)
+      const p = frameImage(f)
+      if (!nodeLooksValid(p, expect)) return checkNode(p, framePage(f), expect)
+      level = <i32>node(p).level
+      if (level == 0) continue
+      const idx = interiorSearch(p, groupKey(k), groupKeyLength(k))
+      let c = childCacheOf(f)
+      const e = c ? childCacheEntry(c, idx) : 0
+      if (e) {
+        count(C_CHILD_CACHE_HIT)
+        touchFrame(e - 1)
+        setGroupFrame(k, e - 1)
+        continue
+      }
+      const q = peek(childAt(p, idx))
+      if (!q) return failure()
+      if (childCacheEpoch() != groupEpoch) return GROUP_RETRY
+      if (!c && !frameDirty(f)) c = childCacheMake(f, <u32>nodeCount(p) + 1)
+      if (c) childCacheSet(c, idx, frameOf(q))
+      setGroupFrame(k, frameOf(q))
+    }
+    if (level == 0) return OK
+    expect = level - 1
+  }
+  return corrupt(framePage(groupFrame(0)), D_LEVEL)
+}
+
+/** Looks up group key k in its leaf (found by descendGroup); writes the result record as getInGroupLeaf. */
 export function getInGroupLeaf(k: i32, out: usize, cap: usize, offset: usize): i32 {
-  const pg = groupPage(k)
-  const p = peek(pg)
-  if (!p) return failure()
-  const st = checkNode(p, pg, 0)
-  if (st < 0) return st
+  let p: usize = 0
+  if (groupByFrame) {
+    if (childCacheEpoch() == groupEpoch) {
+      // No page left its frame since the descent (an overflow value read for an earlier key could evict).
+      const f = groupFrame(k)
+      p = frameImage(f)
+      if (!nodeLooksValid(p, 0)) return checkNode(p, framePage(f), 0)
+    } else {
+      p = findLeaf(groupRoot, groupKey(k), groupKeyLength(k), 0)
+      if (!p) return failure()
+    }
+  } else {
+    const pg = groupPage(k)
+    p = peek(pg)
+    if (!p) return failure()
+    const st = checkNode(p, pg, 0)
+    if (st < 0) return st
+  }
   const idx = leafSearch(p, groupKey(k), groupKeyLength(k))
   return writeResult(searchFound ? cellAt(p, idx) : 0, out, cap, offset)
 }

@@ -139,6 +139,38 @@ describe('child-frame cache', () => {
   })
 })
 
+describe('grouped lookups through frames (getBatch)', () => {
+  it('answer like get, also when reading overflow values evicts the frames of later keys in the group', async () => {
+    const { core, host } = await freshCore(1024, 64)
+    const root = core.createTree()
+    const model = new Map<number, Uint8Array>()
+    for (let i = 0; i < 4000; i++) {
+      // Every 10th value spans 40 overflow pages: reading one cycles most of the 64-frame pool while a group
+      // is answered, evicting the leaves of the group's later keys.
+      model.set(i, valueOf(i, i % 10 === 0 ? 40_000 : 24))
+      core.put(root, key(i * 3), model.get(i)!)
+    }
+    flush(core, host)
+    const small = await reopen(host, 1024, 64)
+    const random = rng(9)
+    for (let round = 0; round < 20; round++) {
+      const ids = Array.from({ length: 100 }, () => Math.floor(random() * 4100))
+      const values = small.getBatch(root, ids.map((i) => key(i * 3)))
+      ids.forEach((i, j) => {
+        if (!sameBytes(values[j], model.get(i))) throw new Error(`round ${round}, key ${i}: wrong value`)
+      })
+    }
+    const warm = await reopen(host, 1024, 4096)
+    const ids = Array.from({ length: 4000 }, (_, i) => i).filter((i) => i % 10 !== 0)
+    for (let pass = 0; pass < 2; pass++) {
+      const values = warm.getBatch(root, ids.map((i) => key(i * 3)))
+      ids.forEach((i, j) => expect(sameBytes(values[j], model.get(i))).toBe(true))
+    }
+    expect(hits(warm)).toBeGreaterThan(3600)
+    expect(small.diagnostics().pinnedFrames).toBe(0)
+  })
+})
+
 describe('interpolation search of large nodes', () => {
   /** Keys whose bytes after a shared prefix are spread unevenly: most crowd one end of the node's range. */
   function skewedKey(i: number): Uint8Array {
