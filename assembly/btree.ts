@@ -29,13 +29,32 @@
  * prefix of the right leaf's first key that is greater than the left leaf's last key, so interior nodes hold
  * short keys, fan out wider and the tree is shallower. Interior splits move an existing separator up as is.
  *
+ * Reads: `findLeaf` (gets and scans, read-only exports) descends by peeking, without pins, and goes from an
+ * interior node to its child through the child-frame cache when it knows the child's frame (child-cache.ts);
+ * nodes of more than HINT_SCAN_MAX slots are searched by interpolation over the slot hints. Modifying
+ * operations descend with `descend` (pins, the path kept for splits and merges) and never use the cache.
+ *
  * Work list item: [level u32 | flags][key length u32][key bytes]; the key routes a descent to the node to
  * check at that level (a key inside the node's range). Flag REDISTRIBUTE allows moving cells between
  * siblings (set after shrinking operations; not after splits, so append splits keep their full left page).
  *
  * Not here: scans (btree-scan.ts), bulk load (btree-bulk.ts), verification (btree-check.ts).
  */
-import { fetch, markDirty, newFrame, pageSize, peek, pinMark, releaseTo } from './buffer-pool'
+import {
+  fetch,
+  frameData as frameImage,
+  frameDirty,
+  frameOf,
+  framePage,
+  markDirty,
+  newFrame,
+  pageSize,
+  peek,
+  pinMark,
+  releaseTo,
+  touchFrame,
+} from './buffer-pool'
+import { childCacheEntry, childCacheEpoch, childCacheMake, childCacheOf, childCacheSet } from './child-cache'
 import { cellPrefix, commonPrefix, compareKeys, compareWithPrefix, copyBytes, keyPrefix } from './keys'
 import {
   CELL_KEY,
@@ -114,14 +133,14 @@ import {
 } from './status'
 import { regionAlloc } from './regions'
 import { invariant, invariantAt } from './messages'
-import { resultSize, resultValue, setResult } from './io-format'
+import { resultSize, resultValue, setResult, setValueRef, valueRefData } from './io-format'
 
 /**
  * Structural event counters (diagnostics: tests check that every path ran).
  * Order: leaf splits, interior splits, append splits, merges, redistributions, parent splits caused by a
- * grown separator, root splits, root collapses.
+ * grown separator, root splits, root collapses, read descents to a child through the child-frame cache.
  */
-const COUNTERS: usize = memory.data(8 * 4)
+const COUNTERS: usize = memory.data(9 * 4)
 export const C_LEAF_SPLIT: i32 = 0
 export const C_INTERIOR_SPLIT: i32 = 1
 export const C_APPEND_SPLIT: i32 = 2
@@ -130,7 +149,8 @@ export const C_REDISTRIBUTE: i32 = 4
 export const C_SEPARATOR_SPLIT: i32 = 5
 export const C_ROOT_SPLIT: i32 = 6
 export const C_ROOT_COLLAPSE: i32 = 7
-export const COUNTER_COUNT: i32 = 8
+export const C_CHILD_CACHE_HIT: i32 = 8
+export const COUNTER_COUNT: i32 = 9
 
 @inline function count(i: i32): void {
   store<u32>(COUNTERS + (<usize>i << 2), load<u32>(COUNTERS + (<usize>i << 2)) + 1)
@@ -170,6 +190,15 @@ let pathDepth: i32 = 0
 
 // ---- searching -----------------------------------------------------------------------------------
 
+/** Sink of `touchCell`'s loads (kept so the optimizer cannot drop them). */
+let touched: u32 = 0
+
+/** Loads one byte of each of the two cache lines after cell c's first (clamped to page p). */
+@inline function touchCell(p: usize, c: usize): void {
+  const end = p + pageSize - 1
+  touched += <u32>load<u8>(min(c + 64, end)) + <u32>load<u8>(min(c + 127, end))
+}
+
 /** Set by `leafSearch`: whether the key was found. */
 export let searchFound: bool = false
 
@@ -192,7 +221,7 @@ export let searchFound: bool = false
 /** Set by `hintRange`: the number of slots whose hint is <= the key's hint. */
 let hintsAtMost: i32 = 0
 
-/** Nodes with more slots than this are searched by binary search over the hints, smaller ones by a SIMD scan. */
+/** Nodes with more slots than this are searched by interpolation over the hints, smaller ones by a SIMD scan. */
 const HINT_SCAN_MAX: i32 = 64
 
 /** Hint of slot i as stored: the high half of the slot word. */
@@ -200,25 +229,83 @@ const HINT_SCAN_MAX: i32 = 64
   return load<u32>(base + (<usize>i << 2)) >>> 16
 }
 
+/** Number of the 32 slots at `at` whose hint is < kh (eight v128 loads over two cache lines, issued together). */
+@inline function countBelow32(at: usize, kh: u32): i32 {
+  const key = i32x4.splat(<i32>kh)
+  let below = i32x4.lt_u(i32x4.shr_u(v128.load(at), 16), key)
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 16), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 32), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 48), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 64), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 80), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 96), 16), key))
+  below = i32x4.add(below, i32x4.lt_u(i32x4.shr_u(v128.load(at, 112), 16), key))
+  return -(i32x4.extract_lane(below, 0) + i32x4.extract_lane(below, 1) + i32x4.extract_lane(below, 2) + i32x4.extract_lane(below, 3))
+}
+
+/**
+ * Number of hints < kh among slots [b, b+len) of the slot array at base, all hints before b being < kh:
+ * a branch-free binary search (Khuong & Morin, "Array layouts for comparison-based searching", 2017).
+ */
+function hintBinarySearch(base: usize, b: i32, len: i32, kh: u32): i32 {
+  if (len <= 0) return b
+  while (len > 1) {
+    const half = len >>> 1
+    b = select<i32>(b + half, b, hintAt(base, b + half) < kh)
+    len -= half
+  }
+  return b + <i32>(hintAt(base, b) < kh)
+}
+
+/** Slots per interpolation window (two cache lines of slot entries). */
+const WINDOW: i32 = 32
+
+/**
+ * Number of the n (> WINDOW) slots at base whose hint is < kh. Interpolation first: the slot where kh would
+ * sit if the hints between the first and the last were evenly spread, then a SIMD count over the two cache
+ * lines of slots around it; when the boundary is not there, one more window in its direction, then a binary
+ * search of the rest. Random keys (and dense integers) give nearly evenly spread hints, so the search of a
+ * large node reads the header line, the last slot's line and one window (fetched in parallel) instead of a
+ * binary search's chain of log2(n) dependent probes over as many lines.
+ */
+function hintLowerBound(base: usize, n: i32, kh: u32): i32 {
+  const first = hintAt(base, 0)
+  if (kh <= first) return 0
+  const last = hintAt(base, n - 1)
+  if (kh > last) return n
+  // first < kh <= last: the boundary is in [1, n-1].
+  const guess = <i32>(((kh - first) * <u32>(n - 1)) / (last - first))
+  // Window start: guess - 16 rounded to the nearest start of a cache line of slots (slot 16k + 8 starts a line,
+  // NODE_SLOTS = 32), so the window holds the guess with at least 8 slots on either side.
+  let a = ((guess - 16) & ~15) + 8
+  if (a < 0) a = 0
+  if (a > n - WINDOW) a = n - WINDOW
+  for (let step = 0; step < 2; step++) {
+    const c = countBelow32(base + (<usize>a << 2), kh)
+    if (c == 0) {
+      if (a == 0) return 0
+      if (step == 1) return hintBinarySearch(base, 0, a, kh)
+      a = a >= WINDOW ? a - WINDOW : 0
+    } else if (c == WINDOW) {
+      if (a + WINDOW >= n) return n
+      if (step == 1) return hintBinarySearch(base, a + WINDOW, n - a - WINDOW, kh)
+      a = a + 2 * WINDOW <= n ? a + WINDOW : n - WINDOW
+    } else return a + c
+  }
+  return hintBinarySearch(base, 0, n, kh)
+}
+
 /**
  * Number of slots of node p (n slots) whose hint is < kh; also sets hintsAtMost (<= kh). Hints are
  * non-decreasing, so these are the bounds of the run of slots tied with the key's hint.
  * Small nodes (most leaves): four slots per v128 step, branch-free, stopping at the first vector with no hint
  * <= kh; the slot lines are read in order, so the cache misses of a cold leaf overlap. Large nodes (interior
- * nodes, hot in cache): a branch-free binary search (Khuong & Morin, "Array layouts for comparison-based
- * searching", 2017), log2(n) probes instead of n/8 vector steps on average.
+ * nodes of a big tree, leaves of small entries): interpolation, then a two-line window (`hintLowerBound`).
  */
 function hintRange(p: usize, n: i32, kh: u32): i32 {
   const base = p + NODE_SLOTS
   if (n > HINT_SCAN_MAX) {
-    let b: i32 = 0
-    let len = n
-    while (len > 1) {
-      const half = len >>> 1
-      b = select<i32>(b + half, b, hintAt(base, b + half) < kh)
-      len -= half
-    }
-    const lo = b + <i32>(hintAt(base, b) < kh)
+    const lo = hintLowerBound(base, n, kh)
     let hi = lo
     while (hi < n && hintAt(base, hi) == kh) {
       hi++
@@ -281,6 +368,10 @@ export function leafSearch(p: usize, key: usize, keyLength: u32): i32 {
   let lo = hintRange(p, n, keyHint(key, keyLength, prefix))
   let hi = hintsAtMost
   let found = false
+  // The likely match (hints tie): request the two lines after its first now, so a value that spans them
+  // arrives together with the key instead of after the key compare (WASM has no prefetch; a load whose result
+  // only feeds `touched` does the same, ~5% of a cold lookup).
+  if (lo < hi) touchCell(p, cellAt(p, lo))
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
     const r = compareSuffix(cellAt(p, mid), key, keyLength, prefix)
@@ -365,36 +456,68 @@ function descend(root: u32, key: usize, keyLength: u32, level: u32): i32 {
   return OK
 }
 
-/** Page number of the leaf last returned by `findLeaf`. */
-export let foundLeaf: u32 = 0
+/** Whether node p passes `checkNode` (no side effects; the caller reports a failure with checkNode). */
+@inline function nodeLooksValid(p: usize, level: i32): bool {
+  const t = pageType(p)
+  const lvl = <i32>node(p).level
+  const content = <u32>node(p).content
+  return (
+    (t == PT_LEAF || t == PT_INTERIOR) &&
+    (t == PT_LEAF) == (lvl == 0) &&
+    (level < 0 || lvl == level) &&
+    <u32>NODE_SLOTS + <u32>nodeCount(p) * SLOT_SIZE <= content &&
+    content <= CONTENT_END
+  )
+}
 
 /**
  * The leaf whose range holds `key` (edge < 0: the leftmost leaf, edge > 0: the rightmost), without pinning
- * (buffer-pool.ts (1): valid until the next fetch). 0 on failure.
+ * (buffer-pool.ts (1): valid until the next fetch). 0 on failure. For read-only exports only: it follows and
+ * records child-frame cache entries (child-cache.ts (3)); a child found there costs neither the interior
+ * cell holding its page number nor a page-table probe.
  */
 export function findLeaf(root: u32, key: usize, keyLength: u32, edge: i32): usize {
   if (root == 0) {
     fail(E_BAD_ARGUMENT)
     return 0
   }
-  let pg = root
+  let p = peek(root)
+  if (!p) return 0
+  let f = frameOf(p)
   let expect: i32 = -1
   let depth: i32 = 0
   while (true) {
-    const p = peek(pg)
-    if (!p) return 0
-    if (checkNode(p, pg, expect) < 0) return 0
-    if (pageType(p) == PT_LEAF) {
-      foundLeaf = pg
-      return p
-    }
-    const idx = edge < 0 ? 0 : edge > 0 ? nodeCount(p) : interiorSearch(p, key, keyLength)
-    expect = <i32>node(p).level - 1
-    pg = childAt(p, idx)
-    if (++depth >= MAX_DEPTH) {
-      corrupt(pg, D_LEVEL)
+    if (!nodeLooksValid(p, expect)) {
+      checkNode(p, framePage(f), expect)
       return 0
     }
+    if (pageType(p) == PT_LEAF) return p
+    const n = nodeCount(p)
+    const idx = edge < 0 ? 0 : edge > 0 ? n : interiorSearch(p, key, keyLength)
+    expect = <i32>node(p).level - 1
+    if (++depth >= MAX_DEPTH) {
+      corrupt(childAt(p, idx), D_LEVEL)
+      return 0
+    }
+    let c = childCacheOf(f)
+    const e = c ? childCacheEntry(c, idx) : 0
+    if (e) {
+      count(C_CHILD_CACHE_HIT)
+      f = e - 1
+      p = touchFrame(f)
+      continue
+    }
+    const before = childCacheEpoch()
+    const q = peek(childAt(p, idx))
+    if (!q) return 0
+    const g = frameOf(q)
+    // Record the child only when no page left its frame during the peek: then p is still the node in frame f.
+    if (childCacheEpoch() == before) {
+      if (!c && !frameDirty(f)) c = childCacheMake(f, <u32>n + 1)
+      if (c) childCacheSet(c, idx, g)
+    }
+    p = q
+    f = g
   }
   return 0
 }
@@ -431,12 +554,35 @@ export function writeResult(c: usize, out: usize, cap: usize, offset: usize): i3
   return <i32>size
 }
 
-/** Looks `key` up; writes the result record at out+offset (writeResult). Returns the record size or a status. */
-export function getOne(root: u32, key: usize, keyLength: u32, out: usize, cap: usize, offset: usize): i32 {
+/**
+ * Looks `key` up; writes a value reference at out (io-format.ts): an inline value is not copied, its address
+ * in the leaf's frame is handed out (valid until the next fetch, buffer-pool.ts (1)); an overflow value is read
+ * into the output buffer (E_OUTPUT with the needed size when it does not fit, with 3 bytes to spare). Returns
+ * 1 found, 0 absent, or a status.
+ */
+export function getOne(root: u32, key: usize, keyLength: u32, out: usize, cap: usize): i32 {
   const p = findLeaf(root, key, keyLength, 0)
   if (!p) return failure()
   const idx = leafSearch(p, key, keyLength)
-  return writeResult(searchFound ? cellAt(p, idx) : 0, out, cap, offset)
+  if (!searchFound) {
+    setValueRef(out, false, 0, 0)
+    return 0
+  }
+  const c = cellAt(p, idx)
+  const w = leafValueWord(c)
+  const length = w & ~VALUE_OVERFLOW
+  let at = leafValue(c)
+  if (w & VALUE_OVERFLOW) {
+    // Three bytes of slack: the host copies whole words and may read up to 3 bytes past the value.
+    const dst = valueRefData(out)
+    const need = dst - out + <usize>length + 3
+    if (need > cap) return needOutput(<u32>need)
+    const st = readChain(leafOverflowPage(c), length, dst)
+    if (st < 0) return st
+    at = dst
+  }
+  setValueRef(out, true, length, at)
+  return 1
 }
 
 // ---- grouped lookups (bt_get_batch) ---------------------------------------------------------------
@@ -469,15 +615,41 @@ const GROUP_PAGES: usize = memory.data(GROUP * 4)
   store<u32>(GROUP_PAGES + (<usize>k << 2), pg)
 }
 
+/** Frame of each group key's current node (descents through frames). */
+const GROUP_FRAMES: usize = memory.data(GROUP * 4)
+/** Whether the last `descendGroup` left frames (true) or page numbers (false) for the keys' leaves. */
+let groupByFrame: bool = false
+/** Pool epoch in which the group's frames were found, and the group's root. */
+let groupEpoch: u64 = 0
+let groupRoot: u32 = 0
+
+@inline function groupFrame(k: i32): u32 {
+  return load<u32>(GROUP_FRAMES + (<usize>k << 2))
+}
+
+@inline function setGroupFrame(k: i32, f: u32): void {
+  store<u32>(GROUP_FRAMES + (<usize>k << 2), f)
+}
+
+/** Status of `descendGroupByFrame` when a page left its frame on the way (the frames found may be stale). */
+const GROUP_RETRY: i32 = 1
+
 /**
  * Descends from `root` towards the first `g` (<= GROUP) group keys in lockstep, one level for every key
  * before the next level: the cache misses of different keys' descents are independent, so the CPU overlaps
  * them (memory-level parallelism, as in group prefetching: Chen, Ailamaki, Gibbons, Mowry, "Improving hash
- * join performance through prefetching", 2004; WASM has no prefetch instruction). Only page numbers are
- * kept between steps (a frame pointer is used right after its peek, buffer-pool.ts (1)). Leaves: groupLeaf.
+ * join performance through prefetching", 2004; WASM has no prefetch instruction). First through frames and
+ * the child-frame cache, as `findLeaf` (frames stay valid while no page leaves its frame); when a page does
+ * leave its frame on the way, again with page numbers only (a frame pointer is used right after its peek,
+ * buffer-pool.ts (1)). Leaves: getInGroupLeaf.
  */
 export function descendGroup(root: u32, g: i32): i32 {
   if (root == 0) return fail(E_BAD_ARGUMENT)
+  groupRoot = root
+  groupEpoch = childCacheEpoch()
+  const st = descendGroupByFrame(root, g)
+  groupByFrame = st == OK && childCacheEpoch() == groupEpoch
+  if (groupByFrame || st < 0) return st
   for (let k = 0; k < g; k++) setGroupPage(k, root)
   let expect: i32 = -1
   for (let depth: i32 = 0; depth < MAX_DEPTH; depth++) {
@@ -498,13 +670,64 @@ export function descendGroup(root: u32, g: i32): i32 {
   return corrupt(groupPage(0), D_LEVEL)
 }
 
-/** Looks up group key k in its leaf (found by descendGroup); writes the result record as getOne. */
+/** `descendGroup` through frames (child-frame cache as `findLeaf`); OK, GROUP_RETRY, or a failure status. */
+function descendGroupByFrame(root: u32, g: i32): i32 {
+  const top = peek(root)
+  if (!top) return failure()
+  if (childCacheEpoch() != groupEpoch) return GROUP_RETRY
+  const rootFrame = frameOf(top)
+  for (let k = 0; k < g; k++) setGroupFrame(k, rootFrame)
+  let expect: i32 = -1
+  for (let depth: i32 = 0; depth < MAX_DEPTH; depth++) {
+    let level: i32 = 0
+    for (let k = 0; k < g; k++) {
+      const f = groupFrame(k)
+      const p = frameImage(f)
+      if (!nodeLooksValid(p, expect)) return checkNode(p, framePage(f), expect)
+      level = <i32>node(p).level
+      if (level == 0) continue
+      const idx = interiorSearch(p, groupKey(k), groupKeyLength(k))
+      let c = childCacheOf(f)
+      const e = c ? childCacheEntry(c, idx) : 0
+      if (e) {
+        count(C_CHILD_CACHE_HIT)
+        touchFrame(e - 1)
+        setGroupFrame(k, e - 1)
+        continue
+      }
+      const q = peek(childAt(p, idx))
+      if (!q) return failure()
+      if (childCacheEpoch() != groupEpoch) return GROUP_RETRY
+      if (!c && !frameDirty(f)) c = childCacheMake(f, <u32>nodeCount(p) + 1)
+      if (c) childCacheSet(c, idx, frameOf(q))
+      setGroupFrame(k, frameOf(q))
+    }
+    if (level == 0) return OK
+    expect = level - 1
+  }
+  return corrupt(framePage(groupFrame(0)), D_LEVEL)
+}
+
+/** Looks up group key k in its leaf (found by descendGroup); writes the result record as getInGroupLeaf. */
 export function getInGroupLeaf(k: i32, out: usize, cap: usize, offset: usize): i32 {
-  const pg = groupPage(k)
-  const p = peek(pg)
-  if (!p) return failure()
-  const st = checkNode(p, pg, 0)
-  if (st < 0) return st
+  let p: usize = 0
+  if (groupByFrame) {
+    if (childCacheEpoch() == groupEpoch) {
+      // No page left its frame since the descent (an overflow value read for an earlier key could evict).
+      const f = groupFrame(k)
+      p = frameImage(f)
+      if (!nodeLooksValid(p, 0)) return checkNode(p, framePage(f), 0)
+    } else {
+      p = findLeaf(groupRoot, groupKey(k), groupKeyLength(k), 0)
+      if (!p) return failure()
+    }
+  } else {
+    const pg = groupPage(k)
+    p = peek(pg)
+    if (!p) return failure()
+    const st = checkNode(p, pg, 0)
+    if (st < 0) return st
+  }
   const idx = leafSearch(p, groupKey(k), groupKeyLength(k))
   return writeResult(searchFound ? cellAt(p, idx) : 0, out, cap, offset)
 }

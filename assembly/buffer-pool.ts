@@ -17,6 +17,9 @@
  *       candidates past the first dirty one).
  *   (6) `prepareCommit` seals every dirty frame and marks it sealed; a later modification clears "sealed";
  *       `markClean` cleans only sealed frames.
+ *   (7) A frame's child-frame cache is dropped whenever the frame is marked dirty, gets a page, or is emptied,
+ *       and every removal of a page from the page table advances the cache's pool epoch (child-cache.ts (1),
+ *       (2)); a hit through the cache (`touchFrame`) counts like a `peek` hit.
  *
  * Frame table entry (`FrameMeta`, 16 bytes each):
  *
@@ -41,6 +44,7 @@
 import { pageChecksum } from './crc32c'
 import { dbHeader, pageTrailer, setPageLsn, setPageTrailer } from './page-layout'
 import { setCommitCount, setCommitEntry, setStat } from './io-format'
+import { childCacheDrop, childCacheEpochBump, childCacheReset } from './child-cache'
 import { regionAlloc } from './regions'
 import { corrupt, D_CHECKSUM, E_ALL_PINNED, fail, hostFailed, needOutput } from './status'
 
@@ -101,7 +105,8 @@ let spillLsn: u64 = 1
   return framesBase + (<usize>f << pageShift)
 }
 
-@inline function frameOf(p: usize): u32 {
+/** Index of the frame whose image is at p. */
+@inline export function frameOf(p: usize): u32 {
   return <u32>((p - framesBase) >>> pageShift)
 }
 
@@ -184,6 +189,7 @@ function hashInsert(pageNo: u32, f: u32): void {
 }
 
 function hashRemove(pageNo: u32): void {
+  childCacheEpochBump()
   let i = hashSlot(pageNo)
   while (true) {
     const e = hashEntry(i)
@@ -272,6 +278,7 @@ function victim(): i32 {
 
 /** Empties frame f: spills it first when dirty (invariant 5). */
 function evict(f: u32): bool {
+  childCacheDrop(f)
   const m = meta(f)
   if (m.flags & F_VALID) {
     if (m.flags & F_DIRTY) {
@@ -291,6 +298,7 @@ function evict(f: u32): bool {
 }
 
 function install(f: u32, pageNo: u32): void {
+  childCacheDrop(f)
   const m = meta(f)
   m.pageNo = pageNo
   m.flags = F_VALID
@@ -351,6 +359,23 @@ export function peek(pageNo: u32): usize {
   return miss(pageNo, false)
 }
 
+/** The image of frame f, which holds a page: a hit as `peek` counts it (reference bit, statistics). */
+@inline export function touchFrame(f: u32): usize {
+  setRef(f)
+  statHits++
+  return frameData(f)
+}
+
+/** Page number held by frame f. */
+export function framePage(f: u32): u32 {
+  return meta(f).pageNo
+}
+
+/** Whether frame f holds a modified page (not yet committed). */
+export function frameDirty(f: u32): bool {
+  return (meta(f).flags & F_DIRTY) != 0
+}
+
 /** The image of `pageNo` if it is cached, else 0; no I/O, no pin, no reference bit (a read-ahead hint). */
 export function cachedImage(pageNo: u32): usize {
   const f = hashFind(pageNo)
@@ -408,12 +433,15 @@ export function dropPage(pageNo: u32): void {
   if (m.pins != 0) return
   if (m.flags & F_DIRTY) dirtyCount--
   hashRemove(pageNo)
+  childCacheDrop(<u32>f)
   m.flags = 0
 }
 
 /** Marks the frame holding the image at `p` dirty (and no longer sealed, invariant 6). */
 export function markDirty(p: usize): void {
-  const m = meta(frameOf(p))
+  const f = frameOf(p)
+  childCacheDrop(f)
+  const m = meta(f)
   if (!(m.flags & F_DIRTY)) dirtyCount++
   m.flags = (m.flags | F_DIRTY) & ~F_SEALED
 }
@@ -463,6 +491,7 @@ export function discardAll(): void {
   }
   memory.fill(hashBase, 0, (<usize>hashMask + 1) << 3)
   memory.fill(refBase, 0, <usize>frameCount)
+  childCacheReset()
   pinTop = 0
   dirtyCount = 0
   hand = 0

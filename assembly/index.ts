@@ -22,7 +22,7 @@
  * | db_header | - | header fields | 0 |
  * | bt_create | - | [root] | 0 |
  * | bt_drop(root) | - | - | 0 |
- * | bt_get(root, keyLength) | key | result record | 1 found / 0 absent |
+ * | bt_get(root, keyLength) | key | value reference | 1 found / 0 absent |
  * | bt_get_batch(root, n) | n x [keyLength][key] | n result records | keys processed |
  * | bt_put_batch(root, n, returnOld) | n x [keyLength][valueLength][key][value] | returnOld: result records | entries applied |
  * | bt_delete_batch(root, n, returnOld) | n x [keyLength][key] | result records, or u32 found flags | keys applied |
@@ -33,7 +33,7 @@
  * | pool_prepare_commit(lsn) | - | commit list | dirty pages |
  * | pool_mark_clean, pool_discard_all, pool_stats | - | (stats) | - |
  * | heap_top, pool_pinned, max_key | - | - | diagnostics, limits |
- * | bt_counters | - | u32 x 8 structural event counters (btree.ts) | 8 |
+ * | bt_counters | - | u32 x 9 event counters (btree.ts) | 9 |
  *
  * Not here: the algorithms (btree*.ts, buffer-pool.ts, page-alloc.ts).
  */
@@ -54,6 +54,7 @@ import {
   releaseTo,
   setSpillLsn,
 } from './buffer-pool'
+import { childCacheInit } from './child-cache'
 import { crc32c as crc, crcInit, crcPageInit, pageChecksum } from './crc32c'
 import {
   btreeInit,
@@ -75,7 +76,7 @@ import { bulkAbort, bulkAdd, bulkBegin, bulkEnd, bulkInit, BULK_BEGIN, BULK_END 
 import { checkInit, checkTree } from './btree-check'
 import { scan } from './btree-scan'
 import { dbHeader, FORMAT_VERSION, MAGIC_HI, MAGIC_LO, pageTrailer, PT_LEAF } from './page-layout'
-import { inputKeyLength, inputValueLength, resultFound, setFoundFlag, setOutputSeq, setOutputWord } from './io-format'
+import { inputKeyLength, inputValueLength, setFoundFlag, setOutputSeq, setOutputWord } from './io-format'
 import { formatHeader, listFreePages } from './page-alloc'
 import { MAX_KEY, nodeInit, nodeSetup } from './node'
 import {
@@ -129,7 +130,7 @@ export function init(pageSize: u32, frames: u32): i32 {
   regionsStart()
   crcInit()
   crcPageInit(pageSize)
-  if (!poolInit(pageSize, frames)) return fail(E_OUTPUT)
+  if (!poolInit(pageSize, frames) || !childCacheInit(frames)) return fail(E_OUTPUT)
   if (!nodeInit() || !btreeInit() || !bulkInit() || !checkInit()) return fail(E_OUTPUT)
   const input = MIN_INPUT > <usize>pageSize * 4 ? MIN_INPUT : <usize>pageSize * 4
   const output = MIN_OUTPUT > <usize>pageSize * 8 ? MIN_OUTPUT : <usize>pageSize * 8
@@ -282,13 +283,11 @@ export function bt_drop(root: u32): i32 {
   return finish(dropTree(root))
 }
 
-/** Looks up the key at input[0..keyLength); writes one result record; returns 1 (found) or 0. */
+/** Looks up the key at input[0..keyLength); writes a value reference (io-format.ts); returns 1 (found) or 0. */
 export function bt_get(root: u32, keyLength: u32): i32 {
   resetError()
   if (keyLength > MAX_KEY) return fail(E_KEY_TOO_LARGE)
-  const st = getOne(root, inPtr, keyLength, outPtr, outCap, 0)
-  if (st < 0) return finish(st)
-  return <i32>resultFound(outPtr)
+  return finish(getOne(root, inPtr, keyLength, outPtr, outCap))
 }
 
 function inputFits(pos: usize, n: usize): bool {

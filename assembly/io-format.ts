@@ -9,13 +9,23 @@
  * Input entry (bt_put_batch, bt_bulk): [keyLength][valueLength][key][value].
  * Input key (bt_get_batch, bt_delete_batch): [keyLength][key].
  *
- * Result record (bt_get, bt_get_batch, old values of bt_put_batch / bt_delete_batch):
+ * Result record (bt_get_batch, old values of bt_put_batch / bt_delete_batch):
  *
  * | OFFSET | SIZE | MEANING |
  * |---|---|---|
  * | 0 | 4 | found (1) or absent (0) |
  * | 4 | 4 | value length v (0 when absent) |
  * | 8 | v | value bytes, then zero to three padding bytes |
+ *
+ * Value reference (bt_get): the value stays where it is; engine/wasm copies it out before its next call.
+ *
+ * | OFFSET | SIZE | MEANING |
+ * |---|---|---|
+ * | 0 | 4 | found (1) or absent (0) |
+ * | 4 | 4 | value length v (0 when absent) |
+ * | 8 | 4 | address of the value bytes: in the leaf's frame (valid until the next call), or 12 for a value read
+ * |   |   | from an overflow chain into this buffer; any alignment |
+ * | 12 | v | (overflow values only) the value bytes |
  *
  * Found flags (bt_delete_batch without old values): one u32 per key, 1 = existed.
  *
@@ -48,6 +58,18 @@
 @inline export function setResult(p: usize, found: bool, length: u32): void {
   store<u32>(p, found ? 1 : 0)
   store<u32>(p, length, 4)
+}
+
+/** Writes a value reference at p (absent: found 0, length 0, address 0). */
+@inline export function setValueRef(p: usize, found: bool, length: u32, address: usize): void {
+  store<u32>(p, found ? 1 : 0)
+  store<u32>(p, length, 4)
+  store<u32>(p, <u32>address, 8)
+}
+
+/** Where a value reference's value bytes go when they are copied into the buffer (overflow values). */
+@inline export function valueRefData(p: usize): usize {
+  return p + 12
 }
 
 /** Found flag of a result record. */

@@ -97,7 +97,7 @@ export interface CoreDiagnostics {
   events: TreeEvents
 }
 
-/** Counts of B+tree structural events (diagnostics). */
+/** Counts of B+tree events (diagnostics: tests check that every path ran). */
 export interface TreeEvents {
   leafSplits: number
   interiorSplits: number
@@ -109,4 +109,6 @@ export interface TreeEvents {
   separatorSplits: number
   rootSplits: number
   rootCollapses: number
+  /** Read-only descents (gets, scans) that went from an interior node to a child through the child-frame cache. */
+  childCacheHits: number
 }

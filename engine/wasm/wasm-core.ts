@@ -227,8 +227,10 @@ export class WasmCore {
   }
 
   /**
-   * A caller-owned copy of `length` bytes of WASM memory at `at`, a 4-byte aligned address (invariant 6).
-   * Copied word by word: `set(subarray())` would allocate a temporary view per value.
+   * A caller-owned copy of `length` bytes of WASM memory at `at`, any alignment (invariant 6). Copied word by
+   * word through a DataView (as fast as an aligned Int32Array here): `set(subarray())` would allocate a
+   * temporary view per value. The last word may read up to 3 bytes past the value (still in the same page or
+   * buffer) into the slab's padding, outside the returned view.
    */
   #copyOut(at: number, length: number): Uint8Array {
     if (length > SLAB_MAX_VALUE) return this.#u8.slice(at, at + length)
@@ -240,10 +242,18 @@ export class WasmCore {
       used = 0
     }
     const words = this.#slabWords
-    const memory = this.#i32
-    const from = at >>> 2
+    const memory = this.#dv
     const to = used >>> 2
-    for (let i = 0; i < n; i++) words[to + i] = memory[from + i]
+    let i = 0
+    let from = at
+    // Four words per step: a quarter of the loop branches (~20 ns less for a 100-byte value).
+    for (; i + 4 <= n; i += 4, from += 16) {
+      words[to + i] = memory.getInt32(from, true)
+      words[to + i + 1] = memory.getInt32(from + 4, true)
+      words[to + i + 2] = memory.getInt32(from + 8, true)
+      words[to + i + 3] = memory.getInt32(from + 12, true)
+    }
+    for (; i < n; i++, from += 4) words[to + i] = memory.getInt32(from, true)
     this.#slabUsed = used + (n << 2)
     return new Uint8Array(this.#slab, used, length)
   }
@@ -328,7 +338,11 @@ export class WasmCore {
     this.#check(this.#x.bt_drop(root))
   }
 
-  /** The value of `key`, copied out of WASM memory (invariant 6), or undefined. */
+  /**
+   * The value of `key`, copied out of WASM memory (invariant 6), or undefined. The core hands out where the
+   * value is (in the leaf's frame, or read from its overflow chain into the output buffer) and it is copied
+   * from there before anything else runs in the core: one copy instead of two.
+   */
   get(root: number, key: Uint8Array): Uint8Array | undefined {
     const n = key.length
     if (!(key instanceof Uint8Array) || n > this.#maxKey) this.#checkKey(key)
@@ -339,8 +353,8 @@ export class WasmCore {
       if (r < 0) throw this.#error(r)
     }
     if (r === 0) return undefined
-    const o = this.#outPtr
-    return this.#copyOut(o + 8, this.#u32[(o + 4) >>> 2])
+    const w = this.#outPtr >>> 2
+    return this.#copyOut(this.#u32[w + 2], this.#u32[w + 1])
   }
 
   /** The values of `keys` (copies), undefined where absent. */
@@ -708,6 +722,7 @@ export class WasmCore {
         separatorSplits: c[5],
         rootSplits: c[6],
         rootCollapses: c[7],
+        childCacheHits: c[8],
       },
     }
   }

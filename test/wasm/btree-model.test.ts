@@ -10,9 +10,9 @@
  * Keys are 1..300 bytes over a small alphabet (many shared prefixes); half of them start with one of a few
  * long family prefixes (like composite SQL keys), so separators stay long, interior nodes fill up and trees get
  * deep. Values are 0..3 pages (overflow chains). Every structural path (leaf and interior splits, append
- * splits, merges, redistributions, root splits and collapses) must have run at least once per configuration;
- * the rarest one, a parent split caused by a grown separator, is forced deterministically in
- * rebalance.test.ts (random runs hit it only now and then).
+ * splits, merges, redistributions, root splits and collapses, and gets/scans through the child-frame cache) must
+ * have run at least once per configuration; the rarest one, a parent split caused by a grown separator, is
+ * forced deterministically in rebalance.test.ts (random runs hit it only now and then).
  * Rollbacks: the host keeps committed pages apart from pages spilled since the last commit (as the WAL keeps
  * uncommitted frames); a rollback is discardAll() + dropping the spilled pages, after which the tree must equal
  * the model as of the last commit (this is how the storage layer undoes a failed commit).
@@ -181,6 +181,7 @@ function emptyEvents(): Record<keyof TreeEvents, number> {
     separatorSplits: 0,
     rootSplits: 0,
     rootCollapses: 0,
+    childCacheHits: 0,
   }
 }
 
