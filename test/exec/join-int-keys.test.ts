@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Database } from '../../engine/node.js'
+import { explain, sameAsNaive } from '../support/plans.js'
 
 let db: Database
 
@@ -27,20 +28,8 @@ afterAll(async () => {
   await db.close()
 })
 
-async function plan(sql: string): Promise<string> {
-  const r = await db.query<Record<string, string>>(`EXPLAIN ${sql}`)
-  return r.rows.map((row) => row['QUERY PLAN']).join('\n')
-}
-
-async function same(sql: string): Promise<void> {
-  const optimized = (await db.query(sql, [], { rowMode: 'array' })).rows
-  await db.exec('SET rustydb.optimizer = off')
-  try {
-    expect(optimized, sql).toEqual((await db.query(sql, [], { rowMode: 'array' })).rows)
-  } finally {
-    await db.exec('SET rustydb.optimizer = on')
-  }
-}
+const plan = (sql: string): Promise<string> => explain(db, sql)
+const same = async (sql: string): Promise<void> => void (await sameAsNaive(db, sql, true))
 
 describe('hash joins on int32 keys', () => {
   it('match the naive plan for every join kind and key type, NULLs, duplicates and extreme values included', async () => {

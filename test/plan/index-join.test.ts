@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Database } from '../../engine/node.js'
+import { explain, sameAsNaive as sameAsNaiveRows } from '../support/plans.js'
 
 let db: Database
 
@@ -26,22 +27,8 @@ afterAll(async () => {
   await db.close()
 })
 
-async function plan(sql: string): Promise<string> {
-  return (await db.query(`EXPLAIN ${sql}`)).rows.map((r) => (r as Record<string, string>)['QUERY PLAN']).join('\n')
-}
-
-async function sameAsNaive(sql: string): Promise<unknown[]> {
-  const fast = (await db.query(sql, [], { rowMode: 'array' })).rows
-  await db.exec('SET rustydb.optimizer = off')
-  try {
-    const naive = (await db.query(sql, [], { rowMode: 'array' })).rows
-    const key = (rows: unknown[]): string[] => rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).sort()
-    expect(key(fast)).toEqual(key(naive))
-  } finally {
-    await db.exec('SET rustydb.optimizer = on')
-  }
-  return fast
-}
+const plan = (sql: string): Promise<string> => explain(db, sql)
+const sameAsNaive = (sql: string): Promise<unknown[]> => sameAsNaiveRows(db, sql, false)
 
 const CASES: [string, string, RegExp][] = [
   ['inner join by primary key', 'SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id BETWEEN 10 AND 40', /Index Nested Loop Join on customers/],

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Database } from '../../engine/node.js'
+import { explain, sameAsNaive } from '../support/plans.js'
 
 let db: Database
 
@@ -25,25 +26,8 @@ afterAll(async () => {
   await db.close()
 })
 
-async function plan(sql: string): Promise<string> {
-  const r = await db.query<Record<string, string>>(`EXPLAIN ${sql}`)
-  return r.rows.map((row) => row['QUERY PLAN']).join('\n')
-}
-
-async function rows(sql: string): Promise<unknown[][]> {
-  return (await db.query<unknown[]>(sql, [], { rowMode: 'array' })).rows
-}
-
-/** The rows with and without the optimizer, in order. */
-async function same(sql: string): Promise<void> {
-  const optimized = await rows(sql)
-  await db.exec('SET rustydb.optimizer = off')
-  try {
-    expect(optimized, sql).toEqual(await rows(sql))
-  } finally {
-    await db.exec('SET rustydb.optimizer = on')
-  }
-}
+const plan = (sql: string): Promise<string> => explain(db, sql)
+const same = async (sql: string): Promise<void> => void (await sameAsNaive(db, sql, true))
 
 describe('ORDER BY served by the scan', () => {
   it('drops the Sort for primary-key order, forwards and (when nothing ties) backwards', async () => {
