@@ -49,7 +49,7 @@ async function check(keyMax: number, preload: number, numRuns: number): Promise<
     let run = 0
     try {
       await fc.assert(
-        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60 }), async (ops) => {
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60, size: 'max' }), async (ops) => {
           const name = `m${run++}`
           await db.ddl(`CREATE TABLE ${name}(k INT PRIMARY KEY, v TEXT)`)
           let committed = new Map<number, string>()

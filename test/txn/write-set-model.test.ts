@@ -37,7 +37,7 @@ function modelSorted(model: Map<string, { key: Uint8Array; value: number | null 
 describe('WriteSet model', () => {
   it('matches a sorted map under random puts, deletes and savepoint rollbacks', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 80, size: 'max' }), (ops) => {
         const ws = new WriteSet()
         const tree = ws.touch('t', true)
         let model = new Map<string, { key: Uint8Array; value: number | null }>()
