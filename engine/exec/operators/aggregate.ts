@@ -232,30 +232,7 @@ interface AggregateState {
 // them optimized on their own, where a loop inside the generator would be deoptimized again by every path of
 // the generator that has not run yet (the output phase, empty input).
 
-/** Group numbers of a batch's rows by one key column, creating groups as they first appear. */
-function assignGroup1(
-  v0: readonly SqlValue[],
-  n: number,
-  key: (values: readonly SqlValue[]) => unknown,
-  index: Map<unknown, number>,
-  groupValues: RowStore,
-  values: SqlValue[],
-  groupIdx: Int32Array,
-): void {
-  for (let i = 0; i < n; i++) {
-    values[0] = v0[i]
-    const gk = key(values)
-    let g = index.get(gk)
-    if (g === undefined) {
-      g = groupValues.length
-      index.set(gk, g)
-      groupValues.appendRow(values)
-    }
-    groupIdx[i] = g
-  }
-}
-
-/** assignGroup1 for several key columns. */
+/** Group numbers of a batch's rows, creating groups as they first appear. */
 function assignGroups(
   vecs: readonly (readonly SqlValue[])[],
   n: number,
@@ -384,8 +361,7 @@ export function* runAggregate(node: AggregateNode, rt: Runtime): Generator<Batch
     if (groupIdx.length < b.length) groupIdx = new Int32Array(b.length)
     if (ng > 0) {
       const vecs = st.groups.map((g) => g.vec(b, rt, null))
-      if (ng === 1) assignGroup1(vecs[0], b.length, st.key, index, groupValues, values, groupIdx)
-      else assignGroups(vecs, b.length, st.key, index, groupValues, values, groupIdx)
+      assignGroups(vecs, b.length, st.key, index, groupValues, values, groupIdx)
       for (const a of accs) a.grow(groupValues.length)
     } else groupIdx.fill(0, 0, b.length)
     for (const a of accs) a.add(b, rt, groupIdx)

@@ -17,7 +17,7 @@ import { resolveTableFunction } from '../../catalog/functions/index.js'
 import { parseOne } from '../../sql/index.js'
 import type * as ast from '../../sql/index.js'
 import type { BoundExpr } from '../bound-expr.js'
-import type { LockRowsNode, PlanColumn, PlanNode, SortKey } from '../plan-node.js'
+import type { IndexScanNode, LockRowsNode, PlanColumn, PlanNode, ProjectNode, SeqScanNode, SortKey } from '../plan-node.js'
 import { column, columnIds, conjuncts, constant, mapExpr, sameExpr } from './bound-util.js'
 import { systemRelation } from './system-views.js'
 import { prunePlan } from '../optimizer-prune.js'
@@ -804,94 +804,82 @@ function orderedBy(plan: PlanNode, keys: readonly SortKey[], limited: boolean): 
 }
 
 /**
- * deliver(), and under LIMIT also an unbounded primary-key scan turned into a full scan of an index that has
+ * `plan` delivering the order of `keys` (ids: the key columns' ids in `plan`'s output) through Project/Filter
+ * down to a scan; under LIMIT an unbounded primary-key scan may also become a full scan of an index that has
  * the order: with few rows wanted, fetching them through the index beats sorting the table.
  */
 function deliver(plan: PlanNode, ids: readonly number[], keys: readonly SortKey[], limited: boolean): PlanNode | undefined {
-  const direct = deliverScan(plan, ids, keys)
-  if (direct !== undefined || !limited) return direct
-  if (plan.kind === 'Project' || plan.kind === 'Filter') {
-    let inner = ids
-    if (plan.kind === 'Project') {
-      const mapped: number[] = []
-      for (const id of ids) {
-        const i = plan.output.findIndex((c) => c.id === id)
-        const e = i < 0 ? undefined : plan.exprs[i]
-        if (e === undefined || e.kind !== 'Column') return undefined
-        mapped.push(e.id)
-      }
-      inner = mapped
-    }
-    const input = deliver(plan.input, inner, keys, limited)
-    return input === undefined ? undefined : withRows(Object.freeze({ ...plan, input }), estimate(plan))
-  }
-  if (plan.kind !== 'SeqScan' || plan.lower !== null || plan.upper !== null) return undefined
-  for (const index of plan.table.indexes) {
-    const viaIndex: PlanNode = withRows(
-      Object.freeze({ kind: 'IndexScan', output: plan.output, table: plan.table, index, columns: plan.columns, lower: null, upper: null, reverse: false, filter: plan.filter }),
-      estimate(plan),
-    )
-    const ordered = deliverScan(viaIndex, ids, keys)
-    if (ordered !== undefined) return ordered
-  }
-  return undefined
-}
-
-/** `plan` delivering the order of `keys` as it is or with its scan reversed (orderedBy), or undefined. */
-function deliverScan(plan: PlanNode, ids: readonly number[], keys: readonly SortKey[]): PlanNode | undefined {
   switch (plan.kind) {
-    case 'Project': {
-      const inner: number[] = []
-      for (const id of ids) {
-        const i = plan.output.findIndex((c) => c.id === id)
-        const e = i < 0 ? undefined : plan.exprs[i]
-        if (e === undefined || e.kind !== 'Column') return undefined
-        inner.push(e.id)
-      }
-      const input = deliverScan(plan.input, inner, keys)
-      return input === undefined ? undefined : input === plan.input ? plan : withRows(Object.freeze({ ...plan, input }), estimate(plan))
-    }
+    case 'Project':
     case 'Filter': {
-      const input = deliverScan(plan.input, ids, keys)
+      const inner = plan.kind === 'Filter' ? ids : projectedFrom(plan, ids)
+      const input = inner === undefined ? undefined : deliver(plan.input, inner, keys, limited)
       return input === undefined ? undefined : input === plan.input ? plan : withRows(Object.freeze({ ...plan, input }), estimate(plan))
     }
     case 'SeqScan':
     case 'IndexScan': {
-      const table = plan.table
-      const ords: number[] = []
-      for (const id of ids) {
-        const i = plan.output.findIndex((c) => c.id === id)
-        if (i < 0) return undefined
-        ords.push(plan.columns[i])
+      const ordered = scanInOrder(plan, ids, keys)
+      if (ordered !== undefined || !limited || plan.kind !== 'SeqScan' || plan.lower !== null || plan.upper !== null) return ordered
+      for (const index of plan.table.indexes) {
+        const viaIndex: IndexScanNode = withRows(
+          Object.freeze({ kind: 'IndexScan', output: plan.output, table: plan.table, index, columns: plan.columns, lower: null, upper: null, reverse: false, filter: plan.filter }),
+          estimate(plan),
+        )
+        const indexed = scanInOrder(viaIndex, ids, keys)
+        if (indexed !== undefined) return indexed
       }
-      // The stored order, per key column: direction and NULL placement.
-      let stored: { ordinal: number; descending: boolean; nullsFirst: boolean }[]
-      let unique: boolean
-      if (plan.kind === 'SeqScan') {
-        if (table.primaryKey === null) return undefined
-        stored = table.primaryKey.map((ordinal) => ({ ordinal, descending: false, nullsFirst: false }))
-        unique = true
-      } else {
-        stored = plan.index.columns.map((c) => ({ ordinal: c.ordinal, descending: c.descending, nullsFirst: c.nullsFirst }))
-        unique = plan.index.unique && stored.every((c) => table.columns[c.ordinal].notNull)
-      }
-      if (ords.length > stored.length) return undefined
-      let forward = true
-      let backward = true
-      for (let j = 0; j < ords.length; j++) {
-        const c = stored[j]
-        if (ords[j] !== c.ordinal) return undefined
-        const k = keys[j]
-        const nullable = !table.columns[c.ordinal].notNull && plan.kind === 'IndexScan'
-        if (k.descending !== c.descending || (nullable && k.nullsFirst !== c.nullsFirst)) forward = false
-        if (k.descending === c.descending || (nullable && k.nullsFirst === c.nullsFirst)) backward = false
-      }
-      // The scan already runs backwards when plan.reverse: its order is the stored one inverted.
-      if (plan.reverse ? backward : forward) return plan
-      if (!(plan.reverse ? forward : backward) || !unique || ords.length < stored.length) return undefined
-      return withRows(Object.freeze({ ...plan, reverse: !plan.reverse }), estimate(plan))
+      return undefined
     }
     default:
       return undefined
   }
+}
+
+/** The input column ids a Project passes through unchanged as `ids`, or undefined when one is computed. */
+function projectedFrom(plan: ProjectNode, ids: readonly number[]): number[] | undefined {
+  const inner: number[] = []
+  for (const id of ids) {
+    const i = plan.output.findIndex((c) => c.id === id)
+    const e = i < 0 ? undefined : plan.exprs[i]
+    if (e === undefined || e.kind !== 'Column') return undefined
+    inner.push(e.id)
+  }
+  return inner
+}
+
+/** A scan delivering the order of `keys` as it is or read backwards (orderedBy), or undefined. */
+function scanInOrder(plan: SeqScanNode | IndexScanNode, ids: readonly number[], keys: readonly SortKey[]): PlanNode | undefined {
+  const table = plan.table
+  const ords: number[] = []
+  for (const id of ids) {
+    const i = plan.output.findIndex((c) => c.id === id)
+    if (i < 0) return undefined
+    ords.push(plan.columns[i])
+  }
+  // The stored order, per key column: direction and NULL placement.
+  let stored: { ordinal: number; descending: boolean; nullsFirst: boolean }[]
+  let unique: boolean
+  if (plan.kind === 'SeqScan') {
+    if (table.primaryKey === null) return undefined
+    stored = table.primaryKey.map((ordinal) => ({ ordinal, descending: false, nullsFirst: false }))
+    unique = true
+  } else {
+    stored = plan.index.columns.map((c) => ({ ordinal: c.ordinal, descending: c.descending, nullsFirst: c.nullsFirst }))
+    unique = plan.index.unique && stored.every((c) => table.columns[c.ordinal].notNull)
+  }
+  if (ords.length > stored.length) return undefined
+  let forward = true
+  let backward = true
+  for (let j = 0; j < ords.length; j++) {
+    const c = stored[j]
+    if (ords[j] !== c.ordinal) return undefined
+    const k = keys[j]
+    const nullable = !table.columns[c.ordinal].notNull && plan.kind === 'IndexScan'
+    if (k.descending !== c.descending || (nullable && k.nullsFirst !== c.nullsFirst)) forward = false
+    if (k.descending === c.descending || (nullable && k.nullsFirst === c.nullsFirst)) backward = false
+  }
+  // The scan already runs backwards when plan.reverse: its order is the stored one inverted.
+  if (plan.reverse ? backward : forward) return plan
+  if (!(plan.reverse ? forward : backward) || !unique || ords.length < stored.length) return undefined
+  return withRows(Object.freeze({ ...plan, reverse: !plan.reverse }), estimate(plan))
 }
