@@ -57,18 +57,24 @@ export class SpillFile {
     return this.#file !== undefined
   }
 
-  /** Opens (creating, emptying) the file; later calls share the first. */
+  /** Opens (creating, emptying) the file; later calls share the pending open; a failed one is tried again next time. */
   open(): Promise<void> {
     if (this.#closed) return Promise.reject(wrongState(`spill file "${this.name}" is closed`))
-    this.#opening ??= (async () => {
-      const file = await this.#adapter.open(this.name, { create: true })
-      file.truncate(0)
-      if (this.#closed) {
-        await file.close()
-        return
-      }
-      this.#file = file
-    })()
+    if (this.#opening === undefined) {
+      const opening = (async () => {
+        const file = await this.#adapter.open(this.name, { create: true })
+        file.truncate(0)
+        if (this.#closed) {
+          await file.close()
+          return
+        }
+        this.#file = file
+      })()
+      this.#opening = opening
+      opening.catch(() => {
+        if (this.#opening === opening) this.#opening = undefined
+      })
+    }
     return this.#opening
   }
 

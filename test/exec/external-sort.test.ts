@@ -6,7 +6,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Database } from '../../engine/node.js'
+import { Database, RustyError } from '../../engine/node.js'
+import type { StorageAdapter } from '../../engine/storage/index.js'
 import { rustyError } from '../support/errors.js'
 
 let db: Database
@@ -108,6 +109,33 @@ describe('external sort', () => {
       const err = await rustyError(db.exec(`SET work_mem = ${bad}`))
       expect(err.code).toBe('22023')
       expect(err.message).toContain('work_mem')
+    }
+  })
+
+  it('fails the statement when the spill file cannot be opened, and opens it on a later try', async () => {
+    const { MemoryAdapter } = await import('../../engine/storage/index.js')
+    const inner = new MemoryAdapter()
+    let refuse = true
+    const adapter: StorageAdapter = {
+      kind: inner.kind,
+      exists: (name) => inner.exists(name),
+      remove: (name) => inner.remove(name),
+      open: (name, options) => {
+        if (name.endsWith('.spill') && refuse) return Promise.reject(new RustyError('53100', `could not create file "${name}": disk full`))
+        return inner.open(name, options)
+      },
+    }
+    const sdb = await Database.open({ adapter, name: 's.rdb' })
+    try {
+      await sdb.exec(`CREATE TABLE t (id int PRIMARY KEY, s text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 3000) g; SET work_mem = '64kB'`)
+      const err = await rustyError(sdb.query('SELECT s FROM t ORDER BY s'))
+      expect(err.code).toBe('53100')
+      refuse = false
+      const r = await sdb.query('SELECT s FROM t ORDER BY s', [], { rowMode: 'array' })
+      expect(r.rows.length).toBe(3000)
+      expect(sdb.stats().spill?.runsWritten).toBeGreaterThan(1)
+    } finally {
+      await sdb.close()
     }
   })
 
